@@ -1,0 +1,73 @@
+// Builds every runtime file as its own entry: extension, workers, CLI (CommonJS, Node) and the webview page (browser).
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const withTests = process.argv.includes('--tests') || !production;
+
+// Loaded lazily at run time and shipped in node_modules: piscina must find its own worker file (piscina #252, #766).
+const runtimeExternals = ['vscode', 'piscina', 'esbuild', '@babel/parser'];
+
+/** Reports errors in the `file:line:col: error: …` shape VS Code's $esbuild-watch problem matcher reads. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  external: runtimeExternals,
+  logLevel: 'warning',
+  plugins: watch ? [problemMatcher] : [],
+};
+
+const configs = [
+  {
+    ...node,
+    entryPoints: {
+      extension: 'src/extension.ts',
+      taskWorker: 'src/worker/threadWorker.ts',
+      processWorker: 'src/worker/processWorker.ts',
+    },
+    outdir: 'dist',
+  },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: production ? false : 'linked',
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    logLevel: 'warning',
+    plugins: watch ? [problemMatcher] : [],
+  },
+];
+if (withTests) {
+  // The in-host mocha suite: loaded by the VS Code extension host through extensionTestsPath.
+  configs.push({ ...node, entryPoints: { index: 'test/host/index.ts' }, outdir: 'out/test/host', external: [...runtimeExternals, 'mocha'] });
+}
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}
