@@ -1,0 +1,85 @@
+// RunReport as versioned JSON: write it for "Export JSON" and read it back (open a saved report, compare runs).
+import { UserError } from '../api';
+import { REPORT_SCHEMA_VERSION, type RunReport } from '../../shared/report';
+
+/** Pretty JSON of the whole report; `schemaVersion` leads so a reader can tell the format at a glance. */
+export function toJson(report: RunReport): string {
+  const { schemaVersion, ...rest } = report;
+  return `${JSON.stringify({ schemaVersion, ...rest }, null, 2)}\n`;
+}
+
+/**
+ * Parses text written by toJson. Throws a UserError that says what is wrong (not JSON, a newer schema,
+ * a missing field) rather than handing a half-valid report to the panel.
+ */
+export function parseReportJson(text: string): RunReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`Not a Parallel Runner report: the text is not valid JSON (${(error as Error).message}).`);
+  }
+  if (!isObject(value)) throw new UserError('Not a Parallel Runner report: expected a JSON object.');
+  const version = value.schemaVersion;
+  if (typeof version !== 'number') {
+    throw new UserError('Not a Parallel Runner report: the "schemaVersion" field is missing.');
+  }
+  if (version !== REPORT_SCHEMA_VERSION) {
+    const hint = version > REPORT_SCHEMA_VERSION ? 'it was written by a newer Parallel Runner; update the tool to open it' : 'it is from an unsupported older version';
+    throw new UserError(`Cannot read report schema version ${version} (this version reads ${REPORT_SCHEMA_VERSION}): ${hint}.`);
+  }
+  const problems = [
+    ...expectFields(value, 'report', { id: 'string', createdAt: 'string', clockOriginUs: 'number', status: 'string' }),
+    ...expectObject(value, 'tool', { name: 'string', version: 'string' }),
+    ...expectObject(value, 'target', { file: 'string', name: 'string', kind: 'string' }),
+    ...expectObject(value, 'options', { backend: 'string', workers: 'number' }),
+    ...expectObject(value, 'host', { pid: 'number' }),
+    ...expectObject(value, 'summary', { parallelMs: 'number', tasks: 'number', failedTasks: 'number', workers: 'number' }),
+    ...expectArray(value, 'phases', { phase: 'string', repeat: 'number', startUs: 'number', endUs: 'number', wallMs: 'number', lanes: 'array' }),
+    ...expectArray(value, 'tasks', {
+      index: 'number',
+      phase: 'string',
+      repeat: 'number',
+      lane: 'number',
+      pid: 'number',
+      threadId: 'number',
+      queuedUs: 'number',
+      status: 'string',
+      argsPreview: 'string',
+      logs: 'array',
+    }),
+    ...(Array.isArray(value.warnings) ? [] : ['"warnings" must be an array']),
+  ];
+  if (problems.length > 0) {
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+    throw new UserError(`Not a valid Parallel Runner report: ${problems.slice(0, 3).join('; ')}${more}.`);
+  }
+  return value as unknown as RunReport;
+}
+
+type FieldType = 'string' | 'number' | 'array';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function expectFields(value: Record<string, unknown>, where: string, fields: Record<string, FieldType>): string[] {
+  const problems: string[] = [];
+  for (const [field, type] of Object.entries(fields)) {
+    const actual = value[field];
+    const ok = type === 'array' ? Array.isArray(actual) : typeof actual === type;
+    if (!ok) problems.push(`${where}.${field} must be ${type === 'array' ? 'an array' : `a ${type}`}`);
+  }
+  return problems;
+}
+
+function expectObject(value: Record<string, unknown>, field: string, fields: Record<string, FieldType>): string[] {
+  const inner = value[field];
+  return isObject(inner) ? expectFields(inner, field, fields) : [`"${field}" must be an object`];
+}
+
+function expectArray(value: Record<string, unknown>, field: string, fields: Record<string, FieldType>): string[] {
+  const list = value[field];
+  if (!Array.isArray(list)) return [`"${field}" must be an array`];
+  return list.flatMap((item, i) => (isObject(item) ? expectFields(item, `${field}[${i}]`, fields) : [`${field}[${i}] must be an object`]));
+}

@@ -1,0 +1,178 @@
+// The run in Trace Event Format (JSON object form), for Perfetto (ui.perfetto.dev) and chrome://tracing.
+import type { PhaseRun, RunPhase, RunReport, TaskRecord } from '../../shared/report';
+
+export interface TraceEvent {
+  name: string;
+  /** X = complete span, i = instant, M = metadata */
+  ph: 'X' | 'i' | 'M';
+  pid: number;
+  tid: number;
+  /** µs */
+  ts?: number;
+  /** µs, on X events */
+  dur?: number;
+  cat?: string;
+  /** Instant-event scope: t = thread */
+  s?: 't';
+  args?: Record<string, unknown>;
+}
+
+export interface ChromeTrace {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: 'ms';
+  otherData: Record<string, string | number | boolean>;
+}
+
+/** Console lines beyond this many per task are left out of the trace (they stay in the JSON export). */
+const MAX_LOG_EVENTS_PER_TASK = 50;
+/** The track in each run group that holds the run's own wall-time span; lanes use lane + 1. */
+const WALL_TIME_TID = 0;
+
+/**
+ * One trace process per phase run (the serial run, each parallel repeat) so they sit as separate, time-ordered
+ * track groups even when they share a real PID; one thread track per lane, named with the real `PID p · thread t`.
+ * Each task is an X event; its console lines are instant events on the same track.
+ */
+export function toChromeTrace(report: RunReport): ChromeTrace {
+  const events: TraceEvent[] = [];
+  const groups = runGroups(report);
+  groups.forEach((group, order) => {
+    const pid = order + 1;
+    const { run } = group;
+    events.push(
+      { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: groupName(report, group) } },
+      { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: order } },
+      { name: 'thread_name', ph: 'M', pid, tid: WALL_TIME_TID, args: { name: 'wall time' } },
+      { name: 'thread_sort_index', ph: 'M', pid, tid: WALL_TIME_TID, args: { sort_index: -1 } },
+    );
+    if (run) {
+      events.push({
+        name: `${run.phase} run`,
+        cat: 'phase',
+        ph: 'X',
+        pid,
+        tid: WALL_TIME_TID,
+        ts: micros(run.startUs),
+        dur: micros(Math.max(0, run.endUs - run.startUs)),
+        args: { phase: run.phase, repeat: run.repeat, workers: run.workers, wallMs: run.wallMs, status: run.status },
+      });
+    }
+    for (const lane of laneIdentities(group)) {
+      events.push(
+        { name: 'thread_name', ph: 'M', pid, tid: lane.lane + 1, args: { name: `PID ${lane.pid} · thread ${lane.threadId}` } },
+        { name: 'thread_sort_index', ph: 'M', pid, tid: lane.lane + 1, args: { sort_index: lane.lane } },
+      );
+    }
+    for (const task of group.tasks) {
+      if (task.lane < 0 || task.startUs === undefined) continue; // never reached a worker: nothing to draw
+      const tid = task.lane + 1;
+      const endUs = task.endUs ?? run?.endUs ?? task.startUs;
+      events.push({
+        name: `${report.target.name}(${truncate(task.argsPreview, 60)})`,
+        cat: task.phase,
+        ph: 'X',
+        pid,
+        tid,
+        ts: micros(task.startUs),
+        dur: micros(Math.max(0, endUs - task.startUs)),
+        args: taskArgs(task),
+      });
+      for (const log of task.logs.slice(0, MAX_LOG_EVENTS_PER_TASK)) {
+        events.push({
+          name: truncate(log.text.trim(), 80) || '(empty line)',
+          cat: 'log',
+          ph: 'i',
+          s: 't',
+          pid,
+          tid,
+          ts: micros(log.timeUs),
+          args: { stream: log.stream, text: log.text, task: task.index },
+        });
+      }
+    }
+  });
+  return {
+    traceEvents: events,
+    displayTimeUnit: 'ms',
+    otherData: {
+      tool: `${report.tool.name} ${report.tool.version}`,
+      target: `${report.target.name} (${report.target.file}:${report.target.line})`,
+      backend: report.options.backend,
+      workers: report.options.workers,
+      createdAt: report.createdAt,
+      status: report.status,
+      ...(report.summary.speedup !== undefined ? { speedup: Number(report.summary.speedup.toFixed(3)) } : {}),
+    },
+  };
+}
+
+interface RunGroup {
+  phase: RunPhase;
+  repeat: number;
+  run?: PhaseRun;
+  tasks: TaskRecord[];
+  repeatsOfPhase: number;
+}
+
+/** Phase runs in time order, each with its tasks; tasks whose phase run is missing (a cancelled run) still get a group. */
+function runGroups(report: RunReport): RunGroup[] {
+  const key = (phase: RunPhase, repeat: number) => `${phase}#${repeat}`;
+  const groups = new Map<string, RunGroup>();
+  for (const run of report.phases) groups.set(key(run.phase, run.repeat), { phase: run.phase, repeat: run.repeat, run, tasks: [], repeatsOfPhase: 0 });
+  for (const task of report.tasks) {
+    const k = key(task.phase, task.repeat);
+    let group = groups.get(k);
+    if (!group) {
+      group = { phase: task.phase, repeat: task.repeat, tasks: [], repeatsOfPhase: 0 };
+      groups.set(k, group);
+    }
+    group.tasks.push(task);
+  }
+  const list = [...groups.values()];
+  for (const group of list) group.repeatsOfPhase = list.filter((other) => other.phase === group.phase).length;
+  const startOf = (group: RunGroup) => group.run?.startUs ?? Math.min(...group.tasks.map((task) => task.queuedUs));
+  return list.sort((a, b) => startOf(a) - startOf(b));
+}
+
+function groupName(report: RunReport, group: RunGroup): string {
+  const repeat = group.repeatsOfPhase > 1 ? ` · repeat ${group.repeat + 1}` : '';
+  if (group.phase === 'serial') return `Serial run${repeat}`;
+  const workers = group.run?.workers ?? report.options.workers;
+  const kind = report.options.backend === 'processes' ? 'processes' : 'worker threads';
+  return `Parallel run · ${workers} ${kind}${repeat}`;
+}
+
+/** Lanes from the phase run, completed by any lane only the tasks mention. */
+function laneIdentities(group: RunGroup): { lane: number; pid: number; threadId: number }[] {
+  const lanes = new Map<number, { lane: number; pid: number; threadId: number }>();
+  for (const lane of group.run?.lanes ?? []) lanes.set(lane.lane, { lane: lane.lane, pid: lane.pid, threadId: lane.threadId });
+  for (const task of group.tasks) {
+    if (task.lane >= 0 && !lanes.has(task.lane)) lanes.set(task.lane, { lane: task.lane, pid: task.pid, threadId: task.threadId });
+  }
+  return [...lanes.values()].sort((a, b) => a.lane - b.lane);
+}
+
+function taskArgs(task: TaskRecord): Record<string, unknown> {
+  return {
+    index: task.index,
+    args: task.argsPreview,
+    status: task.status,
+    pid: task.pid,
+    threadId: task.threadId,
+    repeat: task.repeat,
+    ...(task.durationMs !== undefined ? { durationMs: task.durationMs } : {}),
+    ...(task.resultPreview !== undefined ? { result: task.resultPreview } : {}),
+    ...(task.error ? { error: `${task.error.name}: ${task.error.message}` } : {}),
+    ...(task.error?.location ? { errorLocation: `${task.error.location.file}:${task.error.location.line}:${task.error.location.column}` } : {}),
+    queuedUs: task.queuedUs,
+  };
+}
+
+/** µs rounded to nanoseconds: keeps the JSON short without moving anything visibly. */
+function micros(us: number): number {
+  return Math.round(us * 1000) / 1000;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

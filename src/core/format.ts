@@ -1,0 +1,198 @@
+// Plain-text rendering of times, speedups, summaries and task tables, shared by the CLI and the output channel.
+import type { PhaseRun, RunPhase, RunReport, Spread, TaskRecord } from '../shared/report';
+
+export type DurationUnit = 's' | 'ms' | 'µs';
+
+/** The unit formatDuration picks for a value of this size. */
+export function durationUnit(ms: number): DurationUnit {
+  return ms >= 1000 ? 's' : ms >= 1 ? 'ms' : 'µs';
+}
+
+/**
+ * `1.51 s`, `120 ms`, `12.3 ms`, `850 µs`, `2 min 05 s`: three significant digits, unit chosen by size
+ * unless `unit` forces one (so `serial 1.51 s · parallel 0.51 s` compare at a glance).
+ */
+export function formatDuration(ms: number | undefined, unit?: DurationUnit): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms >= 60_000) {
+    const totalSeconds = Math.round(ms / 1000);
+    return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  }
+  const scale = { s: 1000, ms: 1, µs: 0.001 };
+  // A forced unit that would print `0.00 s` gives way to the value's own unit.
+  const shown = unit && ms / scale[unit] >= 0.1 ? unit : durationUnit(ms);
+  switch (shown) {
+    case 's':
+      return `${significant(ms / 1000)} s`;
+    case 'ms':
+      return `${significant(ms)} ms`;
+    default: {
+      const us = ms * 1000;
+      return `${us >= 10 ? Math.round(us) : significant(us)} µs`;
+    }
+  }
+}
+
+/** `2.96×`, `12.4×`, `0.85×`. */
+export function formatSpeedup(speedup: number | undefined): string {
+  if (speedup === undefined || !Number.isFinite(speedup)) return '—';
+  return `${speedup >= 10 ? speedup.toFixed(1) : speedup.toFixed(2)}×`;
+}
+
+/** `2.9× ± 0.1 (2.8–3.0)` for a speedup measured over several repeats. */
+export function formatSpeedupSpread(spread: Spread): string {
+  const digits = spread.stddev >= 0.1 || spread.mean >= 10 ? 1 : 2;
+  return `${spread.mean.toFixed(digits)}× ± ${spread.stddev.toFixed(digits)} (${spread.min.toFixed(digits)}–${spread.max.toFixed(digits)})`;
+}
+
+/** Milliseconds with a fixed number of decimals, for table columns that must line up. */
+export function formatMs(ms: number | undefined, decimals = 1): string {
+  return ms === undefined || !Number.isFinite(ms) ? '—' : ms.toFixed(decimals);
+}
+
+/**
+ * The best speedup the task durations allow on this many workers: a parallel run can't beat its longest task
+ * nor the total work divided by the workers (so five tasks of 0.1…0.5 s on five workers can reach 3×, not 5×).
+ */
+export function idealSpeedup(taskDurationsMs: number[], workers: number): number | undefined {
+  if (taskDurationsMs.length === 0 || workers < 1) return undefined;
+  const total = taskDurationsMs.reduce((sum, ms) => sum + ms, 0);
+  const bound = Math.max(Math.max(...taskDurationsMs), total / workers);
+  return bound > 0 ? total / bound : undefined;
+}
+
+/** `serial 1.51 s · parallel 0.51 s · speedup 2.96× on 5 workers (99% of ideal)`; spreads when repeated. */
+export function summaryLine(report: RunReport): string {
+  const { summary } = report;
+  const parts: string[] = [];
+  const unit = durationUnit(Math.max(summary.serialMs ?? 0, summary.parallelMs));
+  if (summary.serialMs !== undefined) parts.push(`serial ${timeWithSpread(summary.serialMs, summary.serialSpread, unit)}`);
+  parts.push(`parallel ${timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)}`);
+  const backend = report.options.backend;
+  const onWorkers = `on ${summary.workers} ${backend === 'processes' ? 'processes' : 'workers'}`;
+  if (summary.speedup !== undefined) {
+    const speedup =
+      summary.speedupSpread && summary.speedupSpread.n > 1
+        ? formatSpeedupSpread(summary.speedupSpread)
+        : formatSpeedup(summary.speedup);
+    const ideal = idealSpeedup(serialTaskDurations(report), summary.workers);
+    const ofIdeal = ideal ? ` (${Math.round((summary.speedup / ideal) * 100)}% of ideal)` : '';
+    parts.push(`speedup ${speedup} ${onWorkers}${ofIdeal}`);
+  } else {
+    parts[parts.length - 1] += ` ${onWorkers}`;
+  }
+  if (summary.failedTasks > 0) parts.push(`${summary.failedTasks} of ${summary.tasks} tasks failed`);
+  if (report.status === 'cancelled') parts.push('cancelled');
+  if (report.status === 'failed' && report.failure) parts.push(`failed: ${report.failure}`);
+  return parts.join(' · ');
+}
+
+/** Task durations of the serial phase (mean per input over repeats); the parallel phase's when there is no serial run. */
+function serialTaskDurations(report: RunReport): number[] {
+  const phase: RunPhase = report.tasks.some((task) => task.phase === 'serial') ? 'serial' : 'parallel';
+  const byIndex = new Map<number, number[]>();
+  for (const task of report.tasks) {
+    if (task.phase !== phase || task.status !== 'ok' || task.durationMs === undefined) continue;
+    const list = byIndex.get(task.index) ?? [];
+    list.push(task.durationMs);
+    byIndex.set(task.index, list);
+  }
+  return [...byIndex.values()].map((list) => list.reduce((sum, ms) => sum + ms, 0) / list.length);
+}
+
+function timeWithSpread(ms: number, spread: Spread | undefined, unit: DurationUnit): string {
+  if (!spread || spread.n < 2) return formatDuration(ms, unit);
+  return `${formatDuration(ms, unit)} ± ${formatDuration(spread.stddev)}`;
+}
+
+/** The run of a phase that tables show by default: the last repeat, whose results the run returns. */
+export function lastPhaseRun(report: RunReport, phase: RunPhase): PhaseRun | undefined {
+  const runs = report.phases.filter((run) => run.phase === phase);
+  return runs.reduce<PhaseRun | undefined>((last, run) => (!last || run.repeat > last.repeat ? run : last), undefined);
+}
+
+/** Tasks of one phase and repeat, in input order. */
+export function phaseTasks(report: RunReport, phase: RunPhase, repeat: number): TaskRecord[] {
+  return report.tasks
+    .filter((task) => task.phase === phase && task.repeat === repeat)
+    .sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Lines of a task table: task, PID, thread ID, start, end, duration (ms relative to the phase start), status, args.
+ * The first line is the header. Defaults to the last repeat of the phase.
+ */
+export function taskTable(report: RunReport, phase: RunPhase, repeat?: number): string[] {
+  const run = repeat === undefined ? lastPhaseRun(report, phase) : report.phases.find((p) => p.phase === phase && p.repeat === repeat);
+  const shownRepeat = repeat ?? run?.repeat ?? 0;
+  const tasks = phaseTasks(report, phase, shownRepeat);
+  const originUs = run?.startUs ?? Math.min(...tasks.map((task) => task.queuedUs));
+  const relativeMs = (us: number | undefined) => (us === undefined ? undefined : (us - originUs) / 1000);
+  const rows = tasks.map((task) => [
+    String(task.index),
+    task.pid > 0 ? String(task.pid) : '—',
+    task.lane >= 0 ? String(task.threadId) : '—',
+    formatMs(relativeMs(task.startUs)),
+    formatMs(relativeMs(task.endUs)),
+    formatMs(task.durationMs),
+    task.error ? `${task.status}: ${oneLine(task.error.message, 60)}` : task.status,
+    oneLine(task.argsPreview, 40),
+  ]);
+  return formatTable(['task', 'PID', 'thread ID', 'start ms', 'end ms', 'duration ms', 'status', 'args'], rows, [
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
+}
+
+/** Aligns columns with two spaces between them; `alignRight[i]` right-aligns column i (numbers). */
+export function formatTable(header: string[], rows: string[][], alignRight: boolean[] = []): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) => {
+        const isLast = column === cells.length - 1;
+        if (alignRight[column]) return cell.padStart(widths[column]);
+        return isLast ? cell : cell.padEnd(widths[column]);
+      })
+      .join('  ')
+      .trimEnd();
+  return [render(header), ...rows.map(render)];
+}
+
+/** `[PID 4242 · thread 3 · task 1]`: the prefix of a console line captured from a task. */
+export function logLinePrefix(task: Pick<TaskRecord, 'pid' | 'threadId' | 'index'>): string {
+  return `[PID ${task.pid} · thread ${task.threadId} · task ${task.index}]`;
+}
+
+/** Captured console lines of the given tasks, each prefixed with where it ran, in the order they were printed. */
+export function taskLogLines(tasks: TaskRecord[]): string[] {
+  const lines: { timeUs: number; text: string }[] = [];
+  for (const task of tasks) {
+    const prefix = logLinePrefix(task);
+    for (const log of task.logs) {
+      for (const text of log.text.replace(/\n$/, '').split('\n')) {
+        lines.push({ timeUs: log.timeUs, text: `${prefix}${log.stream === 'stderr' ? ' (stderr)' : ''} ${text}` });
+      }
+    }
+    if (task.logsTruncated) lines.push({ timeUs: task.endUs ?? task.queuedUs, text: `${prefix} … (output truncated)` });
+  }
+  // A stable sort keeps each task's own lines in order when two tasks print at the same microsecond.
+  return lines.sort((a, b) => a.timeUs - b.timeUs).map((line) => line.text);
+}
+
+/** Collapses whitespace and cuts to `max` characters with an ellipsis, for table cells. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function significant(value: number): string {
+  if (value >= 100) return String(Math.round(value));
+  return value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
