@@ -1,0 +1,80 @@
+// Builds the .vsix with `npm run package` when it is missing or older than its sources, and lists a zip's entries in plain Node.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../harness/codeServer';
+
+/** Where `npm run package` writes the package (its `-o` flag). */
+export const vsixPath = path.join(repoRoot, 'parallel-runner.vsix');
+
+/** Everything the package is made from: a change to any of these makes an older .vsix stale. */
+const packageInputs = ['src', 'media', 'package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'esbuild.mjs'];
+
+function newestMtimeMs(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtimeMs(path.join(target, entry)));
+  return newest;
+}
+
+export function isVsixFresh(): boolean {
+  if (!fs.existsSync(vsixPath)) return false;
+  const built = fs.statSync(vsixPath).mtimeMs;
+  return packageInputs.every((input) => newestMtimeMs(path.join(repoRoot, input)) <= built);
+}
+
+/** Returns the path of a .vsix built from the current sources, running `npm run package` only when needed (about 10 s). */
+export function ensureVsix(): string {
+  if (isVsixFresh()) return vsixPath;
+  try {
+    execFileSync('npm', ['run', 'package'], { cwd: repoRoot, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`npm run package failed: ${failure.message}\n${failure.stdout ?? ''}\n${failure.stderr ?? ''}`);
+  }
+  if (!fs.existsSync(vsixPath)) throw new Error(`npm run package succeeded but wrote no ${vsixPath}`);
+  return vsixPath;
+}
+
+export interface ZipEntry {
+  /** Path inside the archive, always with forward slashes. */
+  name: string;
+  /** Unix mode bits stored by the zipping tool (0 when it stored none). */
+  mode: number;
+  uncompressedSize: number;
+}
+
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
+
+/** Reads a zip's central directory (no zip64: a .vsix over 4 GB is not a case here). */
+export function listZip(file: string): ZipEntry[] {
+  const zip = fs.readFileSync(file);
+  // The end record sits in the last 22 bytes plus an optional comment of up to 64 KiB.
+  let end = -1;
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+    if (zip.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) throw new Error(`${file} is not a zip archive (no end-of-central-directory record)`);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== CENTRAL_DIRECTORY_ENTRY) throw new Error(`${file}: broken central directory at entry ${i}`);
+    const madeBy = zip.readUInt16LE(at + 4) >> 8; // 3 = Unix: the high 16 bits of the external attributes are st_mode
+    const uncompressedSize = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const externalAttributes = zip.readUInt32LE(at + 38);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength).replace(/\\/g, '/');
+    entries.push({ name, mode: madeBy === 3 ? externalAttributes >>> 16 : 0, uncompressedSize });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
