@@ -1,0 +1,171 @@
+// Comparison 1, dispatch cost: 10,000 tasks that return their argument on 2 workers, engine against raw pools and Python.
+import { log, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
+import { countingHandlers, createEngine, everyTaskTimed, FIXTURES, freshCacheDir, runOptions, type EngineUnderTest } from './engineDriver';
+import { PythonPeer } from './peers/pythonPeer';
+import { startPeerPool, type PeerName, type PeerPool } from './peers/nodePools';
+import type { SectionResult, TargetCheck } from './results';
+import { fmt, fmtSample, pairedRatio, rotation, summarize, type Sample } from './stats';
+import * as path from 'node:path';
+import type { BackendKind } from '../../src/shared/report';
+
+const TASKS = 10_000;
+const WORKERS = 2;
+
+interface Variant {
+  key: string;
+  label: string;
+  /** Returns the wall time in ms of running all tasks, results in hand. */
+  run(): Promise<number>;
+  /** Facts checked on the last run (records complete, chunking…). */
+  facts: string[];
+}
+
+async function main(): Promise<SectionResult> {
+  const notes: string[] = [];
+  const variants: Variant[] = [];
+  const args = Array.from({ length: TASKS }, (_, i) => i);
+  const inputs = args.map((i) => [i]);
+  const expectedSum = (TASKS * (TASKS - 1)) / 2;
+
+  let engine: EngineUnderTest | undefined;
+  try {
+    engine = await createEngine(freshCacheDir('dispatch'));
+  } catch (error) {
+    notes.push(`Engine not measured: ${(error as Error).message}`);
+  }
+  if (engine) {
+    const e = engine;
+    const engineVariant = (backend: BackendKind, chunkSize: number | 'auto'): Variant => {
+      const facts: string[] = [];
+      return {
+        key: `engine-${backend}-${chunkSize}`,
+        label: `engine, ${backend}, ${chunkSize === 'auto' ? "chunkSize 'auto'" : `chunkSize ${chunkSize}`}`,
+        facts,
+        async run() {
+          const { handlers, counts } = countingHandlers();
+          const start = performance.now();
+          const outcome = await e.run(
+            { file: path.join(FIXTURES, 'identity.ts'), target: { name: 'identity' }, inputs, options: runOptions(backend, WORKERS), chunkSize },
+            handlers,
+          );
+          const wall = performance.now() - start;
+          const sum = outcome.results.reduce((a: number, b) => a + (b as number), 0);
+          if (sum !== expectedSum) throw new Error(`engine ${backend} returned wrong results (sum ${sum})`);
+          const phase = outcome.report.phases.find((p) => p.phase === 'parallel');
+          facts.length = 0;
+          facts.push(everyTaskTimed(outcome.report, TASKS) ? `${TASKS} task records, each with its own start and end` : 'task records INCOMPLETE');
+          if (phase) facts.push(`parallel phase wall ${fmt(phase.wallMs, 0)} ms (${fmt((phase.wallMs * 1000) / TASKS, 1)} µs/task)`);
+          facts.push(`${counts.get('task-finished') ?? 0} task-finished events`);
+          return wall;
+        },
+      };
+    };
+    variants.push(engineVariant('threads', 1), engineVariant('processes', 1), engineVariant('threads', 'auto'), engineVariant('processes', 'auto'));
+  }
+
+  const pools: PeerPool[] = [];
+  for (const name of ['piscina', 'tinypool', 'workerpool'] as PeerName[]) {
+    const pool = await startPeerPool(name, WORKERS);
+    pools.push(pool);
+    variants.push({
+      key: name,
+      label: `raw ${name}`,
+      facts: [],
+      async run() {
+        const start = performance.now();
+        const results = await Promise.all(args.map((i) => pool.run('identity', i)));
+        const wall = performance.now() - start;
+        if ((results as number[]).reduce((a, b) => a + b, 0) !== expectedSum) throw new Error(`${name} returned wrong results`);
+        return wall;
+      },
+    });
+  }
+
+  const python = await PythonPeer.start();
+  if (python.peer) {
+    const peer = python.peer;
+    for (const [variant, label] of [
+      ['pool_map_c1', 'Python Pool(2).map, chunksize=1'],
+      ['pool_map_default', 'Python Pool(2).map, default chunksize'],
+      ['ppe_map', 'Python ProcessPoolExecutor(2).map'],
+    ]) {
+      variants.push({
+        key: `python-${variant}`,
+        label,
+        facts: variant === 'pool_map_default' ? [`chunksize = ceil(10000 / (2 × 4)) = 1250`] : [],
+        async run() {
+          const reply = await peer.must({ op: 'dispatch', variant, n: TASKS, workers: WORKERS });
+          return reply.wall_ms as number;
+        },
+      });
+    }
+    notes.push(`Python ${python.version}, start method '${python.startMethod}'; Python's timing is taken inside Python (time.perf_counter) around the map call.`);
+  } else {
+    notes.push(`Python anchors NOT measured: ${python.missing}.`);
+  }
+
+  const walls = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+  for (let round = 0; round < WARMUP_ROUNDS + REPETITIONS; round++) {
+    const warm = round < WARMUP_ROUNDS;
+    for (const variant of rotation(variants, round)) {
+      const ms = await variant.run();
+      if (!warm) walls.get(variant.key)?.push(ms);
+    }
+    log(`dispatch ${warm ? 'warm-up' : `repetition ${round - WARMUP_ROUNDS + 1}/${REPETITIONS}`} done`);
+  }
+  await Promise.all(pools.map((p) => p.destroy()));
+  await python.peer?.close();
+  await engine?.dispose();
+
+  const usPerTask = (key: string): Sample => summarize((walls.get(key) ?? []).map((ms) => (ms * 1000) / TASKS));
+  const piscina = walls.get('piscina') ?? [];
+  const rows = variants.map((v) => [
+    v.label,
+    fmtSample(usPerTask(v.key), 1),
+    fmtSample(summarize(walls.get(v.key) ?? []), 0),
+    fmtSample(pairedRatio(walls.get(v.key) ?? [], piscina), 2, '×'),
+    v.facts.join('; '),
+  ]);
+
+  const anchor = `raw piscina ${fmt(usPerTask('piscina').median)} µs` + (python.peer ? `, Python Pool.map chunksize 1 ${fmt(usPerTask('python-pool_map_c1').median)} µs` : ', Python not measured');
+  const targets: TargetCheck[] = [];
+  if (engine) {
+    const threadsRatio = pairedRatio(walls.get('engine-threads-1') ?? [], piscina);
+    const processesRatio = pairedRatio(walls.get('engine-processes-1') ?? [], piscina);
+    targets.push({
+      what: 'µs per tiny task, full per-task records (threads)',
+      anchor,
+      target: '≤ 1.3 × raw piscina',
+      measured: `${fmt(threadsRatio.median, 2)}× (${fmt(usPerTask('engine-threads-1').median)} µs); processes ${fmt(processesRatio.median, 2)}×`,
+      met: threadsRatio.median <= 1.3,
+    });
+    const chunked = usPerTask('engine-threads-auto');
+    const chunkedProcesses = usPerTask('engine-processes-auto');
+    const timedAll = variants.find((v) => v.key === 'engine-threads-auto')?.facts[0]?.startsWith(String(TASKS)) ?? false;
+    targets.push({
+      what: 'µs per tiny task, batched into chunks, every task keeps its own start and end',
+      anchor: python.peer ? `Python Pool.map default chunksize ${fmt(usPerTask('python-pool_map_default').median)} µs` : 'Python not measured',
+      target: '≤ 5 µs per task',
+      measured: `threads ${fmt(chunked.median)} µs, processes ${fmt(chunkedProcesses.median)} µs${timedAll ? '' : ' (records incomplete)'}`,
+      met: chunked.median <= 5 && timedAll,
+    });
+  } else {
+    targets.push({ what: 'µs per tiny task', anchor, target: '≤ 1.3 × raw piscina; ≤ 5 µs chunked', measured: 'engine not available', met: undefined });
+  }
+
+  return {
+    id: 'dispatch',
+    title: '1. Dispatch cost: 10,000 tasks returning their argument, 2 workers',
+    method: [
+      'All pools are started and warmed (one full warm-up round) before timing; variants run interleaved, in a rotated order each repetition.',
+      'Time is from submitting the first task to holding all 10,000 results; for the engine it is the whole `engine.run()` call (bundle cache hit, warm pool, report built, every event delivered to a listener).',
+      "Ratios to raw piscina are taken per repetition, then the median and range of those ratios are shown.",
+    ],
+    tables: [{ caption: 'µs per task and wall time (median, min–max)', columns: ['variant', 'µs per task', 'wall ms', '÷ raw piscina', 'checked'], rows }],
+    targets,
+    notes,
+    raw: Object.fromEntries(walls),
+  };
+}
+
+runComparison(main);
