@@ -1,0 +1,192 @@
+// The `processes` backend: forked children running dist/processWorker.js, replaced when one crashes or is killed.
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { FromProcessWorker, ToProcessWorker, WorkerBatch } from '../../shared/workerProtocol';
+import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
+
+/** Enough of a dying child's stderr to explain a native crash. */
+const STDERR_TAIL_CHARS = 4000;
+
+interface RunningBatch {
+  id: number;
+  control: BatchControl;
+  finish: (reply: BatchReply) => void;
+}
+
+/** One child process and the batch it is running, if any. */
+class ChildWorker {
+  readonly process: ChildProcess;
+  readonly ready: Promise<void>;
+  running: RunningBatch | undefined;
+  dead = false;
+  booted = false;
+  private stderrTail = '';
+  private markReady!: () => void;
+  private markFailed!: (error: Error) => void;
+
+  constructor(
+    config: PoolConfig,
+    private readonly onDeath: (child: ChildWorker) => void,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
+    // Unobserved until a batch waits on it; a child that dies while idle must not become an unhandled rejection.
+    this.ready.catch(() => undefined);
+    const execArgv = config.workerMemoryLimitMb ? [`--max-old-space-size=${config.workerMemoryLimitMb}`] : [];
+    // execArgv is explicit so a host started with loaders (tsx, --inspect) does not pass them to every child.
+    this.process = fork(path.join(config.distDir, 'processWorker.js'), [], {
+      serialization: 'advanced',
+      execArgv,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.process.stderr?.setEncoding('utf8');
+    this.process.stderr?.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+    });
+    this.process.on('message', (message: FromProcessWorker) => this.onMessage(message));
+    this.process.on('exit', (code, signal) => this.onExit(code, signal));
+    this.process.on('error', (error) => this.onExit(null, null, error));
+    // Ref'd while booting (someone may be awaiting readiness), unref'd once idle.
+    this.setKeepsHostAlive(true);
+  }
+
+  get pid(): number {
+    return this.process.pid ?? 0;
+  }
+
+  /** An idle child must not keep the host running; a busy one must, or a script awaiting a run would exit under it. */
+  private setKeepsHostAlive(keep: boolean): void {
+    const handles = [this.process, this.process.channel, this.process.stderr as unknown as { ref(): void; unref(): void } | null];
+    for (const handle of handles) {
+      if (!handle) continue;
+      if (keep) handle.ref();
+      else handle.unref();
+    }
+  }
+
+  run(id: number, batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+    return new Promise<BatchReply>((resolve) => {
+      const onAbort = () => {
+        this.finish({ kind: 'aborted' });
+        this.kill();
+      };
+      this.running = {
+        id,
+        control,
+        finish: (reply) => {
+          control.signal.removeEventListener('abort', onAbort);
+          this.running = undefined;
+          if (!this.dead) this.setKeepsHostAlive(false);
+          resolve(reply);
+        },
+      };
+      if (control.signal.aborted) return onAbort();
+      control.signal.addEventListener('abort', onAbort, { once: true });
+      this.setKeepsHostAlive(true);
+      this.ready.then(
+        () => {
+          if (this.running?.id !== id) return;
+          const message: ToProcessWorker = { type: 'batch', id, batch };
+          this.process.send(message, (error) => {
+            if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
+          });
+          control.onDispatched();
+        },
+        (error: Error) => this.finish({ kind: 'failed', error: { name: error.name, message: error.message } }),
+      );
+    });
+  }
+
+  private finish(reply: BatchReply): void {
+    this.running?.finish(reply);
+  }
+
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.process.kill('SIGKILL');
+    this.onDeath(this);
+  }
+
+  private onMessage(message: FromProcessWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.booted = true;
+        if (!this.running) this.setKeepsHostAlive(false);
+        this.markReady();
+        return;
+      case 'task-start':
+        this.running?.control.onTaskStart(message);
+        return;
+      case 'batch-done':
+        if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: message.outcomes });
+        return;
+      case 'batch-failed':
+        if (this.running?.id === message.id) this.finish({ kind: 'failed', error: message.error });
+        return;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
+    const how = spawnError ? `could not start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = this.stderrTail.trim();
+    const message = `Worker process ${this.pid} ${how}${tail ? `\n${tail}` : ''}`;
+    this.markFailed(new Error(message));
+    this.finish({ kind: 'failed', error: { name: 'WorkerExit', message } });
+    if (!this.dead) {
+      this.dead = true;
+      this.onDeath(this);
+    }
+  }
+}
+
+export class ProcessPool implements WorkerPool {
+  private readonly children: ChildWorker[] = [];
+  private nextBatchId = 1;
+  private destroyed = false;
+
+  constructor(readonly config: PoolConfig) {
+    for (let i = 0; i < config.workers; i++) this.children.push(this.spawn());
+  }
+
+  private spawn(): ChildWorker {
+    return new ChildWorker(this.config, (child) => this.replace(child));
+  }
+
+  /** A killed or crashed child is replaced at once, so the next batch finds a booted worker. */
+  private replace(child: ChildWorker): void {
+    const at = this.children.indexOf(child);
+    if (at === -1) return;
+    if (this.destroyed) this.children.splice(at, 1);
+    else this.children[at] = this.spawn();
+  }
+
+  send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { name: 'Error', message: 'The process pool was closed.' } });
+    const idle = this.children.filter((child) => !child.running && !child.dead);
+    const child = idle.find((candidate) => candidate.booted) ?? idle[0];
+    if (!child) return Promise.resolve({ kind: 'failed', error: { name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
+    return child.run(this.nextBatchId++, batch, control);
+  }
+
+  async whenReady(): Promise<void> {
+    await Promise.all(this.children.map((child) => child.ready));
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    const children = this.children.splice(0);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
+            child.process.once('exit', () => resolve());
+            child.kill();
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+// The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
+import { serialize } from 'node:v8';
+import type { FromProcessWorker, TaskOutcome, ToProcessWorker } from '../shared/workerProtocol';
+import { installCrashHandlers, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
+
+const identity = { pid: process.pid, threadId: 0 };
+const runnerFiles = [__filename];
+
+function send(message: FromProcessWorker): void {
+  process.send?.(message);
+}
+
+function canSerialize(value: unknown): boolean {
+  try {
+    serialize(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sendOutcomes(id: number, outcomes: TaskOutcome[]): void {
+  try {
+    send({ type: 'batch-done', id, outcomes });
+  } catch {
+    // Serialisation failed for some result (a function, a Symbol): only those tasks fail.
+    send({ type: 'batch-done', id, outcomes: replaceUncloneableValues(outcomes, canSerialize) });
+  }
+}
+
+installCrashHandlers(() => undefined);
+
+process.on('message', (message: ToProcessWorker) => {
+  if (message.type !== 'batch') return;
+  const { id, batch } = message;
+  runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles }).then(
+    (outcomes) => sendOutcomes(id, outcomes),
+    (error: unknown) => send({ type: 'batch-failed', id, error: { name: 'Error', message: `The worker process failed: ${String(error)}` } }),
+  );
+});
+
+// The host is gone: nothing left to report to.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', pid: process.pid });

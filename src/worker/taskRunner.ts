@@ -1,0 +1,148 @@
+// Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
+import { pathToFileURL } from 'node:url';
+import type { TaskError } from '../shared/report';
+import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
+import { findUncloneable } from './cloneCheck';
+import { monotonicNowUs } from './clock';
+import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
+import { describeThrown } from './stackMap';
+
+type TargetCallable = (...args: unknown[]) => unknown;
+
+export interface WorkerIdentity {
+  pid: number;
+  threadId: number;
+}
+
+export interface BatchRunOptions {
+  /** Threads check results before piscina posts them (a failed post would kill the thread); processes check only when a send fails. */
+  checkCloneable: boolean;
+  /** Files of the runner itself, left out of mapped stacks. */
+  runnerFiles: readonly string[];
+}
+
+/** Loaded modules by content hash: a worker imports each bundle once and reuses it for every later batch. */
+const loadedTargets = new Map<string, Promise<TargetCallable>>();
+
+async function importTarget(module: ModuleSpec): Promise<TargetCallable> {
+  const loaded = (await import(pathToFileURL(module.bundlePath).href)) as Record<string, unknown>;
+  const target = loaded[TARGET_EXPORT];
+  if (typeof target !== 'function') throw new TypeError(`The bundle ${module.bundlePath} has no callable export ${TARGET_EXPORT}.`);
+  return target as TargetCallable;
+}
+
+function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
+  let target = loadedTargets.get(module.hash);
+  if (!target) {
+    target = importTarget(module);
+    loadedTargets.set(module.hash, target);
+  }
+  return target;
+}
+
+/** The task now awaiting a promise; an uncaught error or unhandled rejection while it runs is its failure. */
+let failRunningTask: ((reason: unknown) => void) | undefined;
+let crashHandlersInstalled = false;
+
+function settleOrCrash(pending: PromiseLike<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    failRunningTask = reject;
+    pending.then(resolve, reject);
+  });
+}
+
+/**
+ * Keeps a stray error from killing the worker: it fails the running task, or (between tasks) is noted in the next task's output.
+ * `onStrayCrash` lets an entry decide that an error outside any task must still end the worker.
+ */
+export function installCrashHandlers(onStrayCrash: (error: unknown) => void): void {
+  if (crashHandlersInstalled) return;
+  crashHandlersInstalled = true;
+  const handle = (kind: string) => (reason: unknown) => {
+    if (failRunningTask) {
+      failRunningTask(reason);
+      return;
+    }
+    const text = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
+    noteStrayOutput(`[parallel-runner] ${kind} outside any task: ${text}`);
+    onStrayCrash(reason);
+  };
+  process.on('uncaughtException', handle('uncaught exception'));
+  process.on('unhandledRejection', handle('unhandled promise rejection'));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function cloneError(index: number, problem: string): TaskError {
+  return {
+    name: 'DataCloneError',
+    message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
+  };
+}
+
+/** Runs the batch's tasks one after another; never throws for a task's failure, only reports it. */
+export async function runWorkerBatch(
+  batch: WorkerBatch,
+  identity: WorkerIdentity,
+  announceStart: (notice: TaskStartNotice) => void,
+  options: BatchRunOptions,
+): Promise<TaskOutcome[]> {
+  installConsoleCapture();
+  // An empty batch is the pool's readiness ping: answer without loading anything.
+  if (batch.tasks.length === 0) return [];
+  const { pid, threadId } = identity;
+  const bundlePath = batch.module.bundlePath;
+  let target: TargetCallable;
+  try {
+    target = await loadTarget(batch.module);
+  } catch (thrown) {
+    // A top-level throw in the user's module: every task of the batch fails with it.
+    const now = monotonicNowUs();
+    const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+    error.message = `Loading the module failed: ${error.message}`;
+    return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
+  }
+
+  const outcomes: TaskOutcome[] = [];
+  for (const task of batch.tasks) {
+    beginTaskCapture(batch.maxLogChars);
+    const startUs = monotonicNowUs();
+    announceStart({ type: 'task-start', phaseKey: batch.phaseKey, index: task.index, pid, threadId, startUs });
+    let value: unknown;
+    let thrown: unknown;
+    let failed = false;
+    try {
+      value = target(...task.args);
+      if (isThenable(value)) value = await settleOrCrash(value);
+    } catch (caught) {
+      failed = true;
+      thrown = caught;
+    }
+    failRunningTask = undefined;
+    const endUs = monotonicNowUs();
+    const { logs, logsTruncated } = endTaskCapture(task.index);
+    if (failed) {
+      const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
+      continue;
+    }
+    const problem = options.checkCloneable ? findUncloneable(value) : undefined;
+    if (problem !== undefined) {
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
+      continue;
+    }
+    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
+  }
+  return outcomes;
+}
+
+/** Turns outcomes whose values can't be serialised into task errors; used after a send already failed. */
+export function replaceUncloneableValues(outcomes: TaskOutcome[], canSend: (value: unknown) => boolean): TaskOutcome[] {
+  return outcomes.map((outcome) => {
+    if (!outcome.ok || canSend(outcome.value)) return outcome;
+    const problem = findUncloneable(outcome.value) ?? 'it contains something structured clone rejects';
+    return { ...outcome, ok: false, value: undefined, error: cloneError(outcome.index, problem) };
+  });
+}
