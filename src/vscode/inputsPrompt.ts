@@ -1,0 +1,95 @@
+// The inputs box: pre-filled with the last inputs for this function, checked as you type with parseInputs.
+import * as vscode from 'vscode';
+import { defaultInputs, parseInputs } from '../core/inputs';
+import type { TargetInfo } from '../shared/report';
+
+const PREVIEW_CHARS = 90;
+
+/** Live validation: what to fix (an error), or how many tasks the text makes and what the first calls look like. */
+export function validateInputsText(text: string, targetName: string): vscode.InputBoxValidationMessage {
+  let tasks: unknown[][];
+  try {
+    tasks = parseInputs(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { message: capitalize(message), severity: vscode.InputBoxValidationSeverity.Error };
+  }
+  const calls: string[] = [];
+  let length = 0;
+  for (const args of tasks) {
+    const call = `${targetName}(${args.map(renderArgument).join(', ')})`;
+    if (length + call.length > PREVIEW_CHARS && calls.length > 0) {
+      calls.push('…');
+      break;
+    }
+    calls.push(call);
+    length += call.length + 2;
+  }
+  const count = `${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'}`;
+  return { message: `${count}: ${calls.join(', ')}`, severity: vscode.InputBoxValidationSeverity.Info };
+}
+
+export function inputsMemoryKey(file: string, targetName: string): string {
+  return `parallelRunner.inputs:${file}#${targetName}`;
+}
+
+export function rememberedInputs(state: vscode.Memento, file: string, target: TargetInfo): string {
+  return state.get<string>(inputsMemoryKey(file, target.name)) ?? defaultInputs(target);
+}
+
+export async function rememberInputs(state: vscode.Memento, file: string, targetName: string, inputs: string | unknown[]): Promise<void> {
+  await state.update(inputsMemoryKey(file, targetName), typeof inputs === 'string' ? inputs : JSON.stringify(inputs));
+}
+
+/** Asks for the inputs; undefined when the user dismissed the box. */
+export async function promptInputs(target: TargetInfo, initial: string, step?: { step: number; totalSteps: number }): Promise<string | undefined> {
+  const signature = `${target.kind === 'class-run' ? `new ${target.name}` : target.name}(${target.params.join(', ')})${target.kind === 'class-run' ? '.run()' : ''}`;
+  const box = vscode.window.createInputBox();
+  box.title = `Inputs for ${signature}`;
+  box.prompt = 'One argument list per task: JSON such as [[1], [2], [3]], or a JS expression such as Array.from({ length: 8 }, (_, i) => [i])';
+  box.placeholder = '[[1], [2], [3], [4]]';
+  box.value = initial;
+  box.valueSelection = [0, initial.length];
+  box.ignoreFocusOut = true;
+  if (step) Object.assign(box, step);
+  const validate = () => {
+    const message = validateInputsText(box.value, target.name);
+    box.validationMessage = message;
+    return message.severity !== vscode.InputBoxValidationSeverity.Error;
+  };
+  validate();
+  return new Promise<string | undefined>((resolve) => {
+    let accepted: string | undefined;
+    box.onDidChangeValue(validate);
+    box.onDidAccept(() => {
+      if (!validate()) return;
+      accepted = box.value;
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      resolve(accepted);
+    });
+    box.show();
+  });
+}
+
+function renderArgument(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Map) return `Map(${value.size})`;
+  if (value instanceof Set) return `Set(${value.size})`;
+  if (value instanceof Date) return `Date(${value.toISOString()})`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length ?? value.byteLength})`;
+  try {
+    const json = JSON.stringify(value);
+    if (json === undefined) return String(value);
+    return json.length > 40 ? `${json.slice(0, 39)}…` : json;
+  } catch {
+    return String(value);
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

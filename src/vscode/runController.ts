@@ -1,0 +1,314 @@
+// Runs a command end to end: target, options, inputs, the engine run with progress, then the panel, log and notifications.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunOutcome, RunRequest } from '../core/api';
+import { summaryLine } from '../core/format';
+import { parseInputs } from '../core/inputs';
+import type { RunEvent } from '../shared/events';
+import type { FromWebviewMessage } from '../shared/protocol';
+import type { RunOptions, RunReport, TargetInfo } from '../shared/report';
+import { Commands, ContextKeys, type ExportCommandArgs, type RunCommandArgs, type RunMode } from './commandIds';
+import type { EngineHost } from './engineHost';
+import { exportReport } from './exportReport';
+import { promptInputs, rememberedInputs, rememberInputs } from './inputsPrompt';
+import { describeOptions, pickRunOptions } from './optionsPicker';
+import { RunLog } from './runLog';
+import { RunPanel, type PanelHost } from './runPanel';
+import { RunProgressTracker, RunStatusItem } from './runProgress';
+import { NoEditorError, resolveTarget, type ResolvedTarget } from './runTarget';
+import { coreCount, readRunSettings } from './settings';
+import { ensureTrusted } from './trust';
+import { errorText, openLocation, showErrorWithActions, showRunFailure, showTaskFailures } from './userErrors';
+
+/** Benchmark Function measures at least this much, whatever the settings say. */
+const BENCHMARK_MIN_WARMUPS = 1;
+const BENCHMARK_MIN_REPEATS = 5;
+const PROGRESS_REFRESH_MS = 100;
+const PICKED_OPTIONS_KEY = 'parallelRunner.pickedOptions';
+
+interface LastRun {
+  mode: RunMode;
+  args: RunCommandArgs;
+}
+
+interface ActiveRun {
+  abort: AbortController;
+  targetName: string;
+  events: RunEvent[];
+}
+
+/** 1…N workers for a sweep: at least the configured workers, up to twice the cores when there are tasks enough to use them. */
+export function sweepWorkerCounts(workers: number, cores: number, tasks: number): number[] {
+  const upTo = Math.max(2, workers, Math.min(tasks, cores * 2, 16));
+  return Array.from({ length: upTo }, (_, i) => i + 1);
+}
+
+export class RunController implements vscode.Disposable {
+  private active: ActiveRun | undefined;
+  private lastRun: LastRun | undefined;
+  private lastReport: RunReport | undefined;
+  readonly log = new RunLog();
+  private readonly status = new RunStatusItem();
+  readonly panelHost: PanelHost;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly engines: EngineHost,
+  ) {
+    this.panelHost = { extensionUri: context.extensionUri, onMessage: (message) => this.onPanelMessage(message) };
+  }
+
+  get running(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Every run command lands here. Never throws: user mistakes and engine failures become notifications. */
+  async run(mode: RunMode, args?: RunCommandArgs): Promise<RunOutcome | undefined> {
+    try {
+      return await this.prepareAndRun(mode, args);
+    } catch (error) {
+      if (error instanceof NoEditorError) {
+        const sample = 'Open Sample';
+        void vscode.window.showInformationMessage(`Parallel Runner: ${error.message}`, sample).then((choice) => {
+          if (choice === sample) void vscode.commands.executeCommand(Commands.openSample);
+        });
+      } else {
+        this.log.error(errorText(error));
+        showRunFailure(error, () => this.log.show());
+      }
+      return undefined;
+    }
+  }
+
+  async rerunLast(): Promise<RunOutcome | undefined> {
+    if (!this.lastRun) {
+      void vscode.window.showInformationMessage('Parallel Runner: nothing to re-run yet. Run a function first.');
+      return undefined;
+    }
+    return this.run(this.lastRun.mode, this.lastRun.args);
+  }
+
+  cancel(): boolean {
+    if (!this.active) {
+      void vscode.window.showInformationMessage('Parallel Runner: no run in progress.');
+      return false;
+    }
+    this.log.channel.info(`Cancelling the run of ${this.active.targetName}…`);
+    this.active.abort.abort();
+    return true;
+  }
+
+  showPanel(): RunPanel {
+    const existed = RunPanel.current !== undefined;
+    const panel = RunPanel.createOrShow(this.panelHost, { preserveFocus: false });
+    if (!existed && this.active) panel.beginRun(this.active.targetName, this.active.events);
+    return panel;
+  }
+
+  async exportReport(args?: ExportCommandArgs): Promise<vscode.Uri | undefined> {
+    const report = this.lastReport ?? RunPanel.current?.lastReport;
+    if (!report) {
+      void vscode.window.showInformationMessage('Parallel Runner: nothing to export yet. Run a function first.');
+      return undefined;
+    }
+    try {
+      const written = await exportReport(report, this.context.extensionUri, args);
+      if (written && !args?.uri) {
+        const open = 'Open';
+        void vscode.window.showInformationMessage(`Exported the ${report.target.name} report to ${path.basename(written.fsPath)}.`, open).then((choice) => {
+          if (choice === open) void vscode.window.showTextDocument(written);
+        });
+      }
+      return written;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Parallel Runner: the export failed: ${errorText(error)}`);
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    this.active?.abort.abort();
+    this.status.dispose();
+    this.log.dispose();
+  }
+
+  private async prepareAndRun(mode: RunMode, args: RunCommandArgs | undefined): Promise<RunOutcome | undefined> {
+    if (!ensureTrusted()) return undefined;
+    if (this.active) {
+      const cancel = 'Cancel It';
+      const show = 'Show Panel';
+      void vscode.window.showWarningMessage(`Parallel Runner is still running ${this.active.targetName}. Wait for it or cancel it first.`, cancel, show).then((choice) => {
+        if (choice === cancel) this.cancel();
+        else if (choice === show) this.showPanel();
+      });
+      return undefined;
+    }
+    const resolved = await resolveTarget(args);
+    const settings = readRunSettings(resolved.document.uri);
+    const options = await this.runOptions(mode, settings.options, resolved.target, args);
+    if (!options) return undefined;
+
+    const prewarm: RunRequest = { file: resolved.file, source: resolved.source, target: resolved.selector, inputs: [], options };
+    let inputs = args?.inputs;
+    if (inputs === undefined) {
+      // Start the pool and bundle while the user types, so the first task isn't charged for start-up.
+      this.prewarm(prewarm);
+      inputs = await promptInputs(resolved.target, rememberedInputs(this.context.workspaceState, resolved.file, resolved.target));
+      if (inputs === undefined) return undefined;
+    }
+    const tasks = parseInputs(inputs).length;
+    await rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, inputs);
+
+    const sweepWorkers = mode === 'sweep' ? (args?.sweepWorkers ?? sweepWorkerCounts(options.workers, coreCount(), tasks)) : undefined;
+    const request: RunRequest = {
+      ...prewarm,
+      inputs,
+      maxPreviewChars: settings.maxPreviewChars,
+      ...(sweepWorkers ? { sweepWorkers, options: { ...options, compareWithSerial: true } } : {}),
+    };
+    // Re-run Last repeats the same target, inputs and explicit options, and reads the settings afresh.
+    this.lastRun = { mode, args: { uri: resolved.document.uri.toString(), name: resolved.target.name, inputs, options: mode === 'options' ? options : args?.options, sweepWorkers: args?.sweepWorkers } };
+    void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
+
+    const where = `${path.basename(resolved.file)}:${resolved.target.line}`;
+    const sweep = sweepWorkers ? ` · sweep ${sweepWorkers[0]}…${sweepWorkers[sweepWorkers.length - 1]} workers` : '';
+    const description = `${resolved.target.name} (${where}) · ${tasks} ${tasks === 1 ? 'task' : 'tasks'} · ${describeOptions(request.options as RunOptions)}${sweep}`;
+    return this.execute(request, resolved, description);
+  }
+
+  private async runOptions(mode: RunMode, fromSettings: RunOptions, target: TargetInfo, args: RunCommandArgs | undefined): Promise<RunOptions | undefined> {
+    const given = args?.options ?? {};
+    switch (mode) {
+      case 'run':
+      case 'sweep':
+        return { ...fromSettings, ...given };
+      case 'benchmark':
+        return {
+          ...fromSettings,
+          compareWithSerial: true,
+          warmupRuns: Math.max(fromSettings.warmupRuns, BENCHMARK_MIN_WARMUPS),
+          repeats: Math.max(fromSettings.repeats, BENCHMARK_MIN_REPEATS),
+          ...given,
+        };
+      case 'options': {
+        if (args?.options) return { ...fromSettings, ...given };
+        const remembered = this.context.workspaceState.get<Partial<RunOptions>>(PICKED_OPTIONS_KEY) ?? {};
+        const picked = await pickRunOptions({ ...fromSettings, ...remembered }, target.name);
+        if (picked) {
+          const { backend, workers, warmupRuns, repeats, compareWithSerial } = picked;
+          await this.context.workspaceState.update(PICKED_OPTIONS_KEY, { backend, workers, warmupRuns, repeats, compareWithSerial });
+        }
+        return picked;
+      }
+    }
+  }
+
+  private prewarm(request: RunRequest): void {
+    try {
+      void Promise.resolve(this.engines.get().prewarm(request)).catch(() => undefined);
+    } catch {
+      // Prewarming is an optimisation; the run itself reports any problem.
+    }
+  }
+
+  private async execute(request: RunRequest, resolved: ResolvedTarget, description: string): Promise<RunOutcome | undefined> {
+    const target = resolved.target;
+    const active: ActiveRun = { abort: new AbortController(), targetName: target.name, events: [] };
+    this.active = active;
+    void vscode.commands.executeCommand('setContext', ContextKeys.running, true);
+    RunPanel.createOrShow(this.panelHost, { preserveFocus: true }).beginRun(target.name);
+    const tracker = new RunProgressTracker();
+    this.log.begin(description);
+    this.status.showRunning(target.name, tracker);
+
+    let outcome: RunOutcome | undefined;
+    let failure: unknown;
+    try {
+      outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Parallel Runner: ${target.name}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => active.abort.abort());
+          const refresh = setInterval(() => {
+            if (!tracker.changed) return;
+            tracker.changed = false;
+            this.status.showRunning(target.name, tracker);
+            progress.report({ message: tracker.describe() });
+          }, PROGRESS_REFRESH_MS);
+          try {
+            return await this.engines.get().run(request, {
+              signal: active.abort.signal,
+              onEvent: (event: RunEvent) => this.onRunEvent(active, tracker, event),
+            });
+          } finally {
+            clearInterval(refresh);
+          }
+        },
+      );
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.active = undefined;
+      void vscode.commands.executeCommand('setContext', ContextKeys.running, false);
+    }
+
+    if (!outcome) {
+      RunPanel.current?.endRun();
+      this.status.showFinished(undefined, '');
+      if (active.abort.signal.aborted) {
+        this.log.channel.info(`■ ${target.name}: cancelled`);
+        return undefined;
+      }
+      this.log.error(`■ ${target.name}: ${errorText(failure)}`);
+      showRunFailure(failure, () => this.log.show());
+      return undefined;
+    }
+
+    const report = outcome.report;
+    this.lastReport = report;
+    void vscode.commands.executeCommand('setContext', ContextKeys.hasReport, true);
+    const panel = RunPanel.current;
+    panel?.showReport(report);
+    if (panel && !panel.panel.visible) panel.reveal(true);
+    this.log.end(report);
+    this.status.showFinished(report, summaryLine(report));
+    if (report.status === 'failed') {
+      void showErrorWithActions(`Parallel Runner: ${target.name} failed: ${report.failure ?? 'see the output'}`, undefined, [{ title: 'Show Output', run: () => this.log.show() }]);
+      return outcome;
+    }
+    showTaskFailures(report, () => this.log.show());
+    return report.status === 'cancelled' ? undefined : outcome;
+  }
+
+  /** Display code must never break a run: a throwing listener only loses its own update. */
+  private onRunEvent(active: ActiveRun, tracker: RunProgressTracker, event: RunEvent): void {
+    active.events.push(event);
+    for (const sink of [() => RunPanel.current?.pushEvent(event), () => tracker.onEvent(event), () => this.log.onEvent(event)]) {
+      try {
+        sink();
+      } catch (error) {
+        this.log.error(`display error: ${errorText(error)}`);
+      }
+    }
+  }
+
+  private onPanelMessage(message: FromWebviewMessage): void {
+    switch (message.type) {
+      case 'export':
+        void this.exportReport({ format: message.format });
+        break;
+      case 'rerun':
+        void this.rerunLast();
+        break;
+      case 'cancel':
+        if (this.active) this.cancel();
+        break;
+      case 'open-location':
+        openLocation({ file: message.file, line: message.line, column: message.column }).then(undefined, (error: unknown) => {
+          void vscode.window.showErrorMessage(`Parallel Runner: can't open ${message.file}: ${errorText(error)}`);
+        });
+        break;
+      default:
+        break;
+    }
+  }
+}

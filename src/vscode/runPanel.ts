@@ -1,0 +1,233 @@
+// The webview panel that shows a run: waits for the page's 'ready', streams live events in batches, then the final report.
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { renderPanelHtml } from '../shared/panelHtml';
+import type { RunEvent } from '../shared/events';
+import type { FromWebviewMessage, ToWebviewMessage, WebviewState } from '../shared/protocol';
+import type { RunReport } from '../shared/report';
+
+export const PANEL_VIEW_TYPE = 'parallelRunner.panel';
+/** Live events are posted at most this often, in one 'events' message, so 10,000 tasks don't flood the page. */
+export const EVENT_BATCH_MS = 80;
+
+export interface PanelHost {
+  extensionUri: vscode.Uri;
+  /** Export, rerun, cancel and open-location requests from the page. */
+  onMessage(message: FromWebviewMessage): void;
+}
+
+/** What tests read to see the page answered the handshake and received what was posted. */
+export interface PanelHandshake {
+  /** 'ready' messages received (one per page load). */
+  readyCount: number;
+  /** Id of the last report the page was sent after saying 'ready'. */
+  deliveredReportId?: string;
+  /** Live events delivered to the page in the current or last run. */
+  deliveredEvents: number;
+  visible: boolean;
+}
+
+export class RunPanel implements vscode.Disposable {
+  static current: RunPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private report: RunReport | undefined;
+  /** Every event of the live run, replayed to a page that loads mid-run; undefined when no run is live. */
+  private liveEvents: RunEvent[] | undefined;
+  private pending: RunEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, visible: false };
+
+  /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
+  static createOrShow(host: PanelHost, options: { preserveFocus?: boolean } = {}): RunPanel {
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    if (RunPanel.current) {
+      RunPanel.current.panel.reveal(undefined, options.preserveFocus ?? true);
+      return RunPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Parallel Runner', { viewColumn: column, preserveFocus: options.preserveFocus ?? true }, webviewOptions(host.extensionUri));
+    RunPanel.current = new RunPanel(panel, host, undefined);
+    return RunPanel.current;
+  }
+
+  /** Re-creates the panel VS Code restored after a reload, with the report the page had saved with setState. */
+  static revive(panel: vscode.WebviewPanel, host: PanelHost, state: WebviewState | undefined): RunPanel {
+    RunPanel.current?.dispose();
+    panel.webview.options = webviewOptions(host.extensionUri);
+    RunPanel.current = new RunPanel(panel, host, isReport(state?.report) ? state.report : undefined);
+    return RunPanel.current;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly host: PanelHost,
+    restored: RunReport | undefined,
+  ) {
+    this.report = restored;
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
+    if (restored) panel.title = panelTitle(restored.target.name);
+    this.handshake.visible = panel.visible;
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        this.handshake.visible = panel.visible;
+        // A hidden page is torn down (no retainContextWhenHidden); it says 'ready' again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    panel.webview.html = this.html();
+  }
+
+  get lastReport(): RunReport | undefined {
+    return this.report;
+  }
+
+  /** A new run (or one already under way, with its events so far): the page clears, then receives events as they come. */
+  beginRun(targetName: string, eventsSoFar: RunEvent[] = []): void {
+    this.panel.title = panelTitle(targetName);
+    this.liveEvents = eventsSoFar.slice();
+    this.pending = [];
+    this.handshake.deliveredEvents = 0;
+    if (this.ready) this.replay();
+  }
+
+  pushEvent(event: RunEvent): void {
+    if (!this.liveEvents) return;
+    this.liveEvents.push(event);
+    if (!this.ready) return;
+    this.pending.push(event);
+    this.flushTimer ??= setTimeout(() => this.flush(), EVENT_BATCH_MS);
+  }
+
+  /** The finished (or cancelled) run's report replaces the live view. */
+  showReport(report: RunReport): void {
+    this.flush();
+    this.liveEvents = undefined;
+    this.report = report;
+    if (this.ready) this.postReport(report);
+  }
+
+  /** The run ended without a report (it failed before any task ran). */
+  endRun(): void {
+    this.flush();
+    this.liveEvents = undefined;
+  }
+
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (RunPanel.current === this) RunPanel.current = undefined;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.panel.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const message = asFromWebviewMessage(raw);
+    if (!message) return;
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.handshake.readyCount++;
+      this.replay();
+      return;
+    }
+    this.host.onMessage(message);
+  }
+
+  /** Brings a freshly loaded page up to date: the live run's events so far, or the last report. */
+  private replay(): void {
+    this.pending = [];
+    if (this.liveEvents) {
+      this.post({ type: 'clear' });
+      if (this.liveEvents.length > 0) this.postEvents(this.liveEvents.slice());
+    } else if (this.report) {
+      this.postReport(this.report);
+    }
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0 || !this.ready) return;
+    const events = this.pending;
+    this.pending = [];
+    this.postEvents(events);
+  }
+
+  private postEvents(events: RunEvent[]): void {
+    void this.post({ type: 'events', events }).then((delivered) => {
+      if (delivered) this.handshake.deliveredEvents += events.length;
+    });
+  }
+
+  private postReport(report: RunReport): void {
+    void this.post({ type: 'report', report }).then((delivered) => {
+      if (delivered) this.handshake.deliveredReportId = report.id;
+    });
+  }
+
+  private post(message: ToWebviewMessage): Thenable<boolean> {
+    // A disposed panel's webview throws on postMessage; nothing is lost since the panel is gone.
+    try {
+      return this.panel.webview.postMessage(message).then(undefined, () => false);
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const root = this.host.extensionUri;
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(18).toString('base64'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
+      title: this.panel.title,
+    });
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+function panelTitle(targetName: string): string {
+  return `${targetName} · Parallel Runner`;
+}
+
+function isReport(value: unknown): value is RunReport {
+  return typeof value === 'object' && value !== null && typeof (value as RunReport).id === 'string' && Array.isArray((value as RunReport).tasks);
+}
+
+/** The page is ours, but its messages still cross a boundary: accept only well-formed ones. */
+export function asFromWebviewMessage(raw: unknown): FromWebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const message = raw as Record<string, unknown>;
+  switch (message.type) {
+    case 'ready':
+    case 'rerun':
+    case 'cancel':
+      return { type: message.type };
+    case 'export':
+      return message.format === 'json' || message.format === 'csv' || message.format === 'trace' || message.format === 'html' ? { type: 'export', format: message.format } : undefined;
+    case 'open-location':
+      return typeof message.file === 'string' && typeof message.line === 'number' && typeof message.column === 'number'
+        ? { type: 'open-location', file: message.file, line: message.line, column: message.column }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
