@@ -183,13 +183,14 @@ async function parseFile(source: string, file: string): Promise<t.File> {
   }
 }
 
-/** ESM unless the file is CommonJS: .cjs/.cts, or no import/export syntax and it assigns module.exports / exports. */
+/** ESM unless the file is CommonJS: no import/export syntax, and .cjs/.cts or it assigns module.exports / exports. */
 function moduleFormatOf(program: t.Program, source: string, file: string): 'esm' | 'cjs' {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.cjs' || ext === '.cts') return 'cjs';
-  if (ext === '.mjs' || ext === '.mts') return 'esm';
+  // Import/export syntax wins even in .cts: TypeScript compiles it to CommonJS, but the bundler reads it as ESM.
   const hasModuleSyntax = program.body.some((statement) => statement.type.startsWith('Import') || statement.type.startsWith('Export'));
   if (hasModuleSyntax) return 'esm';
+  if (ext === '.cjs' || ext === '.cts') return 'cjs';
+  if (ext === '.mjs' || ext === '.mts') return 'esm';
   return /\bmodule\.exports\b|\bexports\.[\w$]+\s*=/.test(source) ? 'cjs' : 'esm';
 }
 
