@@ -1,4 +1,5 @@
 // Builds every runtime file as its own entry: extension, workers, CLI (CommonJS, Node) and the webview page (browser).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -61,8 +62,12 @@ const configs = [
   },
 ];
 if (withTests) {
-  // The in-host mocha suite: loaded by the VS Code extension host through extensionTestsPath.
-  configs.push({ ...node, entryPoints: { index: 'test/host/index.ts' }, outdir: 'out/test/host', external: [...runtimeExternals, 'mocha'] });
+  // The in-host mocha suite: index.js is loaded by the VS Code extension host through extensionTestsPath and
+  // runs the *.test.js files beside it; each test file is its own entry so a run can pick some of them.
+  const hostTests = fs.readdirSync('test/host').filter((name) => name.endsWith('.test.ts'));
+  const entryPoints = Object.fromEntries([['index', 'test/host/index.ts'], ...hostTests.map((name) => [name.replace(/\.ts$/, ''), `test/host/${name}`])]);
+  fs.rmSync('out/test/host', { recursive: true, force: true });
+  configs.push({ ...node, entryPoints, outdir: 'out/test/host', external: [...runtimeExternals, 'mocha'] });
 }
 
 if (watch) {

@@ -44,6 +44,10 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Extra command-line flags, e.g. ['--install-extension', vsix] are handled by installVsix instead. */
   extraArgs?: string[];
+  /** Keep workspace trust on, so the folder opens in Restricted Mode (default: trust disabled, everything trusted). */
+  workspaceTrust?: boolean;
+  /** Extra environment for code-server and the extension host it starts. */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -108,17 +112,18 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = options.extensionsDir ?? path.join(home, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...options.settings }, null, 2));
   const config = path.join(home, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
   const port = await freePort();
   const args = [
     entry, '--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', ...(options.extraArgs ?? []), options.workspace,
   ];
   // Its own process group: the extension host and tsserver outlive a kill of the main PID.
-  const child: ChildProcess = spawn(process.execPath, args, { env: env(home), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...env(home), ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -198,8 +203,19 @@ export interface HostSuiteResult {
  * Runs a mocha suite inside the real extension host, as @vscode/test-electron does: the browser workbench takes
  * extensionDevelopmentPath and extensionTestsPath in its URL payload and calls window.codeAutomationExit(code) when run() settles.
  */
-export async function runHostSuite(opts: { extensionPath: string; testsPath: string; workspace: string; summaryFile: string; settings?: Record<string, unknown>; timeoutMs?: number }): Promise<HostSuiteResult> {
-  const server = await startCodeServer({ workspace: opts.workspace, settings: opts.settings });
+export async function runHostSuite(opts: {
+  extensionPath: string;
+  testsPath: string;
+  workspace: string;
+  summaryFile: string;
+  settings?: Record<string, unknown>;
+  timeoutMs?: number;
+  /** Open the folder without trust (Restricted Mode). */
+  workspaceTrust?: boolean;
+  /** Extra environment for the extension host, e.g. which test files to run. */
+  env?: Record<string, string>;
+}): Promise<HostSuiteResult> {
+  const server = await startCodeServer({ workspace: opts.workspace, settings: opts.settings, workspaceTrust: opts.workspaceTrust, env: { PARALLEL_RUNNER_TEST_SUMMARY: opts.summaryFile, ...opts.env } });
   const context = await launchBrowser();
   const consoleLines: string[] = [];
   try {
