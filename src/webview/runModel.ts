@@ -1,0 +1,328 @@
+// The page's view of one run: a finished RunReport, or one being assembled from live RunEvents.
+import type { RunEvent } from '../shared/events';
+import type { LaneRecord, LogLine, PhaseRun, RunPhase, RunReport, TaskError, TaskRecord, TaskStatus } from '../shared/report';
+
+/** A task as the page shows it: live tasks can still be queued or running. */
+export type ViewTaskStatus = TaskStatus | 'running' | 'queued';
+
+export interface ViewTask {
+  key: string;
+  index: number;
+  phase: RunPhase;
+  repeat: number;
+  lane: number;
+  pid: number;
+  threadId: number;
+  queuedUs?: number;
+  startUs?: number;
+  endUs?: number;
+  durationMs?: number;
+  status: ViewTaskStatus;
+  argsPreview?: string;
+  resultPreview?: string;
+  error?: TaskError;
+  logs: LogLine[];
+  logsTruncated?: boolean;
+}
+
+export interface ViewLane {
+  lane: number;
+  pid: number;
+  threadId: number;
+  utilization?: number;
+}
+
+export interface ViewPhase {
+  key: string;
+  phase: RunPhase;
+  repeat: number;
+  workers?: number;
+  totalTasks?: number;
+  startUs?: number;
+  endUs?: number;
+  wallMs?: number;
+  status: PhaseRun['status'] | 'running';
+  lanes: Map<number, ViewLane>;
+}
+
+export type RunStatus = RunReport['status'];
+
+export function taskKey(phase: RunPhase, repeat: number, index: number): string {
+  return `${phase}:${repeat}:${index}`;
+}
+
+function phaseKey(phase: RunPhase, repeat: number): string {
+  return `${phase}:${repeat}`;
+}
+
+const PHASE_ORDER: Record<RunPhase, number> = { serial: 0, parallel: 1 };
+
+export class RunModel {
+  report: RunReport | undefined;
+  /** Bumped on every change, so renderers can skip work when nothing moved. */
+  revision = 0;
+  /** Latest clock reading seen in any event (µs): how far running bars extend. */
+  latestUs = 0;
+  private readonly tasks = new Map<string, ViewTask>();
+  private readonly phases = new Map<string, ViewPhase>();
+  private taskList: ViewTask[] | undefined;
+  /** Warm-up phases are not part of the report, so their task events are ignored. */
+  private inWarmup = false;
+
+  get status(): RunStatus | undefined {
+    return this.report?.status;
+  }
+
+  clear(): void {
+    this.report = undefined;
+    this.tasks.clear();
+    this.phases.clear();
+    this.latestUs = 0;
+    this.inWarmup = false;
+    this.changed();
+  }
+
+  setReport(report: RunReport): void {
+    this.tasks.clear();
+    this.phases.clear();
+    this.report = report;
+    this.latestUs = 0;
+    this.inWarmup = false;
+    for (const phase of report.phases ?? []) this.putPhase(phase);
+    for (const task of report.tasks ?? []) this.putTask(task);
+    this.changed();
+  }
+
+  applyEvents(events: RunEvent[]): void {
+    for (const event of events) this.applyEvent(event);
+  }
+
+  applyEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.setReport(event.report);
+        return;
+      case 'run-finished':
+        this.setReport(event.report);
+        return;
+      case 'phase-started': {
+        this.inWarmup = event.warmup;
+        if (event.warmup) return;
+        const phase = this.phaseFor(event.phase, event.repeat);
+        phase.workers = event.workers;
+        phase.totalTasks = event.totalTasks;
+        phase.status = 'running';
+        break;
+      }
+      case 'task-queued': {
+        if (this.inWarmup) return;
+        const key = taskKey(event.phase, event.repeat, event.index);
+        if (!this.tasks.has(key)) {
+          this.tasks.set(key, {
+            key,
+            index: event.index,
+            phase: event.phase,
+            repeat: event.repeat,
+            lane: -1,
+            pid: 0,
+            threadId: 0,
+            queuedUs: event.queuedUs,
+            status: 'queued',
+            logs: [],
+          });
+        }
+        this.phaseFor(event.phase, event.repeat);
+        this.seen(event.queuedUs);
+        break;
+      }
+      case 'task-started': {
+        if (this.inWarmup) return;
+        const key = taskKey(event.phase, event.repeat, event.index);
+        const existing = this.tasks.get(key);
+        // A late start announcement must not turn a finished task back into a running one.
+        if (existing && existing.status !== 'queued' && existing.status !== 'running') return;
+        this.tasks.set(key, {
+          ...(existing ?? { key, index: event.index, phase: event.phase, repeat: event.repeat, logs: [] }),
+          lane: event.lane,
+          pid: event.pid,
+          threadId: event.threadId,
+          startUs: event.startUs,
+          status: 'running',
+        });
+        const phase = this.phaseFor(event.phase, event.repeat);
+        if (!phase.lanes.has(event.lane) && event.lane >= 0) {
+          phase.lanes.set(event.lane, { lane: event.lane, pid: event.pid, threadId: event.threadId });
+        }
+        this.seen(event.startUs);
+        break;
+      }
+      case 'task-finished': {
+        if (this.inWarmup) return;
+        this.putTask(event.task);
+        break;
+      }
+      case 'lane-ready': {
+        if (this.inWarmup) return;
+        this.phaseFor(event.phase, event.repeat).lanes.set(event.lane.lane, toViewLane(event.lane));
+        break;
+      }
+      case 'phase-finished': {
+        if (this.inWarmup) return;
+        this.putPhase(event.phase);
+        break;
+      }
+    }
+    this.changed();
+  }
+
+  /** All tasks, in a stable order (phase, repeat, index); the array is cached until the next change. */
+  allTasks(): ViewTask[] {
+    if (!this.taskList) {
+      this.taskList = [...this.tasks.values()].sort(
+        (a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.repeat - b.repeat || a.index - b.index,
+      );
+    }
+    return this.taskList;
+  }
+
+  allPhases(): ViewPhase[] {
+    return [...this.phases.values()].sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.repeat - b.repeat);
+  }
+
+  /** Distinct repeat numbers seen in any phase. */
+  repeats(): number[] {
+    return [...new Set(this.allPhases().map((p) => p.repeat))].sort((a, b) => a - b);
+  }
+
+  /** The phase of this kind to show for the chosen repeat: that repeat, or the nearest earlier one (a sweep runs serial once). */
+  phaseToShow(phase: RunPhase, repeat: number): ViewPhase | undefined {
+    const candidates = this.allPhases().filter((p) => p.phase === phase);
+    const exact = candidates.find((p) => p.repeat === repeat);
+    if (exact) return exact;
+    const earlier = candidates.filter((p) => p.repeat <= repeat);
+    return earlier[earlier.length - 1] ?? candidates[0];
+  }
+
+  phase(phase: RunPhase, repeat: number): ViewPhase | undefined {
+    return this.phases.get(phaseKey(phase, repeat));
+  }
+
+  /** The µs every time in this phase is measured from: its recorded start, else its earliest task. */
+  phaseOriginUs(phase: RunPhase, repeat: number): number {
+    const view = this.phases.get(phaseKey(phase, repeat));
+    if (view?.startUs !== undefined) return view.startUs;
+    let origin = Infinity;
+    for (const task of this.tasks.values()) {
+      if (task.phase !== phase || task.repeat !== repeat) continue;
+      const first = Math.min(task.queuedUs ?? Infinity, task.startUs ?? Infinity);
+      if (first < origin) origin = first;
+    }
+    return Number.isFinite(origin) ? origin : 0;
+  }
+
+  /** Mean wall time of the finished phases of one kind, for live summary cards before the report's summary exists. */
+  meanWallMs(phase: RunPhase): number | undefined {
+    const walls = this.allPhases()
+      .filter((p) => p.phase === phase && p.wallMs !== undefined && p.status !== 'running')
+      .map((p) => p.wallMs as number);
+    return walls.length ? walls.reduce((a, b) => a + b, 0) / walls.length : undefined;
+  }
+
+  counts(): { total: number; finished: number; failed: number; running: number } {
+    let finished = 0;
+    let failed = 0;
+    let running = 0;
+    for (const task of this.tasks.values()) {
+      if (task.status === 'running') running++;
+      else if (task.status !== 'queued') {
+        finished++;
+        if (task.status !== 'ok') failed++;
+      }
+    }
+    // A phase announces how many tasks it will run; count whichever is larger, the announcement or what arrived.
+    const seenPerPhase = new Map<string, number>();
+    for (const task of this.tasks.values()) {
+      const key = phaseKey(task.phase, task.repeat);
+      seenPerPhase.set(key, (seenPerPhase.get(key) ?? 0) + 1);
+    }
+    let total = 0;
+    for (const [key, seen] of seenPerPhase) total += Math.max(seen, this.phases.get(key)?.totalTasks ?? 0);
+    for (const phase of this.phases.values()) if (!seenPerPhase.has(phase.key)) total += phase.totalTasks ?? 0;
+    return { total, finished, failed, running };
+  }
+
+  /** What to keep in webview state: the report, with the finished tasks and phases seen so far when a run is live. */
+  toReport(): RunReport | undefined {
+    if (!this.report) return undefined;
+    if (this.report.status !== 'running') return this.report;
+    const tasks: TaskRecord[] = [];
+    for (const task of this.allTasks()) {
+      if (task.status === 'queued' || task.status === 'running') continue;
+      tasks.push(toTaskRecord(task));
+    }
+    const phases: PhaseRun[] = [];
+    for (const phase of this.allPhases()) {
+      if (phase.status === 'running' || phase.startUs === undefined || phase.endUs === undefined) continue;
+      phases.push({
+        phase: phase.phase,
+        repeat: phase.repeat,
+        workers: phase.workers ?? phase.lanes.size,
+        startUs: phase.startUs,
+        endUs: phase.endUs,
+        wallMs: phase.wallMs ?? (phase.endUs - phase.startUs) / 1000,
+        lanes: [...phase.lanes.values()].map((l) => ({ lane: l.lane, pid: l.pid, threadId: l.threadId, busyMs: 0, utilization: l.utilization ?? 0, tasks: 0 })),
+        status: phase.status,
+      });
+    }
+    return { ...this.report, tasks, phases };
+  }
+
+  private putTask(task: TaskRecord): void {
+    const key = taskKey(task.phase, task.repeat, task.index);
+    this.tasks.set(key, { ...task, key, logs: task.logs ?? [] });
+    const phase = this.phaseFor(task.phase, task.repeat);
+    if (task.lane >= 0 && !phase.lanes.has(task.lane)) {
+      phase.lanes.set(task.lane, { lane: task.lane, pid: task.pid, threadId: task.threadId });
+    }
+    this.seen(task.endUs ?? task.startUs ?? task.queuedUs);
+  }
+
+  private putPhase(run: PhaseRun): void {
+    const phase = this.phaseFor(run.phase, run.repeat);
+    phase.workers = run.workers;
+    phase.startUs = run.startUs;
+    phase.endUs = run.endUs;
+    phase.wallMs = run.wallMs;
+    phase.status = run.status;
+    for (const lane of run.lanes ?? []) phase.lanes.set(lane.lane, toViewLane(lane));
+    this.seen(run.endUs);
+  }
+
+  private phaseFor(phase: RunPhase, repeat: number): ViewPhase {
+    const key = phaseKey(phase, repeat);
+    let view = this.phases.get(key);
+    if (!view) {
+      view = { key, phase, repeat, status: 'running', lanes: new Map() };
+      this.phases.set(key, view);
+    }
+    return view;
+  }
+
+  private seen(us: number | undefined): void {
+    if (us !== undefined && us > this.latestUs) this.latestUs = us;
+  }
+
+  private changed(): void {
+    this.taskList = undefined;
+    this.revision++;
+  }
+}
+
+function toViewLane(lane: LaneRecord): ViewLane {
+  return { lane: lane.lane, pid: lane.pid, threadId: lane.threadId, utilization: lane.utilization };
+}
+
+function toTaskRecord(task: ViewTask): TaskRecord {
+  const { key: _key, status, ...rest } = task;
+  return { ...rest, argsPreview: task.argsPreview ?? '', queuedUs: task.queuedUs ?? task.startUs ?? 0, status: status as TaskStatus };
+}

@@ -1,0 +1,294 @@
+// The task table: the accessible, sortable form of the timeline, one row per task, paginated past 200 rows.
+import type { SourceLocation } from '../shared/report';
+import { el } from './dom';
+import { baseName, formatMs, truncate } from './format';
+import type { RunModel, ViewTask } from './runModel';
+import { STATUS_LABELS } from './timeline';
+
+export const TABLE_PAGE_SIZE = 200;
+const MAX_LOG_LINES_SHOWN = 500;
+
+type ColumnId = 'phase' | 'task' | 'lane' | 'pid' | 'thread' | 'start' | 'end' | 'duration' | 'status' | 'result';
+
+interface RowContext {
+  startMs?: number;
+  endMs?: number;
+}
+
+interface Column {
+  id: ColumnId;
+  label: string;
+  numeric: boolean;
+  sortValue(task: ViewTask, ctx: RowContext): number | string;
+}
+
+const PHASE_RANK = { serial: 0, parallel: 1 } as const;
+const STATUS_RANK = { error: 0, timeout: 1, cancelled: 2, running: 3, queued: 4, ok: 5 } as const;
+
+const COLUMNS: Column[] = [
+  { id: 'phase', label: 'Phase', numeric: false, sortValue: (t) => PHASE_RANK[t.phase] * 1e6 + t.repeat },
+  { id: 'task', label: 'Task', numeric: true, sortValue: (t) => t.index },
+  { id: 'lane', label: 'Lane', numeric: true, sortValue: (t) => t.lane },
+  { id: 'pid', label: 'PID', numeric: true, sortValue: (t) => t.pid },
+  { id: 'thread', label: 'Thread', numeric: true, sortValue: (t) => t.threadId },
+  { id: 'start', label: 'Start', numeric: true, sortValue: (_t, c) => c.startMs ?? Infinity },
+  { id: 'end', label: 'End', numeric: true, sortValue: (_t, c) => c.endMs ?? Infinity },
+  { id: 'duration', label: 'Duration', numeric: true, sortValue: (t, c) => t.durationMs ?? (c.endMs !== undefined && c.startMs !== undefined ? c.endMs - c.startMs : Infinity) },
+  { id: 'status', label: 'Status', numeric: false, sortValue: (t) => STATUS_RANK[t.status] },
+  { id: 'result', label: 'Result / error', numeric: false, sortValue: (t) => (t.error ? `${t.error.name}: ${t.error.message}` : (t.resultPreview ?? '')) },
+];
+
+export interface TaskTableCallbacks {
+  openLocation(location: SourceLocation): void;
+}
+
+export class TaskTable {
+  readonly element: HTMLElement;
+  private readonly table: HTMLTableElement;
+  private readonly body: HTMLTableSectionElement;
+  private readonly headers = new Map<ColumnId, HTMLTableCellElement>();
+  private readonly pager: HTMLElement;
+  private readonly caption: HTMLTableCaptionElement;
+  private sortColumn: ColumnId | undefined;
+  private sortDescending = false;
+  private page = 0;
+  private readonly expanded = new Set<string>();
+  private model: RunModel | undefined;
+  private lastRevision = -1;
+
+  constructor(private readonly callbacks: TaskTableCallbacks) {
+    this.caption = el('caption', { className: 'visually-hidden', text: 'Tasks' });
+    const headRow = el('tr');
+    for (const column of COLUMNS) {
+      const sortButton = el('button', { className: 'sort-button', text: column.label, attrs: { type: 'button', 'data-sort': column.id } });
+      sortButton.appendChild(el('span', { className: 'sort-indicator', attrs: { 'aria-hidden': 'true' } }));
+      sortButton.addEventListener('click', () => this.sortBy(column.id));
+      const th = el('th', { className: column.numeric ? 'numeric' : '', attrs: { scope: 'col', 'data-col': column.id } }, [sortButton]);
+      this.headers.set(column.id, th);
+      headRow.appendChild(th);
+    }
+    this.body = el('tbody');
+    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table' } }, [this.caption, el('thead', {}, [headRow]), this.body]);
+    this.pager = el('div', { className: 'pager', attrs: { hidden: true } });
+    this.element = el('div', { className: 'task-table-wrap' }, [el('div', { className: 'table-scroll' }, [this.table]), this.pager]);
+    this.body.addEventListener('click', (event) => this.onBodyClick(event));
+    this.body.addEventListener('keydown', (event) => this.onBodyKey(event));
+    this.updateSortHeaders();
+  }
+
+  update(model: RunModel): void {
+    this.model = model;
+    if (model.revision === this.lastRevision) return;
+    this.render();
+  }
+
+  private sortBy(column: ColumnId): void {
+    if (this.sortColumn === column) this.sortDescending = !this.sortDescending;
+    else {
+      this.sortColumn = column;
+      this.sortDescending = false;
+    }
+    this.page = 0;
+    this.updateSortHeaders();
+    this.render();
+  }
+
+  private updateSortHeaders(): void {
+    for (const [id, th] of this.headers) {
+      const indicator = th.querySelector('.sort-indicator') as HTMLElement;
+      if (id === this.sortColumn) {
+        th.setAttribute('aria-sort', this.sortDescending ? 'descending' : 'ascending');
+        indicator.textContent = this.sortDescending ? ' ▼' : ' ▲';
+      } else {
+        th.removeAttribute('aria-sort');
+        indicator.textContent = '';
+      }
+    }
+  }
+
+  private rowContexts(model: RunModel, tasks: ViewTask[]): Map<ViewTask, RowContext> {
+    const origins = new Map<string, number>();
+    const contexts = new Map<ViewTask, RowContext>();
+    for (const task of tasks) {
+      const key = `${task.phase}:${task.repeat}`;
+      let origin = origins.get(key);
+      if (origin === undefined) origins.set(key, (origin = model.phaseOriginUs(task.phase, task.repeat)));
+      contexts.set(task, {
+        startMs: task.startUs !== undefined ? (task.startUs - origin) / 1000 : undefined,
+        endMs: task.endUs !== undefined ? (task.endUs - origin) / 1000 : undefined,
+      });
+    }
+    return contexts;
+  }
+
+  private render(): void {
+    const model = this.model;
+    if (!model) return;
+    this.lastRevision = model.revision;
+    const tasks = model.allTasks();
+    const contexts = this.rowContexts(model, tasks);
+    let rows = tasks;
+    const column = COLUMNS.find((c) => c.id === this.sortColumn);
+    if (column) {
+      const direction = this.sortDescending ? -1 : 1;
+      const keyed = tasks.map((task, order) => ({ task, order, value: column.sortValue(task, contexts.get(task) as RowContext) }));
+      keyed.sort((a, b) => {
+        const cmp = typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : String(a.value).localeCompare(String(b.value));
+        return cmp !== 0 && !Number.isNaN(cmp) ? cmp * direction : a.order - b.order;
+      });
+      rows = keyed.map((k) => k.task);
+    }
+    const pages = Math.max(1, Math.ceil(rows.length / TABLE_PAGE_SIZE));
+    this.page = Math.min(this.page, pages - 1);
+    const pageRows = rows.slice(this.page * TABLE_PAGE_SIZE, (this.page + 1) * TABLE_PAGE_SIZE);
+    const showRepeat = model.repeats().length > 1;
+
+    const focusedKey = (document.activeElement as HTMLElement | null)?.closest?.('tr[data-key]')?.getAttribute('data-key');
+    const fragment = document.createDocumentFragment();
+    for (const task of pageRows) {
+      fragment.appendChild(this.renderRow(task, contexts.get(task) as RowContext, showRepeat));
+      if (this.expanded.has(task.key)) fragment.appendChild(this.renderDetail(task));
+    }
+    this.body.replaceChildren(fragment);
+    if (focusedKey) (this.body.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
+    this.caption.textContent = `Tasks: ${rows.length}`;
+    this.renderPager(rows.length, pages);
+  }
+
+  private renderRow(task: ViewTask, ctx: RowContext, showRepeat: boolean): HTMLTableRowElement {
+    const expanded = this.expanded.has(task.key);
+    const row = el('tr', {
+      className: `task-row status-row-${task.status}`,
+      attrs: {
+        'data-testid': 'task-row',
+        'data-key': task.key,
+        'data-phase': task.phase,
+        'data-index': task.index,
+        'data-repeat': task.repeat,
+        'data-status': task.status,
+        tabindex: 0,
+        'aria-expanded': expanded ? 'true' : 'false',
+      },
+    });
+    const cell = (col: ColumnId, text: string, numeric = false): HTMLTableCellElement => el('td', { className: numeric ? 'numeric' : '', text, attrs: { 'data-col': col } });
+    const phaseCell = cell('phase', showRepeat ? `${task.phase} #${task.repeat + 1}` : task.phase);
+    phaseCell.prepend(el('span', { className: 'expander', text: expanded ? '▾ ' : '▸ ', attrs: { 'aria-hidden': 'true' } }));
+    const durationMs = task.durationMs ?? (ctx.endMs !== undefined && ctx.startMs !== undefined ? ctx.endMs - ctx.startMs : undefined);
+    const statusCell = el('td', { attrs: { 'data-col': 'status' } }, [el('span', { className: `status-swatch status-${task.status}`, attrs: { 'aria-hidden': 'true' } }), STATUS_LABELS[task.status]]);
+    row.append(
+      phaseCell,
+      cell('task', String(task.index), true),
+      cell('lane', task.lane >= 0 ? String(task.lane) : '—', true),
+      cell('pid', task.pid ? String(task.pid) : '—', true),
+      cell('thread', task.lane >= 0 || task.pid ? String(task.threadId) : '—', true),
+      cell('start', formatMs(ctx.startMs), true),
+      cell('end', formatMs(ctx.endMs), true),
+      cell('duration', formatMs(durationMs), true),
+      statusCell,
+      this.renderResultCell(task),
+    );
+    return row;
+  }
+
+  private renderResultCell(task: ViewTask): HTMLTableCellElement {
+    const td = el('td', { className: 'result-cell', attrs: { 'data-col': 'result' } });
+    if (task.error) {
+      td.classList.add('error-cell');
+      td.appendChild(el('span', { className: 'error-text', text: truncate(`${task.error.name}: ${task.error.message}`, 400) }));
+      const location = task.error.location;
+      if (location) {
+        const link = el('a', {
+          className: 'location-link',
+          text: `${baseName(location.file)}:${location.line}`,
+          attrs: { href: '#', 'data-testid': 'error-location', title: `Open ${location.file}:${location.line}:${location.column}` },
+        });
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          event.stopPropagation();
+          this.callbacks.openLocation(location);
+        });
+        link.addEventListener('keydown', (event) => event.stopPropagation());
+        td.append(' ', link);
+      }
+    } else if (task.resultPreview !== undefined) {
+      td.textContent = truncate(task.resultPreview, 400);
+    } else {
+      td.textContent = task.status === 'running' ? 'running…' : '';
+    }
+    return td;
+  }
+
+  private renderDetail(task: ViewTask): HTMLTableRowElement {
+    const parts: HTMLElement[] = [];
+    parts.push(el('div', { className: 'detail-line' }, [el('span', { className: 'detail-label', text: 'args' }), el('code', { text: task.argsPreview ?? '…' })]));
+    if (task.resultPreview !== undefined) {
+      parts.push(el('div', { className: 'detail-line' }, [el('span', { className: 'detail-label', text: 'result' }), el('code', { text: task.resultPreview })]));
+    }
+    if (task.error?.stack) parts.push(el('pre', { className: 'detail-stack', text: task.error.stack }));
+    const logs = task.logs ?? [];
+    if (logs.length === 0) {
+      parts.push(el('p', { className: 'detail-empty', text: 'No console output.' }));
+    } else {
+      const shown = logs.slice(0, MAX_LOG_LINES_SHOWN);
+      const pre = el('pre', { className: 'detail-logs', attrs: { 'data-testid': 'task-logs' } });
+      for (const line of shown) pre.appendChild(el('span', { className: `log-line log-${line.stream}`, text: line.text.endsWith('\n') ? line.text : `${line.text}\n` }));
+      parts.push(pre);
+      const hidden = logs.length - shown.length;
+      if (hidden > 0 || task.logsTruncated) {
+        parts.push(el('p', { className: 'detail-empty', text: hidden > 0 ? `${hidden} more lines not shown.` : 'Output was cut at the per-task limit.' }));
+      }
+    }
+    const td = el('td', { attrs: { colspan: COLUMNS.length } }, parts);
+    return el('tr', { className: 'detail-row', attrs: { 'data-testid': 'task-detail', 'data-key': `${task.key}:detail` } }, [td]);
+  }
+
+  private renderPager(total: number, pages: number): void {
+    this.pager.hidden = pages <= 1;
+    if (pages <= 1) {
+      this.pager.replaceChildren();
+      return;
+    }
+    const from = this.page * TABLE_PAGE_SIZE + 1;
+    const to = Math.min(total, (this.page + 1) * TABLE_PAGE_SIZE);
+    const prev = el('button', { className: 'button secondary', text: '‹ Previous', attrs: { type: 'button', 'data-testid': 'page-prev', disabled: this.page === 0 } });
+    const next = el('button', { className: 'button secondary', text: 'Next ›', attrs: { type: 'button', 'data-testid': 'page-next', disabled: this.page >= pages - 1 } });
+    prev.addEventListener('click', () => this.goToPage(this.page - 1));
+    next.addEventListener('click', () => this.goToPage(this.page + 1));
+    this.pager.replaceChildren(prev, el('span', { className: 'pager-status', text: `Rows ${from}–${to} of ${total} · page ${this.page + 1} of ${pages}`, attrs: { 'aria-live': 'polite' } }), next);
+  }
+
+  private goToPage(page: number): void {
+    this.page = page;
+    this.render();
+  }
+
+  private toggle(row: HTMLElement): void {
+    const key = row.getAttribute('data-key');
+    if (!key) return;
+    if (this.expanded.has(key)) this.expanded.delete(key);
+    else this.expanded.add(key);
+    this.render();
+    (this.body.querySelector(`tr[data-key="${CSS.escape(key)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  private onBodyClick(event: MouseEvent): void {
+    const target = event.target as HTMLElement;
+    if (target.closest('a, button') || window.getSelection()?.toString()) return;
+    const row = target.closest('tr.task-row') as HTMLElement | null;
+    if (row) this.toggle(row);
+  }
+
+  private onBodyKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (!target.matches('tr.task-row')) return;
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      this.toggle(target);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      let sibling = (event.key === 'ArrowDown' ? target.nextElementSibling : target.previousElementSibling) as HTMLElement | null;
+      while (sibling && !sibling.matches('tr.task-row')) sibling = (event.key === 'ArrowDown' ? sibling.nextElementSibling : sibling.previousElementSibling) as HTMLElement | null;
+      sibling?.focus();
+    }
+  }
+}

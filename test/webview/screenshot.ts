@@ -1,0 +1,72 @@
+// Screenshots the panel page (exported and live) in light, dark and high contrast themes into test-results/ for a human to look at.
+// Run: node --import tsx test/webview/screenshot.ts
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, launchChromium, openExportedPage, openPanelPage, repoRoot, type ThemeVariables } from './pageHarness';
+import { makeDemoReport, makeSampleReport } from './sampleReport';
+
+const outDir = path.join(repoRoot, 'test-results');
+
+async function main(): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const browser = await launchChromium();
+  const written: string[] = [];
+  try {
+    const report = makeDemoReport();
+    const themes: [string, ThemeVariables][] = [
+      ['light', LIGHT_THEME],
+      ['dark', DARK_THEME],
+      ['high-contrast', HIGH_CONTRAST_THEME],
+    ];
+    for (const [name, theme] of themes) {
+      const { page, dialogs } = await openExportedPage(browser, report, { theme, width: 1200, height: 900 });
+      const file = path.join(outDir, `webview-${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      written.push(file);
+      if (dialogs.length) throw new Error(`a dialog opened: ${dialogs.join(', ')}`);
+      await page.close();
+    }
+
+    // The panel as VS Code shows it, with a tooltip open on a failed bar and an expanded row.
+    const panel = await openPanelPage(browser, { theme: DARK_THEME, width: 1000, height: 900 });
+    await panel.send({ type: 'report', report });
+    await panel.page.locator('[data-testid=task-row][data-phase=parallel][data-index="0"]').press('Enter');
+    await panel.page.locator('[data-testid=timeline-canvas]').focus();
+    for (let i = 0; i < 4; i++) await panel.page.keyboard.press('ArrowDown');
+    await panel.settle();
+    let file = path.join(outDir, 'webview-panel-dark-tooltip.png');
+    await panel.page.screenshot({ path: file, fullPage: true });
+    written.push(file);
+
+    // A narrow live run: two workers busy, some tasks finished.
+    const live = await openPanelPage(browser, { theme: LIGHT_THEME, width: 700, height: 800 });
+    const big = makeSampleReport({ tasks: 12, workers: 4, failIndex: 7 });
+    const parallel = big.tasks.filter((t) => t.phase === 'parallel');
+    const serial = big.tasks.filter((t) => t.phase === 'serial');
+    await live.send({ type: 'events', events: [{ type: 'run-started', report: { ...big, status: 'running', tasks: [], phases: [], sweep: undefined, summary: { ...big.summary, serialMs: undefined, speedup: undefined } } }] });
+    await live.send({ type: 'events', events: [...serial.map((task) => ({ type: 'task-finished' as const, task })), { type: 'phase-finished', phase: big.phases[0] }] });
+    await live.send({ type: 'events', events: [{ type: 'phase-started', phase: 'parallel', repeat: 0, workers: 4, totalTasks: 12, warmup: false }, ...parallel.slice(0, 6).map((task) => ({ type: 'task-finished' as const, task }))] });
+    await live.send({
+      type: 'events',
+      events: parallel.slice(6, 9).map((t) => ({ type: 'task-started' as const, phase: t.phase, repeat: 0, index: t.index, lane: t.lane, pid: t.pid, threadId: t.threadId, startUs: t.startUs as number })),
+    });
+    file = path.join(outDir, 'webview-panel-live-narrow.png');
+    await live.page.screenshot({ path: file, fullPage: true });
+    written.push(file);
+
+    const empty = await openPanelPage(browser, { theme: DARK_THEME, width: 800, height: 400 });
+    file = path.join(outDir, 'webview-empty-dark.png');
+    await empty.page.screenshot({ path: file });
+    written.push(file);
+    const problems = [...panel.errors, ...live.errors, ...empty.errors];
+    if (problems.length) console.error('page errors:\n' + problems.join('\n'));
+  } finally {
+    await browser.close();
+  }
+  console.log(written.join('\n'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
