@@ -1,0 +1,99 @@
+// Reads the Parallel Runner panel (the webview page) the way a person reads it: cards, lanes and the task table.
+import type { FrameLocator } from 'playwright-core';
+import { until } from './workbench';
+
+export interface LaneView {
+  phase: string;
+  pid: number;
+  threadId: number;
+  text: string;
+}
+
+export interface TaskRowView {
+  phase: string;
+  index: number;
+  status: string;
+  start: string;
+  end: string;
+  duration: string;
+  pid: string;
+  thread: string;
+  result: string;
+}
+
+/** Waits until the Status card reads one of `statuses` (e.g. completed) and returns it. */
+export async function waitForStatus(panel: FrameLocator, statuses: RegExp, timeoutMs = 60_000): Promise<string> {
+  return until(
+    `the panel's Status card to match ${statuses}`,
+    async () => {
+      const text = (await panel.locator('[data-testid=run-status]').textContent({ timeout: 1_000 }))?.trim();
+      return text && statuses.test(text) ? text : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** What tells one run's page from the next: the title line (file:line · start time) and every task's duration. */
+export async function runFingerprint(panel: FrameLocator): Promise<string> {
+  try {
+    const title = (await panel.locator('.run-title').textContent({ timeout: 500 })) ?? '';
+    const durations = await panel.locator('[data-testid=task-row] [data-col=duration]').allTextContents();
+    return `${title}|${durations.join(',')}`;
+  } catch {
+    return ''; // no panel yet
+  }
+}
+
+/** Waits until the panel shows a run of `target` other than the one `previous` fingerprinted, in one of `statuses`. */
+export async function waitForNewRun(panel: FrameLocator, previous: string, target: string, statuses: RegExp, timeoutMs = 90_000): Promise<string> {
+  await until(
+    `the panel to show a new run of ${target}`,
+    async () => {
+      const title = (await panel.locator('.run-title h1').textContent({ timeout: 1_000 })) ?? '';
+      return title.trim() === target && (await runFingerprint(panel)) !== previous;
+    },
+    timeoutMs,
+  );
+  return waitForStatus(panel, statuses, timeoutMs);
+}
+
+export async function cardText(panel: FrameLocator, testId: string): Promise<string> {
+  return ((await panel.locator(`[data-testid=${testId}]`).textContent({ timeout: 5_000 })) ?? '').trim();
+}
+
+export async function lanes(panel: FrameLocator): Promise<LaneView[]> {
+  return panel.locator('[data-testid=lane]').evaluateAll((nodes) =>
+    nodes.map((node) => ({
+      phase: node.getAttribute('data-phase') ?? '',
+      pid: Number(node.getAttribute('data-pid')),
+      threadId: Number(node.getAttribute('data-thread-id')),
+      text: node.textContent ?? '',
+    })),
+  );
+}
+
+export async function taskRows(panel: FrameLocator): Promise<TaskRowView[]> {
+  return panel.locator('[data-testid=task-row]').evaluateAll((rows) =>
+    rows.map((row) => {
+      const col = (name: string) => (row.querySelector(`[data-col=${name}]`)?.textContent ?? '').trim();
+      return {
+        phase: row.getAttribute('data-phase') ?? '',
+        index: Number(row.getAttribute('data-index')),
+        status: row.getAttribute('data-status') ?? '',
+        start: col('start'),
+        end: col('end'),
+        duration: col('duration'),
+        pid: col('pid'),
+        thread: col('thread'),
+        result: col('result'),
+      };
+    }),
+  );
+}
+
+/** `812.4 ms` / `1.25 s` → milliseconds; NaN for `—` or anything else. */
+export function parseMs(text: string): number {
+  const match = /^(-?[\d.]+)\s*(ms|s)$/.exec(text.trim());
+  if (!match) return Number.NaN;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}

@@ -1,0 +1,252 @@
+// The packaged extension installed into a real code-server and used through the UI like a person: menus, palette, CodeLens, panel.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { ensureVsix } from './vsix';
+import { answerInputBox, answerSaveDialog, clickCodeLens, clickInLine, contextMenu, panelFrame, quickOpen, runCommand, until, writeUserSettings } from './workbench';
+import { cardText, lanes, parseMs, runFingerprint, taskRows, waitForNewRun, waitForStatus } from './panel';
+
+const RESULTS = path.join(repoRoot, 'test-results');
+const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace');
+const SAMPLE = path.join(repoRoot, 'media', 'sample', 'seed-workloads.ts');
+const README_SCREENSHOT = path.join(repoRoot, 'media', 'screenshots', 'panel.png');
+const RUN_COMMAND = 'Parallel Runner: Run Function in Worker Pool';
+const WORKERS = 3;
+
+describe('Parallel Runner installed from its .vsix into code-server, used through the UI', { timeout: 12 * 60_000 }, () => {
+  const suiteStart = Date.now();
+  let server: CodeServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let panel: FrameLocator;
+  let workspace: string;
+  let seedFile: string;
+
+  /** Runs one person-sized step; on failure keeps a screenshot, the code-server log and the extension host logs in test-results/. */
+  async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      const slug = name.replace(/[^\w]+/g, '-').toLowerCase();
+      await page?.screenshot({ path: path.join(RESULTS, `ui-failure-${slug}.png`) }).catch(() => undefined);
+      if (server) {
+        fs.writeFileSync(path.join(RESULTS, `ui-failure-${slug}.code-server.log`), server.log());
+        const logs = path.join(server.userDataDir, 'logs');
+        if (fs.existsSync(logs)) fs.cpSync(logs, path.join(RESULTS, `ui-failure-${slug}-logs`), { recursive: true });
+      }
+      throw error;
+    }
+  }
+
+  /** Starts a run with the palette or a menu (`launch`), answers the inputs box, and waits for the panel to show the new run. */
+  async function runAndWait(target: string, launch: () => Promise<void>, inputs: string, statuses = /^completed$/): Promise<string> {
+    const previous = await runFingerprint(panel);
+    await launch();
+    const prompt = await answerInputBox(page, inputs);
+    const status = await waitForNewRun(panel, previous, target, statuses);
+    return `${status} (inputs box said: ${prompt})`;
+  }
+
+  before(async () => {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    const vsix = ensureVsix();
+    const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pr-e2e-extensions-'));
+    installVsix(vsix, extensionsDir);
+    const installed = fs.readdirSync(extensionsDir).filter((name) => name.startsWith('parallel-runner.parallel-runner-'));
+    assert.equal(installed.length, 1, `installing the .vsix left ${JSON.stringify(fs.readdirSync(extensionsDir))} in the extensions folder`);
+
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'pr-e2e-workspace-'));
+    fs.cpSync(FIXTURE, workspace, { recursive: true });
+    seedFile = path.join(workspace, 'seed-workloads.ts');
+    fs.copyFileSync(SAMPLE, seedFile);
+
+    server = await startCodeServer({
+      workspace,
+      extensionsDir,
+      settings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'parallelRunner.workers': WORKERS,
+        'parallelRunner.backend': 'threads',
+        'parallelRunner.compareWithSerial': true,
+        'editor.minimap.enabled': false,
+      },
+    });
+    context = await launchBrowser();
+    page = await openWorkbench(context, server);
+    panel = panelFrame(page);
+  });
+
+  after(async () => {
+    if (server) fs.writeFileSync(path.join(RESULTS, 'ui-code-server.log'), server.log());
+    await context?.close();
+    await server?.stop();
+    console.log(`UI suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
+  });
+
+  test('context menu on longTimeTask: one lane per worker with its PID and thread, every task timed in both phases, speedup above 1', () =>
+    step('context menu run', async () => {
+      await quickOpen(page, 'seed-workloads.ts');
+      await clickInLine(page, seedFile, 'await sleep(i * 100);');
+      const status = await runAndWait('longTimeTask', () => contextMenu(page, seedFile, 'await sleep(i * 100);', 'Run Function in Worker Pool'), '[[1],[2],[3],[4],[5]]');
+      assert.match(status, /^completed/);
+
+      const parallelLanes = (await lanes(panel)).filter((lane) => lane.phase === 'parallel');
+      assert.equal(parallelLanes.length, WORKERS, `expected ${WORKERS} parallel lanes, saw ${JSON.stringify(parallelLanes)}`);
+      for (const lane of parallelLanes) {
+        assert.ok(lane.pid > 0 && Number.isInteger(lane.threadId), `lane without a PID/thread: ${JSON.stringify(lane)}`);
+        assert.ok(lane.text.includes(`PID ${lane.pid} · thread ${lane.threadId}`), `lane label reads "${lane.text}"`);
+      }
+      assert.equal(new Set(parallelLanes.map((lane) => lane.threadId)).size, WORKERS, 'worker threads must have distinct thread IDs');
+      assert.equal(new Set(parallelLanes.map((lane) => lane.pid)).size, 1, 'worker threads share one PID');
+
+      const rows = await taskRows(panel);
+      for (const phase of ['serial', 'parallel']) {
+        const phaseRows = rows.filter((row) => row.phase === phase).sort((a, b) => a.index - b.index);
+        assert.deepEqual(phaseRows.map((row) => row.index), [0, 1, 2, 3, 4], `${phase} rows`);
+        for (const row of phaseRows) {
+          assert.equal(row.status, 'ok', `${phase} task ${row.index}: ${JSON.stringify(row)}`);
+          const start = parseMs(row.start);
+          const end = parseMs(row.end);
+          assert.ok(Number.isFinite(start) && Number.isFinite(end) && end > start, `${phase} task ${row.index} has start ${row.start} and end ${row.end}`);
+          // longTimeTask(i) sleeps i × 100 ms
+          assert.ok(parseMs(row.duration) >= (row.index + 1) * 100 - 5, `${phase} task ${row.index} took ${row.duration}`);
+          assert.equal(row.result, String(row.index + 1));
+        }
+      }
+      const speedupText = await cardText(panel, 'speedup');
+      const speedup = Number.parseFloat(speedupText);
+      assert.match(speedupText, /^\d+\.\d\d×$/);
+      assert.ok(speedup > 1, `speedup reads ${speedupText}`);
+      assert.ok(parseMs(await cardText(panel, 'serial-time')) > parseMs(await cardText(panel, 'parallel-time')), 'serial time must exceed parallel time');
+      assert.equal(await cardText(panel, 'workers'), String(WORKERS));
+      assert.equal(await cardText(panel, 'backend'), 'threads');
+
+      await page.waitForTimeout(500); // let the timeline canvas finish its last frame
+      await page.screenshot({ path: path.join(RESULTS, 'ui-panel-dark.png') });
+      await page.locator('iframe.webview.ready').screenshot({ path: path.join(RESULTS, 'ui-panel-dark-only.png') });
+    }));
+
+  test('Export a Chrome trace from the panel: the file parses and holds an X event per task', () =>
+    step('export trace', async () => {
+      const target = path.join(workspace, 'longTimeTask.trace.json');
+      await panel.locator('[data-testid=export-trace]').click();
+      await answerSaveDialog(page, target);
+      await until('the trace file to be written', async () => fs.existsSync(target) && fs.statSync(target).size > 0, 20_000);
+      const trace = JSON.parse(fs.readFileSync(target, 'utf8')) as { traceEvents: { ph: string; cat?: string; name: string; dur?: number; tid: number }[] };
+      const taskEvents = trace.traceEvents.filter((event) => event.ph === 'X' && (event.cat === 'serial' || event.cat === 'parallel'));
+      assert.equal(taskEvents.filter((event) => event.cat === 'serial').length, 5, 'serial task spans');
+      assert.equal(taskEvents.filter((event) => event.cat === 'parallel').length, 5, 'parallel task spans');
+      for (const event of taskEvents) {
+        assert.match(event.name, /^longTimeTask\(/);
+        assert.ok((event.dur ?? 0) >= 100_000 - 5_000, `${event.name} lasted ${event.dur} µs`);
+      }
+      const threadNames = trace.traceEvents.filter((event) => event.ph === 'M' && event.name === 'thread_name').map((event) => JSON.stringify(event));
+      assert.ok(threadNames.some((name) => /PID \d+ · thread \d+/.test(name)), 'worker tracks are named with PID and thread');
+    }));
+
+  test('Command palette runs doSomething: results come back in input order', () =>
+    step('palette run', async () => {
+      await clickInLine(page, seedFile, 'const tenths = a + b;');
+      await runAndWait('doSomething', () => runCommand(page, RUN_COMMAND), '[[1, 2], [1, 1], [0, 1]]');
+      const rows = (await taskRows(panel)).filter((row) => row.phase === 'parallel').sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        rows.map((row) => row.result.replace(/^['"]|['"]$/g, '')),
+        ['Done sleeping 3 tenths of a second', 'Done sleeping 2 tenths of a second', 'Done sleeping 1 tenths of a second'],
+      );
+    }));
+
+  test('CodeLens "Run in pool" above MyProcess runs new MyProcess(v).run() per task', () =>
+    step('codelens run', async () => {
+      await runAndWait('MyProcess', () => clickCodeLens(page, seedFile, 'export class MyProcess', 'Run in pool'), '[[2], [10], [20]]');
+      const rows = (await taskRows(panel)).filter((row) => row.phase === 'parallel').sort((a, b) => a.index - b.index);
+      assert.equal(rows.length, 3);
+      const numbers = rows.map((row) => (row.result.match(/\d+/g) ?? []).map(Number));
+      assert.deepEqual(numbers, [[3, 4], [11, 12], [21, 22]], `results read ${JSON.stringify(rows.map((row) => row.result))}`);
+    }));
+
+  test('Setting parallelRunner.backend to processes gives every worker its own PID', () =>
+    step('processes backend', async () => {
+      writeUserSettings(server!.userDataDir, { 'parallelRunner.backend': 'processes' });
+      await page.waitForTimeout(1_500); // the workbench picks up the settings file change
+      await clickInLine(page, seedFile, 'await sleep(i * 100);');
+      await runAndWait('longTimeTask', () => runCommand(page, RUN_COMMAND), '[[1],[2],[3],[4],[5],[6]]');
+      assert.equal(await cardText(panel, 'backend'), 'processes');
+      const parallelLanes = (await lanes(panel)).filter((lane) => lane.phase === 'parallel');
+      assert.equal(parallelLanes.length, WORKERS);
+      const pids = new Set(parallelLanes.map((lane) => lane.pid));
+      assert.equal(pids.size, WORKERS, `process workers must have distinct PIDs, saw ${JSON.stringify(parallelLanes)}`);
+      const rows = (await taskRows(panel)).filter((row) => row.phase === 'parallel');
+      assert.ok(rows.every((row) => pids.has(Number(row.pid))), 'every parallel task ran in one of the lanes’ processes');
+      writeUserSettings(server!.userDataDir, { 'parallelRunner.backend': 'threads' });
+      await page.waitForTimeout(1_500);
+    }));
+
+  test("An error in user code shows the message and the user's file:line", () =>
+    step('user error', async () => {
+      const file = path.join(workspace, 'priceOrder.ts');
+      await quickOpen(page, 'priceOrder.ts');
+      await clickInLine(page, file, 'const unitPrice = 2.5;');
+      await runAndWait('priceOrder', () => runCommand(page, RUN_COMMAND), '[[1], [0], [2]]', /^(completed|failed)$/);
+      const rows = await taskRows(panel);
+      const failing = rows.filter((row) => row.index === 1);
+      assert.ok(failing.length >= 1 && failing.every((row) => row.status === 'error'), `task 1 rows: ${JSON.stringify(failing)}`);
+      assert.ok(failing.every((row) => row.result.includes('RangeError: quantity must be positive, got 0')), failing[0]?.result);
+      assert.ok(rows.filter((row) => row.index !== 1).every((row) => row.status === 'ok'), 'the other tasks succeed');
+      const locations = await panel.locator('[data-testid=error-location]').allTextContents();
+      assert.ok(locations.length >= 1 && locations.every((text) => text.trim() === 'priceOrder.ts:7'), `error locations read ${JSON.stringify(locations)}`);
+      // Clicking the location opens the user's file at the line that threw.
+      await panel.locator('[data-testid=error-location]').first().click();
+      await until('the editor to show priceOrder.ts at line 7', async () => /Ln 7\b/.test((await page.locator('.statusbar').textContent()) ?? ''), 15_000);
+    }));
+
+  test('Cancel keeps the finished tasks and marks the rest cancelled', () =>
+    step('cancel', async () => {
+      writeUserSettings(server!.userDataDir, { 'parallelRunner.workers': 1, 'parallelRunner.compareWithSerial': false });
+      await page.waitForTimeout(1_500);
+      await quickOpen(page, 'seed-workloads.ts');
+      await clickInLine(page, seedFile, 'await sleep(i * 100);');
+      const previous = await runFingerprint(panel);
+      await runCommand(page, RUN_COMMAND);
+      await answerInputBox(page, 'Array.from({ length: 20 }, () => [3])');
+      await until('a new run of longTimeTask with two finished tasks', async () => {
+        if ((await runFingerprint(panel)) === previous) return false;
+        const rows = await taskRows(panel);
+        return rows.filter((row) => row.status === 'ok').length >= 2;
+      }, 30_000);
+      await panel.locator('[data-testid=cancel]').click();
+      await waitForStatus(panel, /^cancelled$/, 20_000);
+      const rows = await taskRows(panel);
+      assert.equal(rows.length, 20, 'all 20 tasks stay listed');
+      const finished = rows.filter((row) => row.status === 'ok');
+      const cancelled = rows.filter((row) => row.status === 'cancelled');
+      assert.ok(finished.length >= 2 && finished.length < 20, `${finished.length} tasks finished`);
+      assert.equal(finished.length + cancelled.length, 20, `statuses: ${JSON.stringify(rows.map((row) => row.status))}`);
+      for (const row of finished) assert.ok(parseMs(row.end) > parseMs(row.start), `finished task ${row.index} keeps its start and end`);
+      assert.equal((await taskRows(panel)).filter((row) => row.status === 'ok').length, finished.length, 'nothing finishes after the cancel');
+      writeUserSettings(server!.userDataDir, { 'parallelRunner.workers': WORKERS, 'parallelRunner.compareWithSerial': true });
+      await page.waitForTimeout(1_500);
+    }));
+
+  test('The panel reads in a light theme too', () =>
+    step('light theme', async () => {
+      writeUserSettings(server!.userDataDir, { 'workbench.colorTheme': 'Default Light Modern' });
+      await until('the workbench to switch to the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 15_000);
+      await clickInLine(page, seedFile, 'await sleep(i * 100);');
+      await runAndWait('longTimeTask', () => runCommand(page, RUN_COMMAND), '[[1],[2],[3],[4],[5]]');
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(RESULTS, 'ui-panel-light.png') });
+      await page.locator('iframe.webview.ready').screenshot({ path: path.join(RESULTS, 'ui-panel-light-only.png') });
+      // Theme colours reach the page through --vscode-* variables: text turns dark on the light background.
+      const color = await panel.locator('[data-testid=speedup]').evaluate((node) => getComputedStyle(node).color);
+      const channels = (color.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      assert.ok(channels.length === 3 && channels.every((c) => c < 128), `the speedup text in the light theme is ${color}`);
+      if (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(README_SCREENSHOT)) {
+        fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
+        fs.copyFileSync(path.join(RESULTS, 'ui-panel-dark.png'), README_SCREENSHOT);
+      }
+    }));
+});

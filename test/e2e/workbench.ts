@@ -1,0 +1,174 @@
+// What a person does in the code-server workbench (quick open, palette, context menu, CodeLens, input and save boxes), with bounded retries.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const QUICK_INPUT = '.quick-input-widget';
+
+/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen once `timeoutMs` has passed. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Runs a flaky UI step up to `attempts` times, pressing Escape between tries so a half-open quick pick doesn't linger. */
+export async function retry<T>(page: Page, what: string, step: () => Promise<T>, attempts = 3): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      lastError = error;
+      console.error(`[ui] ${what}: attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`${what} failed ${attempts} times: ${(lastError as Error).message}`);
+}
+
+async function quickInputVisible(page: Page): Promise<Locator> {
+  const widget = page.locator(QUICK_INPUT);
+  await widget.waitFor({ state: 'visible', timeout: 10_000 });
+  return widget;
+}
+
+/** Ctrl+P, the file name, Enter; waits until that file's tab is the active one. */
+export async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await retry(page, `quick open ${fileName}`, async () => {
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const widget = await quickInputVisible(page);
+    await widget.locator('input').fill(fileName);
+    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 10_000 });
+    await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
+  });
+}
+
+/** F1, `>title`, then the row whose label is exactly that title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await retry(page, `run command "${title}"`, async () => {
+    await page.keyboard.press('F1');
+    const widget = await quickInputVisible(page);
+    await widget.locator('input').fill(`>${title}`);
+    const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  });
+}
+
+/** Waits for an input box (showInputBox) and answers it; returns the prompt it showed. */
+export async function answerInputBox(page: Page, text: string): Promise<string> {
+  const widget = await quickInputVisible(page);
+  const box = widget.locator('.quick-input-box input');
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  const prompt = (await widget.locator('.quick-input-message').textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
+  await box.fill(text);
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  return prompt;
+}
+
+/**
+ * Answers code-server's save dialog (the simple file dialog: a quick input holding a path): replaces the path with `target`
+ * and presses Enter, then confirms an overwrite if asked.
+ */
+export async function answerSaveDialog(page: Page, target: string): Promise<void> {
+  const widget = await quickInputVisible(page);
+  const box = widget.locator('.quick-input-box input');
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.fill(target);
+  await page.waitForTimeout(300); // the dialog completes folder names as you type; let it settle before Enter
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** The editor's line element (a `.view-line`) that contains `text`; scrolls there first with Ctrl+G so it is rendered. */
+export async function revealLine(page: Page, file: string, text: string): Promise<Locator> {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`"${text}" is not in ${path.basename(file)}`);
+  // Go to Line acts on the active editor: bring this file's tab to the front first (a click in the panel takes focus away).
+  await page.locator('.tabs-container .tab', { hasText: path.basename(file) }).first().click();
+  await retry(page, `go to line ${index + 1}`, async () => {
+    await page.keyboard.press('Control+G');
+    const widget = await quickInputVisible(page);
+    await widget.locator('input').fill(`:${index + 1}`);
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+  });
+  const line = page.locator('.monaco-editor .view-lines .view-line', { hasText: text }).first();
+  await line.waitFor({ timeout: 10_000 });
+  return line;
+}
+
+/** Clicks at the end of the line holding `text`, as a person puts the cursor inside a function body. */
+export async function clickInLine(page: Page, file: string, text: string): Promise<Locator> {
+  const line = await revealLine(page, file, text);
+  const box = await line.boundingBox();
+  if (!box) throw new Error(`line "${text}" has no box`);
+  await page.mouse.click(box.x + Math.min(box.width, 400) - 4, box.y + box.height / 2);
+  return line;
+}
+
+/** Right-clicks the line holding `text` and picks `label` from the editor's context menu. */
+export async function contextMenu(page: Page, file: string, text: string, label: string): Promise<void> {
+  await retry(page, `context menu "${label}"`, async () => {
+    const line = await revealLine(page, file, text);
+    const box = await line.boundingBox();
+    if (!box) throw new Error(`line "${text}" has no box`);
+    await page.mouse.click(box.x + 40, box.y + box.height / 2, { button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: label }).first();
+    await item.waitFor({ state: 'visible', timeout: 5_000 });
+    await item.click();
+    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  });
+}
+
+/** Clicks the CodeLens link `label` that sits directly above the line holding `declaration`. */
+export async function clickCodeLens(page: Page, file: string, declaration: string, label: string): Promise<void> {
+  await retry(page, `CodeLens "${label}" above ${declaration}`, async () => {
+    const line = await revealLine(page, file, declaration);
+    const lineBox = await line.boundingBox();
+    if (!lineBox) throw new Error(`line "${declaration}" has no box`);
+    const links = page.locator('.monaco-editor .codelens-decoration a', { hasText: label });
+    await links.first().waitFor({ state: 'visible', timeout: 30_000 });
+    let best: { index: number; gap: number } | undefined;
+    const count = await links.count();
+    for (let i = 0; i < count; i++) {
+      const box = await links.nth(i).boundingBox();
+      if (!box) continue;
+      const gap = lineBox.y - box.y;
+      if (gap > 0 && gap < 3 * lineBox.height && (!best || gap < best.gap)) best = { index: i, gap };
+    }
+    if (!best) throw new Error(`no "${label}" CodeLens right above "${declaration}" (${count} on screen)`);
+    await links.nth(best.index).click();
+  });
+}
+
+/** The panel page inside the webview's two nested iframes. */
+export function panelFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Writes user settings as a person editing settings.json would; the workbench watches the file and applies it live. */
+export function writeUserSettings(userDataDir: string, changes: Record<string, unknown>): void {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...changes }, null, 2));
+}
