@@ -14,6 +14,7 @@ export function durationUnit(ms: number): DurationUnit {
  */
 export function formatDuration(ms: number | undefined, unit?: DurationUnit): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms === 0) return '0 ms';
   if (ms >= 60_000) {
     const totalSeconds = Math.round(ms / 1000);
     return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
@@ -67,7 +68,8 @@ export function summaryLine(report: RunReport): string {
   const parts: string[] = [];
   const unit = durationUnit(Math.max(summary.serialMs ?? 0, summary.parallelMs));
   if (summary.serialMs !== undefined) parts.push(`serial ${timeWithSpread(summary.serialMs, summary.serialSpread, unit)}`);
-  parts.push(`parallel ${timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)}`);
+  const parallelRan = report.phases.some((run) => run.phase === 'parallel') || report.tasks.some((task) => task.phase === 'parallel');
+  parts.push(parallelRan ? `parallel ${timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)}` : 'parallel run not started');
   const backend = report.options.backend;
   const onWorkers = `on ${summary.workers} ${backend === 'processes' ? 'processes' : 'workers'}`;
   if (summary.speedup !== undefined) {
@@ -78,11 +80,20 @@ export function summaryLine(report: RunReport): string {
     const ideal = idealSpeedup(serialTaskDurations(report), summary.workers);
     const ofIdeal = ideal ? ` (${Math.round((summary.speedup / ideal) * 100)}% of ideal)` : '';
     parts.push(`speedup ${speedup} ${onWorkers}${ofIdeal}`);
-  } else {
+  } else if (parallelRan) {
     parts[parts.length - 1] += ` ${onWorkers}`;
   }
-  if (summary.failedTasks > 0) parts.push(`${summary.failedTasks} of ${summary.tasks} tasks failed`);
-  if (report.status === 'cancelled') parts.push('cancelled');
+  if (report.status === 'cancelled') {
+    // Tasks the cancel stopped are not failures; count only what went wrong and what got done.
+    const run = lastPhaseRun(report, 'parallel');
+    const tasks = run ? phaseTasks(report, 'parallel', run.repeat) : [];
+    const errors = tasks.filter((task) => task.status === 'error' || task.status === 'timeout').length;
+    if (errors > 0) parts.push(`${errors} of ${summary.tasks} tasks failed`);
+    const done = tasks.filter((task) => task.status === 'ok').length;
+    parts.push(`cancelled after ${done} of ${summary.tasks} tasks`);
+  } else if (summary.failedTasks > 0) {
+    parts.push(`${summary.failedTasks} of ${summary.tasks} tasks failed`);
+  }
   if (report.status === 'failed' && report.failure) parts.push(`failed: ${report.failure}`);
   return parts.join(' · ');
 }
@@ -135,7 +146,7 @@ export function taskTable(report: RunReport, phase: RunPhase, repeat?: number): 
     formatMs(relativeMs(task.startUs)),
     formatMs(relativeMs(task.endUs)),
     formatMs(task.durationMs),
-    task.error ? `${task.status}: ${oneLine(task.error.message, 60)}` : task.status,
+    task.status === 'error' && task.error ? `error: ${oneLine(task.error.message, 60)}` : task.status,
     oneLine(task.argsPreview, 40),
   ]);
   return formatTable(['task', 'PID', 'thread ID', 'start ms', 'end ms', 'duration ms', 'status', 'args'], rows, [

@@ -1,0 +1,390 @@
+// The command-line face: run a function from a file over inputs on a worker pool and print lanes, results and speedup.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { inspect, parseArgs } from 'node:util';
+import { version as toolVersion } from '../package.json';
+import { UserError, type RunOutcome, type RunRequest } from './core/api';
+import { Engine } from './core/engine';
+import { toChromeTrace, toCsv, toJson } from './core/export';
+import {
+  formatDuration,
+  formatSpeedup,
+  formatTable,
+  lastPhaseRun,
+  oneLine,
+  phaseTasks,
+  summaryLine,
+  taskLogLines,
+  taskTable,
+} from './core/format';
+import type { RunEvent } from './shared/events';
+import type { BackendKind, RunOptions, RunPhase, RunReport } from './shared/report';
+
+const USAGE = `Usage:
+  parallel-runner FILE --fn NAME --inputs JSON_OR_EXPR [options]
+  parallel-runner demo
+
+Runs NAME from FILE once per argument list in the inputs, serially and on a pool of workers,
+then prints one line per task (PID, thread ID, start, end, duration), the captured console
+lines, the results in input order and the speedup.
+
+Arguments:
+  FILE                     a .ts/.js file (TypeScript runs as is)
+  -f, --fn NAME            function, class with run() (new C(...args).run()), Class.staticMethod or default
+  -i, --inputs INPUTS      a JSON array of argument lists, e.g. '[[1, 2], [3, 4]]', a JS expression
+                           that builds one, e.g. 'Array.from({ length: 5 }, (_, i) => [i, i + 1])',
+                           or @FILE to read either from a file
+
+Options:
+  -w, --workers N          pool size (default: the number of CPU cores)
+  -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each)
+      --runs N             measure N times and report the spread (default 1)
+      --warmup N           unrecorded runs first, to warm up the JIT and the pool (default 0)
+      --no-serial          skip the serial run (no speedup then)
+      --timeout SECONDS    fail a task that runs longer (default: no limit)
+      --sweep 1,2,4        run the parallel phase with each of these worker counts and fit Amdahl's law
+      --json FILE          save the whole report as JSON
+      --csv FILE           save one row per task as CSV
+      --trace FILE         save a Chrome trace (open in ui.perfetto.dev or chrome://tracing)
+  -h, --help               show this help
+  -v, --version            show the version
+
+Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 130 when interrupted.`;
+
+/** Bad command-line usage: exit code 2 and a pointer to --help. */
+class UsageError extends Error {}
+
+/** Where the demo and its sample live relative to this bundle (dist/cli.js -> media/sample). */
+const SAMPLE_FILE = path.join(__dirname, '..', 'media', 'sample', 'seed-workloads.ts');
+
+interface CliOptions {
+  request: RunRequest;
+  exports: { json?: string; csv?: string; trace?: string };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`parallel-runner ${toolVersion}\n`);
+    return 0;
+  }
+  if (positionals[0] === 'demo') {
+    if (positionals.length > 1) throw new UsageError('demo takes no further arguments');
+    return runDemo();
+  }
+  const options = await cliOptions(values, positionals);
+  const engine = new Engine({ distDir: __dirname });
+  try {
+    const outcome = await runWithProgress(engine, options.request);
+    printOutcome(outcome);
+    await writeExports(outcome.report, options.exports);
+    return exitCodeFor(outcome.report);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        fn: { type: 'string', short: 'f' },
+        inputs: { type: 'string', short: 'i' },
+        workers: { type: 'string', short: 'w' },
+        backend: { type: 'string', short: 'b' },
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        'no-serial': { type: 'boolean' },
+        timeout: { type: 'string' },
+        sweep: { type: 'string' },
+        json: { type: 'string' },
+        csv: { type: 'string' },
+        trace: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    // parseArgs explains unknown options and missing values well; only its error class is wrong for us.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+type ParsedValues = ReturnType<typeof parseCommandLine>['values'];
+
+async function cliOptions(values: ParsedValues, positionals: string[]): Promise<CliOptions> {
+  if (positionals.length === 0) throw new UsageError('missing FILE');
+  if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (!values.fn) throw new UsageError('missing --fn NAME (the function, class or Class.method to run)');
+  if (values.inputs === undefined) throw new UsageError("missing --inputs (for example --inputs '[[1], [2], [3]]')");
+  const file = path.resolve(positionals[0]);
+  try {
+    await fs.access(file);
+  } catch {
+    throw new UserError(`cannot read ${positionals[0]}: no such file`);
+  }
+  const options: Partial<RunOptions> = {};
+  if (values.workers !== undefined) options.workers = integerOption('--workers', values.workers, 1);
+  if (values.backend !== undefined) {
+    if (values.backend !== 'threads' && values.backend !== 'processes') {
+      throw new UsageError(`--backend must be threads or processes, not "${values.backend}"`);
+    }
+    options.backend = values.backend satisfies BackendKind;
+  }
+  if (values.runs !== undefined) options.repeats = integerOption('--runs', values.runs, 1);
+  if (values.warmup !== undefined) options.warmupRuns = integerOption('--warmup', values.warmup, 0);
+  if (values['no-serial']) options.compareWithSerial = false;
+  if (values.timeout !== undefined) {
+    const seconds = Number(values.timeout);
+    if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout must be a number of seconds ≥ 0, not "${values.timeout}"`);
+    options.taskTimeoutSeconds = seconds;
+  }
+  const request: RunRequest = { file, target: { name: values.fn }, inputs: await inputsText(values.inputs), options };
+  if (values.sweep !== undefined) {
+    request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
+  }
+  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace } };
+}
+
+function integerOption(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`${name} must be a whole number ≥ ${min}, not "${text}"`);
+  return value;
+}
+
+/** `@file` reads the inputs from a file; anything else is the inputs text itself (JSON or a JS expression). */
+async function inputsText(value: string): Promise<string> {
+  if (!value.startsWith('@')) return value;
+  try {
+    return await fs.readFile(path.resolve(value.slice(1)), 'utf8');
+  } catch {
+    throw new UserError(`cannot read the inputs file ${value.slice(1)}`);
+  }
+}
+
+/**
+ * Runs with Ctrl+C wired to cancellation (a second Ctrl+C quits at once) and, on a terminal, a progress line
+ * once the run has taken longer than a second.
+ */
+async function runWithProgress(engine: Engine, request: RunRequest): Promise<RunOutcome> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nparallel-runner: cancelling (Ctrl+C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  const progress = new ProgressLine();
+  try {
+    return await engine.run(request, { signal: controller.signal, onEvent: (event) => progress.update(event) });
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** One self-rewriting stderr line (`parallel run · 3/5 tasks · 1.2 s`), only on a terminal and only after a second. */
+class ProgressLine {
+  private readonly startedAt = Date.now();
+  private readonly enabled = process.stderr.isTTY === true;
+  private label = '';
+  private done = 0;
+  private total = 0;
+  private shown = false;
+  private lastDrawAt = 0;
+
+  update(event: RunEvent): void {
+    if (!this.enabled) return;
+    if (event.type === 'phase-started') {
+      this.label = `${event.warmup ? 'warm-up ' : ''}${event.phase} run${event.repeat > 0 ? ` ${event.repeat + 1}` : ''}`;
+      this.done = 0;
+      this.total = event.totalTasks;
+    } else if (event.type === 'task-finished') {
+      this.done++;
+    }
+    const now = Date.now();
+    if (now - this.startedAt < 1000 || now - this.lastDrawAt < 100) return;
+    this.lastDrawAt = now;
+    this.shown = true;
+    process.stderr.write(`\r\x1b[2K${this.label} · ${this.done}/${this.total} tasks · ${formatDuration(now - this.startedAt)}`);
+  }
+
+  clear(): void {
+    if (this.shown) process.stderr.write('\r\x1b[2K');
+  }
+}
+
+function printOutcome({ report, results }: RunOutcome, heading?: string): void {
+  const out: string[] = [];
+  const target = report.target;
+  const where = `${path.relative(process.cwd(), target.file) || target.file}:${target.line}`;
+  const backend = report.options.backend === 'processes' ? 'child processes' : 'worker threads';
+  out.push(heading ?? `${target.name} · ${where} · ${report.summary.tasks} tasks · ${report.options.workers} ${backend} · host PID ${report.host.pid}`);
+  for (const phase of ['serial', 'parallel'] as RunPhase[]) {
+    const run = lastPhaseRun(report, phase);
+    const tasks = run ? phaseTasks(report, phase, run.repeat) : [];
+    if (!run && tasks.length === 0) continue;
+    const repeats = report.phases.filter((p) => p.phase === phase).length;
+    const title =
+      phase === 'serial'
+        ? 'Serial run (one after another on one worker)'
+        : `Parallel run (${run?.workers ?? report.options.workers} ${backend})`;
+    out.push('', `${title}${repeats > 1 ? ` · repeat ${(run?.repeat ?? 0) + 1} of ${repeats}` : ''}${run ? ` · ${formatDuration(run.wallMs)}` : ''}`);
+    out.push(...taskTable(report, phase, run?.repeat).map((line) => `  ${line}`));
+    const logs = taskLogLines(tasks);
+    if (logs.length > 0) out.push('', '  Console output:', ...logs.map((line) => `  ${line}`));
+  }
+  const lastParallel = phaseTasks(report, 'parallel', lastPhaseRun(report, 'parallel')?.repeat ?? 0);
+  const failed = lastParallel.filter((task) => task.error && task.status !== 'cancelled');
+  if (failed.length > 0) {
+    out.push('', 'Failed tasks:');
+    for (const task of failed) {
+      const at = task.error?.location ? ` (${task.error.location.file}:${task.error.location.line}:${task.error.location.column})` : '';
+      out.push(`  task ${task.index} (${oneLine(task.argsPreview, 40)}): ${task.status} · ${task.error?.name}: ${oneLine(task.error?.message ?? '', 200)}${at}`);
+    }
+  }
+  if (report.status === 'cancelled' && !lastParallel.some((task) => task.status === 'ok')) {
+    out.push('', 'Cancelled before any parallel task finished.');
+  } else if (results.length > 0) {
+    // A failed or cancelled task leaves a hole in the results; show what happened there instead of `<1 empty item>`.
+    const byIndex = new Map(lastParallel.map((task) => [task.index, task]));
+    const shown = Array.from(results, (value, index) => {
+      const task = byIndex.get(index);
+      if (!task) return new FailedResult('not run');
+      return task.status === 'ok' ? value : new FailedResult(task.status, task.error?.name);
+    });
+    out.push('', 'Results (in input order, as starmap returns them):');
+    out.push(inspect(shown, { depth: 4, maxArrayLength: 100, breakLength: 100, colors: process.stdout.isTTY === true }));
+  }
+  if (report.sweep) {
+    out.push('', 'Worker sweep:');
+    const rows = report.sweep.points.map((point) => [String(point.workers), formatDuration(point.parallelMs), formatSpeedup(point.speedup)]);
+    out.push(...formatTable(['workers', 'parallel', 'speedup'], rows, [true, true, true]).map((line) => `  ${line}`));
+    const fraction = report.sweep.amdahlSerialFraction;
+    const ceiling = fraction > 0 ? `, so no more than ${formatSpeedup(1 / fraction)} on any number of workers` : '';
+    out.push(`  Amdahl's law fit: ${(fraction * 100).toFixed(1)}% of the work is serial${ceiling}`);
+  }
+  for (const warning of report.warnings) out.push(`note: ${warning}`);
+  out.push('', summaryLine(report));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Stands in for a failed task's result in the printed list: `<error: RangeError>`, `<timeout>`. */
+class FailedResult {
+  constructor(
+    private readonly status: string,
+    private readonly errorName?: string,
+  ) {}
+
+  [inspect.custom](): string {
+    return this.status === 'error' && this.errorName ? `<error: ${this.errorName}>` : `<${this.status}>`;
+  }
+}
+
+async function writeExports(report: RunReport, exports: CliOptions['exports']): Promise<void> {
+  const writes: [string | undefined, () => string, string][] = [
+    [exports.json, () => toJson(report), 'JSON report'],
+    [exports.csv, () => toCsv(report), 'CSV'],
+    [exports.trace, () => JSON.stringify(toChromeTrace(report)), 'Chrome trace (open in ui.perfetto.dev)'],
+  ];
+  for (const [file, render, what] of writes) {
+    if (!file) continue;
+    try {
+      await fs.writeFile(path.resolve(file), render());
+    } catch (error) {
+      throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    process.stdout.write(`Saved ${what}: ${file}\n`);
+  }
+}
+
+function exitCodeFor(report: RunReport): number {
+  if (report.status === 'cancelled') return 130;
+  if (report.status === 'failed' || report.summary.failedTasks > 0) return 1;
+  return 0;
+}
+
+/**
+ * The tutorial's starmap example on both backends: `Pool(5).starmap(do_something, [(i, i + 1) for i in range(5)])`,
+ * with tenths of a second for seconds. Threads show one PID and five thread IDs; processes show five PIDs.
+ */
+async function runDemo(): Promise<number> {
+  const inputs = 'Array.from({ length: 5 }, (_, i) => [i, i + 1])';
+  process.stdout.write(
+    [
+      'Parallel Runner demo: the multiprocessing tutorial\'s starmap example, in TypeScript.',
+      `  Python:  Pool(5).starmap_async(do_something, [(i, i + 1) for i in range(5)]).get()`,
+      `  Here:    doSomething from ${path.relative(process.cwd(), SAMPLE_FILE)} over ${inputs}`,
+      '  Each task sleeps (a + b) tenths of a second, so serially 2.5 s and in parallel about 0.9 s (its longest task).',
+      '',
+    ].join('\n'),
+  );
+  const engine = new Engine({ distDir: __dirname });
+  let code = 0;
+  try {
+    const backends: [BackendKind, string][] = [
+      ['threads', 'worker threads: one process, so one PID and a thread ID per worker'],
+      ['processes', 'child processes: a PID per worker, as Python\'s Pool shows'],
+    ];
+    for (const [index, [backend, explanation]] of backends.entries()) {
+      const request: RunRequest = {
+        file: SAMPLE_FILE,
+        target: { name: 'doSomething' },
+        inputs,
+        options: { backend, workers: 5, compareWithSerial: true, repeats: 1, warmupRuns: 0 },
+      };
+      const outcome = await runWithProgress(engine, request);
+      printOutcome(outcome, `=== ${index + 1}/2 · ${explanation} ===`);
+      process.stdout.write(`${laneSummary(outcome.report)}\n\n`);
+      code = Math.max(code, exitCodeFor(outcome.report));
+      if (outcome.report.status === 'cancelled') break;
+    }
+  } finally {
+    await engine.dispose();
+  }
+  return code;
+}
+
+/** `parallel lanes: PID 4242 · thread IDs 1, 2, 3, 4, 5` — the line that shows threads vs processes at a glance. */
+function laneSummary(report: RunReport): string {
+  const run = lastPhaseRun(report, 'parallel');
+  const tasks = run ? phaseTasks(report, 'parallel', run.repeat).filter((task) => task.lane >= 0) : [];
+  const pids = [...new Set(tasks.map((task) => task.pid))];
+  const threads = [...new Set(tasks.map((task) => task.threadId))];
+  return pids.length === 1
+    ? `parallel lanes: 1 PID (${pids[0]}) · ${threads.length} thread IDs (${threads.join(', ')})`
+    : `parallel lanes: ${pids.length} PIDs (${pids.join(', ')})`;
+}
+
+/** One line, whatever the message: multi-line compiler output is folded so scripts can grep for it. */
+function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const location = error instanceof UserError ? error.location : undefined;
+  const at = location ? `${location.file}:${location.line}:${location.column}` : '';
+  return oneLine(at && !message.includes(at) ? `${at}: ${message}` : message, 1000);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => finish(code),
+  (error: unknown) => {
+    const usage = error instanceof UsageError;
+    process.stderr.write(`parallel-runner: ${errorLine(error)}${usage ? ' (see parallel-runner --help)' : ''}\n`);
+    if (process.env.PARALLEL_RUNNER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    finish(usage ? 2 : 1);
+  },
+);
+
+/** Leaves with `code` once output is flushed; a pool that fails to wind down cannot keep the command hanging. */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
