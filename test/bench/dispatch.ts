@@ -1,6 +1,6 @@
 // Comparison 1, dispatch cost: 10,000 tasks that return their argument on 2 workers, engine against raw pools and Python.
 import { log, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
-import { countingHandlers, createEngine, everyTaskTimed, FIXTURES, freshCacheDir, runOptions, type EngineUnderTest } from './engineDriver';
+import { countingHandlers, createEngine, disposeEngine, everyTaskTimed, FIXTURES, freshCacheDir, runOptions, type EngineUnderTest } from './engineDriver';
 import { PythonPeer } from './peers/pythonPeer';
 import { startPeerPool, type PeerName, type PeerPool } from './peers/nodePools';
 import type { SectionResult, TargetCheck } from './results';
@@ -115,7 +115,7 @@ async function main(): Promise<SectionResult> {
   }
   await Promise.all(pools.map((p) => p.destroy()));
   await python.peer?.close();
-  await engine?.dispose();
+  if (engine) await disposeEngine(engine);
 
   const usPerTask = (key: string): Sample => summarize((walls.get(key) ?? []).map((ms) => (ms * 1000) / TASKS));
   const piscina = walls.get('piscina') ?? [];

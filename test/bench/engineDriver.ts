@@ -26,6 +26,24 @@ export async function createEngine(cacheDir: string): Promise<EngineUnderTest> {
   return new Engine({ distDir: DIST_DIR, cacheDir }) as unknown as EngineUnderTest;
 }
 
+/**
+ * engine.dispose(), kept alive until it settles: the processes backend awaits the exit of children whose handles are
+ * unref'd, so with nothing else pending Node would leave before dispose() resolves (and before our results are written).
+ */
+export async function disposeEngine(engine: EngineUnderTest, timeoutMs = 5000): Promise<'disposed' | 'timed out'> {
+  const keepAlive = setInterval(() => undefined, 1000);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(engine.dispose()).then(() => 'disposed' as const),
+      new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), timeoutMs))),
+    ]);
+  } finally {
+    clearInterval(keepAlive);
+    clearTimeout(timer);
+  }
+}
+
 export function runOptions(backend: BackendKind, workers: number): RunOptions {
   return { backend, workers, compareWithSerial: false, warmupRuns: 0, repeats: 1, taskTimeoutSeconds: 0 };
 }
