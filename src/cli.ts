@@ -5,7 +5,7 @@ import { inspect, parseArgs } from 'node:util';
 import { version as toolVersion } from '../package.json';
 import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
-import { toChromeTrace, toCsv, toJson } from './core/export';
+import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
 import {
   formatDuration,
   formatSpeedup,
@@ -46,6 +46,7 @@ Options:
       --json FILE          save the whole report as JSON
       --csv FILE           save one row per task as CSV
       --trace FILE         save a Chrome trace (open in ui.perfetto.dev or chrome://tracing)
+      --html FILE          save the panel (timeline, lanes, task table) as one offline HTML page
   -h, --help               show this help
   -v, --version            show the version
 
@@ -55,11 +56,12 @@ Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on b
 class UsageError extends Error {}
 
 /** Where the demo and its sample live relative to this bundle (dist/cli.js -> media/sample). */
-const SAMPLE_FILE = path.join(__dirname, '..', 'media', 'sample', 'seed-workloads.ts');
+const MEDIA_DIR = path.join(__dirname, '..', 'media');
+const SAMPLE_FILE = path.join(MEDIA_DIR, 'sample', 'seed-workloads.ts');
 
 interface CliOptions {
   request: RunRequest;
-  exports: { json?: string; csv?: string; trace?: string };
+  exports: { json?: string; csv?: string; trace?: string; html?: string };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -107,6 +109,7 @@ function parseCommandLine(argv: string[]) {
         json: { type: 'string' },
         csv: { type: 'string' },
         trace: { type: 'string' },
+        html: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -150,7 +153,7 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   if (values.sweep !== undefined) {
     request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
   }
-  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace } };
+  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
 }
 
 function integerOption(name: string, text: string, min: number): number {
@@ -291,15 +294,17 @@ class FailedResult {
 }
 
 async function writeExports(report: RunReport, exports: CliOptions['exports']): Promise<void> {
-  const writes: [string | undefined, () => string, string][] = [
+  const writes: [string | undefined, () => string | Promise<string>, string][] = [
     [exports.json, () => toJson(report), 'JSON report'],
     [exports.csv, () => toCsv(report), 'CSV'],
     [exports.trace, () => JSON.stringify(toChromeTrace(report)), 'Chrome trace (open in ui.perfetto.dev)'],
+    [exports.html, async () => toHtml(report, await loadPanelAssets(__dirname, MEDIA_DIR)), 'HTML report'],
   ];
   for (const [file, render, what] of writes) {
     if (!file) continue;
+    const text = await render();
     try {
-      await fs.writeFile(path.resolve(file), render());
+      await fs.writeFile(path.resolve(file), text);
     } catch (error) {
       throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

@@ -68,7 +68,8 @@ function assertOneErrorLine(result: CliResult, pattern: RegExp): void {
   assert.match(lines[0], pattern);
 }
 
-describe('parallel-runner CLI', () => {
+// Each test spawns its own CLI; two at a time keeps the suite short without crowding two cores.
+describe('parallel-runner CLI', { concurrency: 2 }, () => {
   it('is built', () => assert.ok(existsSync(CLI), 'run `npm run build` first'));
 
   it('prints help and version', async () => {
@@ -128,13 +129,14 @@ describe('parallel-runner CLI', () => {
     assert.match(result.stdout, /\nserial \S+ m?s · parallel \S+ m?s · speedup [\d.]+× on 3 workers/);
   });
 
-  it('processes: a PID per worker, and --json/--csv/--trace files that parse', async () => {
+  it('processes: a PID per worker, and --json/--csv/--trace/--html files that parse', async () => {
     const json = path.join(scratch, 'report.json');
     const csv = path.join(scratch, 'tasks.csv');
     const trace = path.join(scratch, 'trace.json');
+    const html = path.join(scratch, 'report.html');
     const result = await runCli([
       WORKLOADS, '--fn', 'square', '--inputs', 'Array.from({ length: 4 }, (_, i) => [i + 1])', '--workers', '2',
-      '--backend', 'processes', '--json', json, '--csv', csv, '--trace', trace,
+      '--backend', 'processes', '--json', json, '--csv', csv, '--trace', trace, '--html', html,
     ]);
     assert.equal(result.code, 0, result.stderr);
     const parallel = tableRows(result.stdout, 'Parallel run');
@@ -152,6 +154,9 @@ describe('parallel-runner CLI', () => {
     const spans = traceEvents.filter((event) => event.ph === 'X' && (event.cat === 'parallel' || event.cat === 'serial'));
     assert.equal(spans.length, report.tasks.length);
     assert.ok(spans.every((event) => typeof event.ts === 'number' && typeof event.dur === 'number' && event.dur > 0));
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /^<!DOCTYPE html>/i);
+    assert.ok(page.includes(report.id), 'the HTML page carries the report');
   });
 
   it('prints failed tasks with their error, still lists the other results, and exits 1', async () => {

@@ -2,4 +2,4 @@
 export * from './json';
 export * from './csv';
 export * from './trace';
-// export * from './html'; — enabled once src/core/export/html.ts lands.
+export * from './html';
