@@ -19,7 +19,14 @@ export interface BatchRunOptions {
   checkCloneable: boolean;
   /** Files of the runner itself, left out of mapped stacks. */
   runnerFiles: readonly string[];
+  /** True when announcing is nearly free (shared memory); otherwise starts in a chunk are announced at most once per millisecond. */
+  announceEveryTask: boolean;
+  /** False when the host already knows when a batch's first task starts (a child process it just handed the batch to). */
+  announceFirstTask: boolean;
 }
+
+/** Within one batch, task starts closer together than this are not announced (the outcome still carries them). */
+const ANNOUNCE_INTERVAL_US = 1000;
 
 /** Loaded modules by content hash: a worker imports each bundle once and reuses it for every later batch. */
 const loadedTargets = new Map<string, Promise<TargetCallable>>();
@@ -106,10 +113,16 @@ export async function runWorkerBatch(
   }
 
   const outcomes: TaskOutcome[] = [];
+  // The host stamps the first task itself when told not to announce it; later ones are announced by time.
+  let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
     const startUs = monotonicNowUs();
-    announceStart({ type: 'task-start', phaseKey: batch.phaseKey, index: task.index, pid, threadId, startUs });
+    // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
+    if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
+      announcedUs = startUs;
+      announceStart({ type: 'task-start', phaseKey: batch.phaseKey, index: task.index, pid, threadId, startUs });
+    }
     let value: unknown;
     let thrown: unknown;
     let failed = false;

@@ -1,9 +1,9 @@
-// The piscina worker (dist/taskWorker.js): runs each WorkerBatch and announces task starts on a BroadcastChannel.
-import { BroadcastChannel, threadId } from 'node:worker_threads';
+// The piscina worker (dist/taskWorker.js): runs each WorkerBatch and posts task starts to the pool's shared start board.
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { claimSlot, phaseTag, postStart, viewStartBoard, type StartBoardView } from '../shared/startBoard';
 import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../shared/workerProtocol';
 import { installCrashHandlers, runWorkerBatch } from './taskRunner';
 
-const startChannels = new Map<string, BroadcastChannel>();
 const identity = { pid: process.pid, threadId };
 const runnerFiles = [__filename];
 
@@ -12,7 +12,19 @@ installCrashHandlers((error) => {
   if (error instanceof Error && error.name === 'DataCloneError') process.exit(1);
 });
 
-function announcerFor(channelName: string | undefined): (notice: TaskStartNotice) => void {
+const boardBuffer = (workerData as { startBoard?: SharedArrayBuffer } | undefined)?.startBoard;
+const board: StartBoardView | undefined = boardBuffer ? viewStartBoard(boardBuffer) : undefined;
+const boardSlot = board ? claimSlot(board) : 0;
+const startChannels = new Map<string, BroadcastChannel>();
+
+function announcerFor(batch: WorkerBatch): (notice: TaskStartNotice) => void {
+  if (board) {
+    // A few shared-memory stores per task instead of a message: the host reads the board every few milliseconds.
+    const tag = phaseTag(batch.phaseKey);
+    return (notice) => postStart(board, boardSlot, threadId, notice.index, tag, notice.startUs);
+  }
+  // Without a board (a pool started by other code), fall back to the BroadcastChannel the batch names.
+  const channelName = batch.startChannel;
   if (!channelName) return () => undefined;
   let channel = startChannels.get(channelName);
   if (!channel) {
@@ -25,5 +37,5 @@ function announcerFor(channelName: string | undefined): (notice: TaskStartNotice
 }
 
 export default function runBatch(batch: WorkerBatch): Promise<TaskOutcome[]> {
-  return runWorkerBatch(batch, identity, announcerFor(batch.startChannel), { checkCloneable: true, runnerFiles });
+  return runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
 }

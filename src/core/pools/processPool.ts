@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import type { FromProcessWorker, ToProcessWorker, WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
+function monotonicNowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** Enough of a dying child's stderr to explain a native crash. */
 const STDERR_TAIL_CHARS = 4000;
 
@@ -76,14 +80,14 @@ class ChildWorker {
         id,
         control,
         finish: (reply) => {
-          control.signal.removeEventListener('abort', onAbort);
+          control.signal?.removeEventListener('abort', onAbort);
           this.running = undefined;
           if (!this.dead) this.setKeepsHostAlive(false);
           resolve(reply);
         },
       };
-      if (control.signal.aborted) return onAbort();
-      control.signal.addEventListener('abort', onAbort, { once: true });
+      if (control.signal?.aborted) return onAbort();
+      control.signal?.addEventListener('abort', onAbort, { once: true });
       this.setKeepsHostAlive(true);
       this.ready.then(
         () => {
@@ -93,6 +97,9 @@ class ChildWorker {
             if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
           });
           control.onDispatched();
+          // The child does not announce a batch's first task: it starts now, on this child.
+          const first = batch.tasks[0];
+          if (first) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
         },
         (error: Error) => this.finish({ kind: 'failed', error: { name: error.name, message: error.message } }),
       );

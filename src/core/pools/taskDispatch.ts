@@ -23,20 +23,27 @@ export interface DispatchRequest {
   pool: WorkerPool;
   module: ModuleSpec;
   tasks: TaskSpec[];
-  /** Tasks per dispatch (1 = no chunking). */
-  chunkSize: number;
+  /** Tasks per dispatch: 1 = no chunking; 'auto' probes with single tasks, then chunks when tasks prove tiny. */
+  chunkSize: number | 'auto';
   maxLogChars: number;
   /** Unique per phase, so a late start notice from an earlier phase is ignored. */
   phaseKey: string;
-  /** 0 = none. Counted from the moment a task starts (or its batch is sent, for the first one). */
+  /** 0 = none. Counted from the moment a task starts (or its batch reaches a worker, for the first one). */
   taskTimeoutMs: number;
   signal?: AbortSignal;
-  /** Called once per task, when a worker says it started it (before its result, unless the announcement came late). */
+  /** Called at most once per task, when a worker says it started it and before its result arrives. */
   onTaskStart?: (notice: TaskStartNotice) => void;
   onTaskDone?: (task: DispatchedTask) => void;
   /** Clock for timeout and cancel times, absolute µs. */
   now: () => number;
 }
+
+/** Under 'auto', tasks shorter than this on average are sent in chunks. */
+const AUTO_CHUNK_BELOW_MS = 1;
+/** A chunk should carry at least this much work, so a dispatch's fixed cost is small beside it. */
+const AUTO_CHUNK_TARGET_MS = 2;
+/** Chunks shrink as the queue drains (guided self-scheduling): at most remaining / (workers × this). */
+const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
   const { index, pid, threadId, startUs, endUs, logs, logsTruncated } = outcome;
@@ -45,53 +52,81 @@ function fromOutcome(outcome: TaskOutcome): DispatchedTask {
     : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
 }
 
-function chunk(tasks: TaskSpec[], size: number): TaskSpec[][] {
-  const chunks: TaskSpec[][] = [];
-  for (let i = 0; i < tasks.length; i += size) chunks.push(tasks.slice(i, i + size));
-  return chunks;
+function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number): DispatchedTask {
+  if (!started) {
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
+  }
+  const { pid, threadId, startUs } = started;
+  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
 }
 
 /** Runs every task and resolves with one DispatchedTask per input task, in input order. Never rejects for a task's failure. */
 export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[]> {
-  const { pool, signal, taskTimeoutMs, now } = request;
-  const queue = chunk(request.tasks, Math.max(1, Math.floor(request.chunkSize)));
+  const { pool, signal, taskTimeoutMs, now, chunkSize } = request;
+  const limit = pool.config.workers;
+  /** Tasks not yet sent, in input order; `queueHead` avoids shifting a long array. */
+  const queue = request.tasks;
+  let queueHead = 0;
+  /** Tasks of a timed-out chunk, re-sent one by one so the stuck one is found exactly. */
+  const retrySingly: TaskSpec[] = [];
   const results = new Map<number, DispatchedTask>();
   const started = new Map<number, TaskStartNotice>();
-  const inFlight = new Set<AbortController>();
-  const limit = pool.config.workers;
+  const batchControllers = new Set<AbortController>();
+  let inFlight = 0;
   let cancelled = signal?.aborted ?? false;
+  let okTasks = 0;
+  let okTaskMs = 0;
+
+  const nextBatchSize = (): number => {
+    const remaining = queue.length - queueHead;
+    if (chunkSize !== 'auto') return Math.max(1, Math.floor(chunkSize));
+    if (okTasks < limit) return 1;
+    const averageMs = okTaskMs / okTasks;
+    if (averageMs >= AUTO_CHUNK_BELOW_MS) return 1;
+    const byWork = Math.ceil(AUTO_CHUNK_TARGET_MS / Math.max(averageMs, 1e-3));
+    const byBalance = Math.ceil(remaining / (limit * AUTO_CHUNKS_PER_WORKER));
+    return Math.max(1, Math.min(byWork, byBalance));
+  };
 
   return new Promise<DispatchedTask[]>((resolve) => {
     const settle = (task: DispatchedTask) => {
       if (results.has(task.index)) return;
       results.set(task.index, task);
+      if (task.status === 'ok' && task.startUs !== undefined && task.endUs !== undefined) {
+        okTasks++;
+        okTaskMs += (task.endUs - task.startUs) / 1000;
+      }
       request.onTaskDone?.(task);
     };
+    const hasQueued = () => retrySingly.length > 0 || queueHead < queue.length;
     const finishIfDone = () => {
-      if (inFlight.size > 0 || (queue.length > 0 && !cancelled)) return;
+      if (inFlight > 0 || (hasQueued() && !cancelled)) return;
       signal?.removeEventListener('abort', onCancel);
-      for (const task of queue.flat()) {
-        settle({ index: task.index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false });
-      }
-      queue.length = 0;
+      for (const task of retrySingly) settle(cancelledTask(task.index));
+      for (let i = queueHead; i < queue.length; i++) settle(cancelledTask(queue[i].index));
+      retrySingly.length = 0;
+      queueHead = queue.length;
       resolve(request.tasks.map((task) => results.get(task.index)!));
     };
     const onCancel = () => {
       cancelled = true;
-      for (const controller of inFlight) controller.abort('cancelled');
+      // Batches without their own controller carry the run's signal, which the pool already saw.
+      for (const controller of batchControllers) controller.abort('cancelled');
       finishIfDone();
     };
     signal?.addEventListener('abort', onCancel, { once: true });
 
     const send = (batchTasks: TaskSpec[]) => {
-      const controller = new AbortController();
-      inFlight.add(controller);
+      inFlight++;
+      // A per-batch controller only when a timeout may need to stop this one worker; otherwise the run's signal is enough.
+      const controller = taskTimeoutMs > 0 ? new AbortController() : undefined;
+      if (controller) batchControllers.add(controller);
       let timedOut = false;
       let lastStarted: TaskStartNotice | undefined;
       let timer: NodeJS.Timeout | undefined;
       // Armed once a worker has the batch (covering module loading), restarted at each task start.
       const onDispatched = () => {
-        if (taskTimeoutMs <= 0 || timer) return;
+        if (!controller || timer) return;
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort('timeout');
@@ -107,35 +142,38 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
         request.onTaskStart?.(notice);
       };
       const batch = { module: request.module, tasks: batchTasks, maxLogChars: request.maxLogChars, phaseKey: request.phaseKey };
-      void pool.send(batch, { signal: controller.signal, onTaskStart, onDispatched }).then((reply) => {
+      void pool.send(batch, { signal: controller?.signal ?? signal, onTaskStart, onDispatched }).then((reply) => {
         if (timer) clearTimeout(timer);
-        inFlight.delete(controller);
+        if (controller) batchControllers.delete(controller);
+        inFlight--;
         const endUs = now();
-        const startInfo = (index: number) => {
-          const notice = started.get(index);
-          return notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs } : { pid: 0, threadId: -1 };
-        };
         if (reply.kind === 'done') {
           for (const outcome of reply.outcomes) settle(fromOutcome(outcome));
         } else if (reply.kind === 'failed') {
-          for (const task of batchTasks) settle({ index: task.index, status: 'error', ...startInfo(task.index), endUs, error: reply.error, logs: [], logsTruncated: false });
-        } else if (timedOut) {
-          const stuckIndex = lastStarted?.index ?? batchTasks[0].index;
-          const stuckAt = batchTasks.findIndex((task) => task.index === stuckIndex);
-          const seconds = taskTimeoutMs / 1000;
-          for (const task of batchTasks.slice(0, stuckAt)) {
-            settle({ index: task.index, status: 'error', ...startInfo(task.index), endUs: startInfo(task.index).startUs, error: { name: 'ResultLost', message: `Task ${task.index} finished, but its result was lost when task ${stuckIndex} in the same chunk timed out.` }, logs: [], logsTruncated: false });
-          }
-          settle({ index: stuckIndex, status: 'timeout', ...startInfo(stuckIndex), endUs, error: { name: 'Timeout', message: `Task ${stuckIndex} did not finish within the ${seconds} s task timeout; its worker was stopped.` }, logs: [], logsTruncated: false });
-          // Tasks of the chunk that never started still deserve a run.
-          const notStarted = batchTasks.slice(stuckAt + 1);
-          if (notStarted.length > 0) queue.unshift(notStarted);
-        } else {
           for (const task of batchTasks) {
-            const info = startInfo(task.index);
-            const message = info.startUs === undefined ? 'The run was cancelled before this task started.' : 'The run was cancelled while this task was running.';
-            settle({ index: task.index, status: 'cancelled', ...info, endUs: info.startUs === undefined ? undefined : endUs, error: { name: 'Cancelled', message }, logs: [], logsTruncated: false });
+            const notice = started.get(task.index);
+            const where = notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs, endUs } : { pid: 0, threadId: -1 };
+            settle({ index: task.index, status: 'error', ...where, error: reply.error, logs: [], logsTruncated: false });
           }
+        } else if (timedOut && batchTasks.length > 1) {
+          // Which task of a chunk hung is not certain (tiny tasks are not all announced): run the unfinished ones alone.
+          retrySingly.unshift(...batchTasks);
+        } else if (timedOut) {
+          const { index } = batchTasks[0];
+          const notice = started.get(index) ?? lastStarted;
+          settle({
+            index,
+            status: 'timeout',
+            pid: notice?.pid ?? 0,
+            threadId: notice?.threadId ?? -1,
+            startUs: notice?.startUs,
+            endUs,
+            error: { name: 'Timeout', message: `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout; its worker was stopped.` },
+            logs: [],
+            logsTruncated: false,
+          });
+        } else {
+          for (const task of batchTasks) settle(cancelledTask(task.index, started.get(task.index), endUs));
         }
         for (const task of batchTasks) started.delete(task.index);
         launch();
@@ -144,7 +182,15 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
     };
 
     const launch = () => {
-      while (!cancelled && inFlight.size < limit && queue.length > 0) send(queue.shift()!);
+      while (!cancelled && inFlight < limit && hasQueued()) {
+        if (retrySingly.length > 0) {
+          send([retrySingly.shift()!]);
+          continue;
+        }
+        const size = nextBatchSize();
+        send(queue.slice(queueHead, queueHead + size));
+        queueHead += size;
+      }
     };
     launch();
     finishIfDone();

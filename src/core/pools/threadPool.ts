@@ -1,37 +1,38 @@
-// The `threads` backend: a piscina pool running dist/taskWorker.js, with task starts heard on one BroadcastChannel.
+// The `threads` backend: a piscina pool running dist/taskWorker.js; threads post task starts on a shared-memory board.
 import * as path from 'node:path';
-import { BroadcastChannel } from 'node:worker_threads';
 import type Piscina from 'piscina';
+import { createStartBoard, phaseTag, readNewStarts, viewStartBoard, type PostedStart, type StartBoardView } from '../../shared/startBoard';
 import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 import { describeWorkerFailure } from './workerFailure';
 
-let channelCounter = 0;
+/** How often the host reads the start board while batches run: live enough for a panel, negligible CPU. */
+const START_POLL_MS = 5;
 
-function startKey(phaseKey: string, index: number): string {
-  return `${phaseKey}\n${index}`;
+interface StartListener {
+  phaseKey: string;
+  onTaskStart: (notice: TaskStartNotice) => void;
 }
 
 export class ThreadPool implements WorkerPool {
-  private readonly startListeners = new Map<string, (notice: TaskStartNotice) => void>();
-  private readonly startChannel: BroadcastChannel;
-  private readonly channelName = `parallel-runner-start-${process.pid}-${++channelCounter}`;
+  /** Keyed by `${phaseTag}/${index}` for the tasks of batches in flight. */
+  private readonly startListeners = new Map<string, StartListener>();
+  private readonly lastSeen: Int32Array;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private batchesInFlight = 0;
 
   private constructor(
     readonly config: PoolConfig,
     private readonly piscina: Piscina,
+    private readonly board: StartBoardView,
   ) {
-    this.startChannel = new BroadcastChannel(this.channelName);
-    // Piscina refs a thread while it runs a task; the channel alone must never keep the host alive.
-    this.startChannel.unref();
-    this.startChannel.onmessage = (event) => {
-      const notice = (event as unknown as { data: TaskStartNotice }).data;
-      this.startListeners.get(startKey(notice.phaseKey, notice.index))?.(notice);
-    };
+    this.lastSeen = new Int32Array(board.capacity);
   }
 
   static async create(config: PoolConfig, idleTimeoutMs: number): Promise<ThreadPool> {
     const { Piscina } = await import('piscina');
+    // Replaced threads (after a timeout or cancel) claim new slots; twice the pool size plus slack wraps rarely.
+    const boardBuffer = createStartBoard(Math.max(64, config.workers * 4));
     const piscina = new Piscina({
       filename: path.join(config.distDir, 'taskWorker.js'),
       minThreads: config.workers,
@@ -40,25 +41,46 @@ export class ThreadPool implements WorkerPool {
       idleTimeout: idleTimeoutMs,
       // Threads would otherwise inherit the host's flags (a tsx loader, --inspect) and pay for them on every import.
       execArgv: [],
+      workerData: { startBoard: boardBuffer },
       resourceLimits: config.workerMemoryLimitMb ? { maxOldGenerationSizeMb: config.workerMemoryLimitMb } : undefined,
     });
     // A thread that dies between tasks is replaced by piscina; without a listener its 'error' event would throw in the host.
     piscina.on('error', () => undefined);
-    return new ThreadPool(config, piscina);
+    return new ThreadPool(config, piscina, viewStartBoard(boardBuffer));
+  }
+
+  private readBoard(): void {
+    readNewStarts(this.board, this.lastSeen, (start: PostedStart) => {
+      const listener = this.startListeners.get(`${start.tag}/${start.index}`);
+      if (!listener) return;
+      listener.onTaskStart({ type: 'task-start', phaseKey: listener.phaseKey, index: start.index, pid: process.pid, threadId: start.threadId, startUs: start.startUs });
+    });
   }
 
   async send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
-    for (const task of batch.tasks) this.startListeners.set(startKey(batch.phaseKey, task.index), control.onTaskStart);
+    const tag = phaseTag(batch.phaseKey);
+    const listener: StartListener = { phaseKey: batch.phaseKey, onTaskStart: control.onTaskStart };
+    for (const task of batch.tasks) this.startListeners.set(`${tag}/${task.index}`, listener);
+    if (this.batchesInFlight++ === 0) {
+      this.pollTimer = setInterval(() => this.readBoard(), START_POLL_MS);
+      this.pollTimer.unref();
+    }
     // Piscina hands the batch to an idle thread at once: callers never queue more batches than threads.
     control.onDispatched();
     try {
-      const outcomes = (await this.piscina.run({ ...batch, startChannel: this.channelName }, { signal: control.signal })) as TaskOutcome[];
+      const outcomes = (await this.piscina.run(batch, control.signal ? { signal: control.signal } : {})) as TaskOutcome[];
       return { kind: 'done', outcomes };
     } catch (error) {
-      if (control.signal.aborted) return { kind: 'aborted' };
+      if (control.signal?.aborted) return { kind: 'aborted' };
       return { kind: 'failed', error: describeWorkerFailure(error, this.config.workerMemoryLimitMb) };
     } finally {
-      for (const task of batch.tasks) this.startListeners.delete(startKey(batch.phaseKey, task.index));
+      // A start posted just before a stuck thread was stopped is read here, so a timeout names its thread.
+      this.readBoard();
+      for (const task of batch.tasks) this.startListeners.delete(`${tag}/${task.index}`);
+      if (--this.batchesInFlight === 0 && this.pollTimer) {
+        clearInterval(this.pollTimer);
+        this.pollTimer = undefined;
+      }
     }
   }
 
@@ -69,7 +91,7 @@ export class ThreadPool implements WorkerPool {
   }
 
   async destroy(): Promise<void> {
-    this.startChannel.close();
+    if (this.pollTimer) clearInterval(this.pollTimer);
     this.startListeners.clear();
     await this.piscina.destroy();
   }

@@ -12,7 +12,7 @@ export interface PoolConfig {
 
 export interface BatchControl {
   /** Aborting ends the worker running the batch (piscina terminates the thread, a child process is killed). */
-  signal: AbortSignal;
+  signal?: AbortSignal;
   onTaskStart: (notice: TaskStartNotice) => void;
   /** The batch has been handed to a booted worker (a replacement child may first need to start). */
   onDispatched: () => void;

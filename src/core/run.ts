@@ -1,0 +1,494 @@
+// One run from request to RunReport: locate, parse inputs, bundle, warm up, then serial and parallel phases per repeat.
+import { randomUUID } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { inspect } from 'node:util';
+import { version as toolVersion } from '../../package.json';
+import type { RunEvent } from '../shared/events';
+import {
+  REPORT_SCHEMA_VERSION,
+  type LaneRecord,
+  type PhaseRun,
+  type RunOptions,
+  type RunPhase,
+  type RunReport,
+  type RunSummary,
+  type SweepResult,
+  type TargetInfo,
+  type TaskRecord,
+} from '../shared/report';
+import type { ModuleSpec, TaskSpec, TaskStartNotice } from '../shared/workerProtocol';
+import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from './api';
+import { bundleTarget } from './bundle';
+import { parseInputs } from './inputs';
+import { locateTarget } from './locate';
+import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
+import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
+
+export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
+export const DEFAULT_MAX_PREVIEW_CHARS = 2000;
+
+/** What the Engine lends a run. */
+export interface RunContext {
+  pools: WarmPools;
+  distDir: string;
+  cacheDir: string;
+}
+
+/** Absolute monotonic µs; the same clock the workers stamp tasks with. */
+export function monotonicNowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function positiveInteger(value: number, name: string, minimum: number): number {
+  if (!Number.isInteger(value) || value < minimum) throw new UserError(`${name} must be a whole number ≥ ${minimum} (got ${value}).`);
+  return value;
+}
+
+/** Fills in defaults and rejects settings a run cannot use. */
+export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions {
+  const backend = partial.backend ?? 'threads';
+  if (backend !== 'threads' && backend !== 'processes') throw new UserError(`backend must be "threads" or "processes" (got ${String(backend)}).`);
+  const options: RunOptions = {
+    backend,
+    workers: positiveInteger(partial.workers ?? os.availableParallelism(), 'workers', 1),
+    compareWithSerial: partial.compareWithSerial ?? true,
+    warmupRuns: positiveInteger(partial.warmupRuns ?? 0, 'warmupRuns', 0),
+    repeats: positiveInteger(partial.repeats ?? 1, 'repeats', 1),
+    taskTimeoutSeconds: partial.taskTimeoutSeconds ?? 0,
+  };
+  if (!(options.taskTimeoutSeconds >= 0)) throw new UserError(`taskTimeoutSeconds must be 0 (none) or more (got ${options.taskTimeoutSeconds}).`);
+  if (partial.workerMemoryLimitMb !== undefined) options.workerMemoryLimitMb = positiveInteger(partial.workerMemoryLimitMb, 'workerMemoryLimitMb', 16);
+  return options;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+const PLAIN_STRING = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
+/** util.inspect on one line, bounded in depth and length so a huge value cannot stall the host. */
+export function previewValue(value: unknown, maxChars: number): string {
+  // Numbers and short plain strings are most results; rendering them by hand keeps per-task cost in the nanoseconds.
+  if (typeof value === 'number' && !Object.is(value, -0)) return truncate(String(value), maxChars);
+  if (typeof value === 'string' && value.length <= maxChars && PLAIN_STRING.test(value)) return truncate(`'${value}'`, maxChars);
+  if (typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  return truncate(inspect(value, { depth: 4, breakLength: Infinity, maxArrayLength: 50, maxStringLength: maxChars, compact: true }), maxChars);
+}
+
+function previewArgs(args: unknown[], maxChars: number): string {
+  return truncate(args.map((arg) => previewValue(arg, maxChars)).join(', '), maxChars);
+}
+
+async function readSource(request: RunRequest): Promise<string> {
+  if (request.source !== undefined) return request.source;
+  try {
+    return await readFile(request.file, 'utf8');
+  } catch (error) {
+    throw new UserError(`Cannot read ${request.file}: ${(error as Error).message}`);
+  }
+}
+
+async function checkWorkerFiles(distDir: string): Promise<void> {
+  for (const name of ['taskWorker.js', 'processWorker.js']) {
+    try {
+      await access(path.join(distDir, name));
+    } catch {
+      throw new Error(`The worker entry ${path.join(distDir, name)} is missing: build the extension (npm run build) or pass EngineOptions.distDir.`);
+    }
+  }
+}
+
+function hostInfo(): RunReport['host'] {
+  return {
+    pid: process.pid,
+    platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.version,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cpuCount: os.availableParallelism(),
+  };
+}
+
+interface PhaseSpec {
+  phase: RunPhase;
+  repeat: number;
+  pool: WorkerPool;
+  /** Warm-up phases run the tasks but leave no trace in the report. */
+  warmup: boolean;
+}
+
+interface PhaseResult {
+  run: PhaseRun;
+  tasks: TaskRecord[];
+  dispatched: DispatchedTask[];
+}
+
+/** Everything a run accumulates; phases append to it while events go out. */
+class RunState {
+  readonly originUs = monotonicNowUs();
+  readonly report: RunReport;
+  readonly argsPreviews: string[];
+  private phaseCounter = 0;
+
+  constructor(
+    readonly request: RunRequest,
+    readonly handlers: RunHandlers,
+    readonly target: TargetInfo,
+    readonly options: RunOptions,
+    readonly inputs: unknown[][],
+    readonly module: ModuleSpec,
+    readonly maxLogChars: number,
+    readonly maxPreviewChars: number,
+  ) {
+    this.argsPreviews = inputs.map((args) => previewArgs(args, maxPreviewChars));
+    this.report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      tool: { name: 'parallel-runner', version: toolVersion },
+      target,
+      options,
+      host: hostInfo(),
+      clockOriginUs: this.originUs,
+      phases: [],
+      tasks: [],
+      summary: { parallelMs: 0, tasks: inputs.length, failedTasks: 0, workers: options.workers },
+      warnings: [],
+      status: 'running',
+    };
+  }
+
+  get cancelled(): boolean {
+    return this.handlers.signal?.aborted ?? false;
+  }
+
+  emit(event: RunEvent): void {
+    if (!this.handlers.onEvent) return;
+    try {
+      this.handlers.onEvent(event);
+    } catch {
+      // A face's rendering bug must not break the run.
+    }
+  }
+
+  relative(absoluteUs: number): number {
+    return absoluteUs - this.originUs;
+  }
+
+  nextPhaseKey(): string {
+    return `${this.report.id}/${this.phaseCounter++}`;
+  }
+}
+
+async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> {
+  const { phase, repeat, pool, warmup } = spec;
+  const workers = pool.config.workers;
+  const record = !warmup;
+  const tasks: TaskSpec[] = state.inputs.map((args, index) => ({ index, args }));
+  await pool.whenReady();
+  state.emit({ type: 'phase-started', phase, repeat, workers, totalTasks: tasks.length, warmup });
+
+  const lanes = new Map<string, LaneRecord>();
+  const laneOf = (pid: number, threadId: number): LaneRecord => {
+    const key = `${pid}/${threadId}`;
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { lane: lanes.size, pid, threadId, busyMs: 0, utilization: 0, tasks: 0 };
+      lanes.set(key, lane);
+      if (record) state.emit({ type: 'lane-ready', phase, repeat, lane: { ...lane } });
+    }
+    return lane;
+  };
+  const announced = new Set<number>();
+  const announceStart = (index: number, pid: number, threadId: number, startUs: number) => {
+    if (announced.has(index)) return;
+    announced.add(index);
+    const lane = laneOf(pid, threadId);
+    if (record) state.emit({ type: 'task-started', phase, repeat, index, lane: lane.lane, pid, threadId, startUs: state.relative(startUs) });
+  };
+
+  const startUs = monotonicNowUs();
+  const queuedUs = state.relative(startUs);
+  if (record) for (const task of tasks) state.emit({ type: 'task-queued', phase, repeat, index: task.index, queuedUs });
+  const records: TaskRecord[] = new Array(tasks.length);
+  const dispatched = await dispatchTasks({
+    pool,
+    module: state.module,
+    tasks,
+    chunkSize: state.request.chunkSize ?? 1,
+    maxLogChars: state.maxLogChars,
+    phaseKey: state.nextPhaseKey(),
+    taskTimeoutMs: state.options.taskTimeoutSeconds * 1000,
+    signal: state.handlers.signal,
+    now: monotonicNowUs,
+    onTaskStart: (notice: TaskStartNotice) => announceStart(notice.index, notice.pid, notice.threadId, notice.startUs),
+    onTaskDone: (task) => {
+      const reached = task.startUs !== undefined;
+      if (reached) announceStart(task.index, task.pid, task.threadId, task.startUs!);
+      const lane = reached ? laneOf(task.pid, task.threadId) : undefined;
+      const durationMs = task.startUs !== undefined && task.endUs !== undefined ? (task.endUs - task.startUs) / 1000 : undefined;
+      if (lane && durationMs !== undefined) {
+        lane.busyMs += durationMs;
+        lane.tasks++;
+      }
+      if (!record) return;
+      const taskRecord: TaskRecord = {
+        index: task.index,
+        phase,
+        repeat,
+        argsPreview: state.argsPreviews[task.index],
+        lane: lane?.lane ?? -1,
+        pid: task.pid,
+        threadId: task.threadId,
+        queuedUs,
+        status: task.status,
+        logs: task.logs.map((line) => ({ ...line, timeUs: state.relative(line.timeUs) })),
+      };
+      if (task.startUs !== undefined) taskRecord.startUs = state.relative(task.startUs);
+      if (task.endUs !== undefined) taskRecord.endUs = state.relative(task.endUs);
+      if (durationMs !== undefined) taskRecord.durationMs = durationMs;
+      if (task.status === 'ok') taskRecord.resultPreview = previewValue(task.value, state.maxPreviewChars);
+      if (task.error) taskRecord.error = task.error;
+      if (task.logsTruncated) taskRecord.logsTruncated = true;
+      records[task.index] = taskRecord;
+      state.emit({ type: 'task-finished', task: taskRecord });
+    },
+  });
+  const endUs = monotonicNowUs();
+  const wallMs = (endUs - startUs) / 1000;
+  const laneRecords = [...lanes.values()].map((lane) => ({ ...lane, utilization: wallMs > 0 ? Math.min(1, lane.busyMs / wallMs) : 0 }));
+  const failedAll = dispatched.length > 0 && dispatched.every((task) => task.status === 'error' || task.status === 'timeout');
+  const run: PhaseRun = {
+    phase,
+    repeat,
+    workers,
+    startUs: state.relative(startUs),
+    endUs: state.relative(endUs),
+    wallMs,
+    lanes: laneRecords,
+    status: state.cancelled ? 'cancelled' : failedAll ? 'failed' : 'completed',
+  };
+  if (record) {
+    state.report.phases.push(run);
+    state.report.tasks.push(...records.filter(Boolean));
+    state.emit({ type: 'phase-finished', phase: run });
+  }
+  return { run, tasks: records, dispatched };
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(0)} µs`;
+}
+
+/** hyperfine-style advice about the measurement itself. */
+function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): string[] {
+  const warnings: string[] = [];
+  const { inputs, options } = state;
+  for (const [label, runs] of [
+    ['serial', serialRuns],
+    ['parallel', parallelRuns.filter((run) => run.workers === workers)],
+  ] as const) {
+    const walls = runs.map((run) => run.wallMs);
+    if (walls.length >= 5) {
+      const outliers = madOutliers(walls);
+      if (outliers.length > 0) {
+        warnings.push(
+          `Statistical outliers were detected among the ${walls.length} ${label} runs (${outliers.map((i) => formatMs(walls[i])).join(', ')}). ` +
+            'Consider re-running on a quiet system, without other programs competing for the CPU.',
+        );
+      }
+    }
+    if (isFirstRunSlow(walls)) {
+      warnings.push(
+        `The first ${label} run was much slower (${formatMs(walls[0])}) than the rest (median ${formatMs(median(walls.slice(1)))}): ` +
+          'module loading, caches or JIT warm-up. Consider warmupRuns ≥ 1.',
+      );
+    }
+  }
+  const measured = state.report.tasks.filter((task) => task.status === 'ok' && task.durationMs !== undefined);
+  const lastSerial = serialRuns.at(-1);
+  const overheadPhase = lastSerial ?? parallelRuns.at(-1);
+  if (overheadPhase && measured.length > 0) {
+    const phaseTasks = measured.filter((task) => task.phase === overheadPhase.phase && task.repeat === overheadPhase.repeat);
+    const busyMs = phaseTasks.reduce((sum, task) => sum + task.durationMs!, 0);
+    const overheadPerTaskMs = Math.max(0, (overheadPhase.wallMs * overheadPhase.workers - busyMs) / Math.max(1, phaseTasks.length));
+    const medianTaskMs = median(measured.map((task) => task.durationMs!));
+    if (phaseTasks.length > 0 && medianTaskMs < overheadPerTaskMs) {
+      warnings.push(
+        `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
+          'the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
+      );
+    }
+  }
+  const cores = os.availableParallelism();
+  if (workers > cores) {
+    warnings.push(`${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
+  }
+  if (inputs.length < workers) {
+    warnings.push(`Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
+  }
+  const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
+  if (timeouts > 0) warnings.push(`${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
+  const { speedup } = state.report.summary;
+  if (speedup !== undefined && speedup < 1 && state.report.status !== 'cancelled') {
+    warnings.push(`The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
+  }
+  return warnings;
+}
+
+function buildSummary(state: RunState, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): RunSummary {
+  const parallel = parallelRuns.filter((run) => run.workers === workers);
+  const parallelWalls = parallel.map((run) => run.wallMs);
+  const serialWalls = serialRuns.map((run) => run.wallMs);
+  const summary: RunSummary = {
+    parallelMs: parallelWalls.length > 0 ? mean(parallelWalls) : 0,
+    tasks: state.inputs.length,
+    failedTasks: 0,
+    workers,
+  };
+  if (parallelWalls.length > 0) summary.parallelSpread = spreadOf(parallelWalls);
+  if (serialWalls.length > 0) {
+    summary.serialMs = mean(serialWalls);
+    summary.serialSpread = spreadOf(serialWalls);
+    if (summary.parallelMs > 0) {
+      summary.speedup = summary.serialMs / summary.parallelMs;
+      summary.efficiency = summary.speedup / workers;
+      // Speedup per repeat pairs each serial run with the parallel run of the same repeat.
+      const pairs = parallel.flatMap((run) => {
+        const serial = serialRuns.find((candidate) => candidate.repeat === run.repeat) ?? serialRuns[0];
+        return run.wallMs > 0 ? [serial.wallMs / run.wallMs] : [];
+      });
+      if (pairs.length > 0) summary.speedupSpread = spreadOf(pairs);
+    }
+  }
+  return summary;
+}
+
+function failedTaskCount(tasks: TaskRecord[], run: PhaseRun | undefined): number {
+  if (!run) return 0;
+  return tasks.filter((task) => task.phase === run.phase && task.repeat === run.repeat && task.status !== 'ok').length;
+}
+
+/** Runs a request end to end. UserError (bad target, inputs, syntax) is thrown before any worker starts. */
+export async function executeRun(context: RunContext, request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
+  const options = resolveRunOptions(request.options);
+  const sweep = request.sweepWorkers?.map((workers) => positiveInteger(workers, 'sweepWorkers', 1));
+  const source = await readSource(request);
+  const target = await locateTarget(source, request.file, request.target);
+  const inputs = parseInputs(request.inputs);
+  await checkWorkerFiles(context.distDir);
+  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const parallelSizes = sweep && sweep.length > 0 ? sweep : [options.workers];
+  const needsSerial = options.compareWithSerial || (sweep !== undefined && sweep.length > 0);
+
+  // Pools boot while esbuild bundles.
+  const acquired: WorkerPool[] = [];
+  const acquire = (workers: number) =>
+    context.pools.acquire({ ...poolConfig, workers }).then((pool) => {
+      acquired.push(pool);
+      return pool;
+    });
+  const serialPoolPromise = needsSerial ? acquire(1) : undefined;
+  const parallelPoolPromises = parallelSizes.map((workers) => (needsSerial && workers === 1 ? serialPoolPromise! : acquire(workers)));
+  // Failures are re-thrown where the pools are awaited; until then they must not be unhandled.
+  for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
+
+  try {
+    const bundle = await bundleTarget({ file: request.file, source: request.source, target, cacheDir: context.cacheDir });
+    const serialPool = await serialPoolPromise;
+    const parallelPools = await Promise.all(parallelPoolPromises);
+    const state = new RunState(
+      request,
+      handlers,
+      target,
+      options,
+      inputs,
+      { bundlePath: bundle.bundlePath, hash: bundle.hash },
+      request.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
+      request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS,
+    );
+    const { report } = state;
+    report.warnings.push(...bundle.warnings);
+    state.emit({ type: 'run-started', report: structuredClone(report) });
+
+    const serialRuns: PhaseRun[] = [];
+    const parallelRuns: PhaseRun[] = [];
+    let lastParallel: PhaseResult | undefined;
+
+    for (let warmup = 0; warmup < options.warmupRuns && !state.cancelled; warmup++) {
+      if (serialPool) await runPhase(state, { phase: 'serial', repeat: warmup, pool: serialPool, warmup: true });
+      for (const pool of parallelPools) if (!state.cancelled && pool !== serialPool) await runPhase(state, { phase: 'parallel', repeat: warmup, pool, warmup: true });
+    }
+    for (let repeat = 0; repeat < options.repeats && !state.cancelled; repeat++) {
+      // A sweep measures the serial baseline once; a plain run pairs one serial run with each parallel run.
+      if (serialPool && (!sweep || repeat === 0)) {
+        const serial = await runPhase(state, { phase: 'serial', repeat, pool: serialPool, warmup: false });
+        serialRuns.push(serial.run);
+      }
+      for (const pool of parallelPools) {
+        if (state.cancelled) break;
+        lastParallel = await runPhase(state, { phase: 'parallel', repeat, pool, warmup: false });
+        parallelRuns.push(lastParallel.run);
+      }
+    }
+
+    const summaryWorkers = parallelSizes.includes(options.workers) ? options.workers : parallelSizes[parallelSizes.length - 1];
+    report.summary = buildSummary(state, serialRuns, parallelRuns, summaryWorkers);
+    report.summary.failedTasks = failedTaskCount(report.tasks, parallelRuns.filter((run) => run.workers === summaryWorkers).at(-1));
+    if (sweep && sweep.length > 0 && serialRuns.length > 0) report.sweep = sweepResult(serialRuns, parallelRuns, parallelSizes);
+
+    const lastTasks = lastParallel?.dispatched ?? [];
+    const everyTaskFailed = lastTasks.length > 0 && lastTasks.every((task) => task.status === 'error' || task.status === 'timeout');
+    report.status = state.cancelled ? 'cancelled' : everyTaskFailed ? 'failed' : 'completed';
+    if (report.status === 'failed') {
+      const loadFailure = lastTasks.find((task) => task.error?.message.startsWith('Loading the module failed'));
+      report.failure = loadFailure?.error?.message ?? `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
+    }
+    report.warnings.push(...runWarnings(state, serialRuns, parallelRuns, summaryWorkers));
+    state.emit({ type: 'run-finished', report });
+
+    const results = new Array<unknown>(inputs.length);
+    for (const task of lastTasks) if (task.status === 'ok') results[task.index] = task.value;
+    return { report, results };
+  } finally {
+    // Pools still booting when something failed are released too, once they exist.
+    await Promise.allSettled([serialPoolPromise, ...parallelPoolPromises]);
+    // Each acquire is paired with one release (the serial pool doubles as the 1-worker sweep pool: acquired once).
+    for (const pool of acquired) context.pools.release(pool);
+  }
+}
+
+function sweepResult(serialRuns: PhaseRun[], parallelRuns: PhaseRun[], sizes: number[]): SweepResult {
+  const serialMs = mean(serialRuns.map((run) => run.wallMs));
+  const points = sizes.flatMap((workers) => {
+    const walls = parallelRuns.filter((run) => run.workers === workers).map((run) => run.wallMs);
+    if (walls.length === 0) return [];
+    const parallelMs = mean(walls);
+    return [{ workers, parallelMs, speedup: parallelMs > 0 ? serialMs / parallelMs : 0 }];
+  });
+  return { serialMs, points, amdahlSerialFraction: fitAmdahlSerialFraction(points) };
+}
+
+/** Starts what a run will need (bundle, pools) so the run itself begins warm. Errors are left for the run to report. */
+export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 'inputs'>): Promise<void> {
+  const options = resolveRunOptions(request.options);
+  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const sizes = new Set([options.workers, ...(options.compareWithSerial ? [1] : [])]);
+  const pools = [...sizes].map(async (workers) => {
+    const pool = await context.pools.acquire({ ...poolConfig, workers });
+    try {
+      await pool.whenReady();
+    } finally {
+      context.pools.release(pool);
+    }
+  });
+  const bundling = (async () => {
+    const source = await readSource(request as RunRequest);
+    const target = await locateTarget(source, request.file, request.target);
+    await bundleTarget({ file: request.file, source: request.source, target, cacheDir: context.cacheDir });
+  })();
+  await Promise.allSettled([bundling, ...pools]);
+}

@@ -1,0 +1,96 @@
+// Pure statistics for run reports: spread over repeats, outlier detection (MAD, IQR) and the Amdahl fit of a worker sweep.
+import type { Spread } from '../shared/report';
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Linear-interpolated quantile (the R-7 / NumPy default), q in [0, 1]. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const below = Math.floor(position);
+  const above = Math.ceil(position);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
+/** Mean, sample standard deviation (n − 1), min, max and median. */
+export function spreadOf(values: readonly number[]): Spread {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, stddev: NaN, min: NaN, max: NaN, median: NaN, n: 0 };
+  const average = mean(values);
+  const variance = n > 1 ? values.reduce((sum, value) => sum + (value - average) ** 2, 0) / (n - 1) : 0;
+  return { mean: average, stddev: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values), median: median(values), n };
+}
+
+/** Iglewicz and Hoaglin's cut-off for the modified z-score. */
+export const MODIFIED_Z_THRESHOLD = 3.5;
+
+/**
+ * Modified z-scores, 0.6745 · (x − median) / MAD. When more than half the values are equal the MAD is 0;
+ * the mean absolute deviation (scaled by 1.2533) stands in, so one odd value among identical ones still stands out.
+ */
+export function modifiedZScores(values: readonly number[]): number[] {
+  const centre = median(values);
+  const mad = median(values.map((value) => Math.abs(value - centre)));
+  if (mad > 0) return values.map((value) => (0.6745 * (value - centre)) / mad);
+  const meanAbsolute = mean(values.map((value) => Math.abs(value - centre)));
+  if (!(meanAbsolute > 0)) return values.map(() => 0);
+  return values.map((value) => (value - centre) / (1.253314 * meanAbsolute));
+}
+
+/** Indices of values whose modified z-score exceeds the threshold. */
+export function madOutliers(values: readonly number[], threshold = MODIFIED_Z_THRESHOLD): number[] {
+  return modifiedZScores(values).flatMap((score, index) => (Math.abs(score) > threshold ? [index] : []));
+}
+
+/** Indices of values outside Tukey's fences [Q1 − k·IQR, Q3 + k·IQR]. */
+export function iqrOutliers(values: readonly number[], k = 1.5): number[] {
+  const q1 = quantile(values, 0.25);
+  const q3 = quantile(values, 0.75);
+  const range = q3 - q1;
+  return values.flatMap((value, index) => (value < q1 - k * range || value > q3 + k * range ? [index] : []));
+}
+
+/**
+ * True when the first of several runs stands well apart from the rest (cold caches, module loading, JIT):
+ * slower than the others' median by a quarter and by more than three robust standard deviations of the others.
+ */
+export function isFirstRunSlow(values: readonly number[]): boolean {
+  if (values.length < 3) return false;
+  const [first, ...rest] = values;
+  const centre = median(rest);
+  const robustSigma = 1.4826 * median(rest.map((value) => Math.abs(value - centre)));
+  return first > centre * 1.25 && first - centre > 3 * robustSigma;
+}
+
+/** Amdahl's law: the speedup n workers give when a fraction f of the work is serial. */
+export function amdahlSpeedup(serialFraction: number, workers: number): number {
+  return 1 / (serialFraction + (1 - serialFraction) / workers);
+}
+
+/**
+ * Least-squares serial fraction f for 1/speedup = f + (1 − f)/n, i.e. (1/s − 1/n) = f · (1 − 1/n), clamped to [0, 1].
+ * Points with one worker carry no information about f; with none left the answer is 1 (nothing shown to parallelise).
+ */
+export function fitAmdahlSerialFraction(points: ReadonlyArray<{ workers: number; speedup: number }>): number {
+  let numerator = 0;
+  let denominator = 0;
+  for (const { workers, speedup } of points) {
+    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup)) continue;
+    const a = 1 - 1 / workers;
+    const b = 1 / speedup - 1 / workers;
+    numerator += a * b;
+    denominator += a * a;
+  }
+  if (denominator === 0) return 1;
+  return Math.min(1, Math.max(0, numerator / denominator));
+}
