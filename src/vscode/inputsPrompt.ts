@@ -12,7 +12,7 @@ export function validateInputsText(text: string, targetName: string): vscode.Inp
     tasks = parseInputs(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { message: capitalize(message), severity: vscode.InputBoxValidationSeverity.Error };
+    return { message, severity: vscode.InputBoxValidationSeverity.Error };
   }
   const calls: string[] = [];
   let length = 0;
@@ -88,8 +88,4 @@ function renderArgument(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

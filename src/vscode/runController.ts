@@ -102,6 +102,7 @@ export class RunController implements vscode.Disposable {
     const existed = RunPanel.current !== undefined;
     const panel = RunPanel.createOrShow(this.panelHost, { preserveFocus: false });
     if (!existed && this.active) panel.beginRun(this.active.targetName, this.active.events);
+    else if (!existed && this.lastReport) panel.showReport(this.lastReport);
     return panel;
   }
 

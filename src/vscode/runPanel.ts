@@ -24,6 +24,8 @@ export interface PanelHandshake {
   deliveredReportId?: string;
   /** Live events delivered to the page in the current or last run. */
   deliveredEvents: number;
+  /** 'events' messages those came in (batched: far fewer than events). */
+  eventMessages: number;
   visible: boolean;
 }
 
@@ -38,7 +40,7 @@ export class RunPanel implements vscode.Disposable {
   private pending: RunEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private disposed = false;
-  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, visible: false };
+  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, visible: false };
 
   /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
   static createOrShow(host: PanelHost, options: { preserveFocus?: boolean } = {}): RunPanel {
@@ -91,6 +93,7 @@ export class RunPanel implements vscode.Disposable {
     this.liveEvents = eventsSoFar.slice();
     this.pending = [];
     this.handshake.deliveredEvents = 0;
+    this.handshake.eventMessages = 0;
     if (this.ready) this.replay();
   }
 
@@ -107,6 +110,7 @@ export class RunPanel implements vscode.Disposable {
     this.flush();
     this.liveEvents = undefined;
     this.report = report;
+    this.panel.title = panelTitle(report.target.name);
     if (this.ready) this.postReport(report);
   }
 
@@ -164,7 +168,9 @@ export class RunPanel implements vscode.Disposable {
 
   private postEvents(events: RunEvent[]): void {
     void this.post({ type: 'events', events }).then((delivered) => {
-      if (delivered) this.handshake.deliveredEvents += events.length;
+      if (!delivered) return;
+      this.handshake.deliveredEvents += events.length;
+      this.handshake.eventMessages++;
     });
   }
 

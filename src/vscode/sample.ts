@@ -3,6 +3,27 @@ import * as vscode from 'vscode';
 
 export const SAMPLE_FILE_NAME = 'seed-workloads.ts';
 
+/** The copy sits outside any project with @types/node: these let the editor type-check it without red squiggles. */
+const SUPPORT_FILES: Record<string, string> = {
+  'tsconfig.json': `${JSON.stringify(
+    {
+      compilerOptions: { target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true, skipLibCheck: true },
+      include: ['*.ts'],
+    },
+    null,
+    2,
+  )}\n`,
+  'node-globals.d.ts': [
+    '// Only what the sample uses from Node, so it type-checks without @types/node. Workers run it in real Node.',
+    'declare const process: { readonly pid: number; readonly env: Record<string, string | undefined> };',
+    "declare module 'node:worker_threads' {",
+    '  export const threadId: number;',
+    '  export const isMainThread: boolean;',
+    '}',
+    '',
+  ].join('\n'),
+};
+
 /** The user's own copy of the sample: a real file on disk, so workers can load it and edits survive. */
 export async function openSample(context: vscode.ExtensionContext): Promise<vscode.TextEditor> {
   const bundled = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample', SAMPLE_FILE_NAME);
@@ -10,6 +31,9 @@ export async function openSample(context: vscode.ExtensionContext): Promise<vsco
   const copy = vscode.Uri.joinPath(folder, SAMPLE_FILE_NAME);
   await vscode.workspace.fs.createDirectory(folder);
   if (!(await exists(copy))) await vscode.workspace.fs.copy(bundled, copy, { overwrite: false });
+  for (const [name, text] of Object.entries(SUPPORT_FILES)) {
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(text, 'utf8'));
+  }
   const document = await vscode.workspace.openTextDocument(copy);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   // Put the cursor in the first workload so "Run Function in Worker Pool" works straight away.

@@ -20,10 +20,6 @@ describe('runs', function () {
     await activateExtension();
   });
 
-  afterEach(async () => {
-    for (const key of ['workers', 'compareWithSerial', 'backend']) await updateSetting(key, undefined);
-  });
-
   it('runs longTimeTask on worker threads: lanes share the host PID, distinct thread IDs, speedup > 1.3', async () => {
     const outcome = await runCommand('parallelRunner.run', {
       uri: await sampleUri(),
@@ -62,6 +58,15 @@ describe('runs', function () {
   });
 
   it('applies a settings change to the next run', async () => {
+    try {
+      await settingsApplyToNextRun();
+    } finally {
+      await updateSetting('workers', undefined);
+      await updateSetting('compareWithSerial', undefined);
+    }
+  });
+
+  async function settingsApplyToNextRun() {
     await updateSetting('workers', 1);
     await updateSetting('compareWithSerial', false);
     const outcome = await runCommand('parallelRunner.run', { uri: workspaceFile('workloads.ts'), name: 'nap', inputs: '[[1], [2]]' });
@@ -77,7 +82,7 @@ describe('runs', function () {
     assert.ok(next);
     assert.equal(next.report.options.workers, 2);
     assert.equal(next.report.tasks.filter((task) => task.phase === 'serial').length, 2);
-  });
+  }
 
   it('benchmarks with repeats: the speedup is a spread over the repeats', async () => {
     const outcome = await runCommand('parallelRunner.benchmark', {
