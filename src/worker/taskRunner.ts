@@ -112,6 +112,9 @@ export async function runWorkerBatch(
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
 
+  // Piscina blocks an idle thread in Atomics.wait, so timers left by an earlier task are due now: let them print
+  // before this batch starts, where they are marked as stray output instead of being taken for this task's own.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
