@@ -12,6 +12,7 @@ import {
   formatTable,
   lastPhaseRun,
   oneLine,
+  phaseRunTasks,
   phaseTasks,
   summaryLine,
   taskLogLines,
@@ -230,23 +231,24 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): void {
   const out: string[] = [];
   const target = report.target;
   const where = `${path.relative(process.cwd(), target.file) || target.file}:${target.line}`;
-  const backend = report.options.backend === 'processes' ? 'child processes' : 'worker threads';
-  out.push(heading ?? `${target.name} · ${where} · ${report.summary.tasks} tasks · ${report.options.workers} ${backend} · host PID ${report.host.pid}`);
+  const workers = workersLabel(report.options.workers, report.options.backend);
+  out.push(heading ?? `${target.name} · ${where} · ${plural(report.summary.tasks, 'task')} · ${workers} · host PID ${report.host.pid}`);
   for (const phase of ['serial', 'parallel'] as RunPhase[]) {
     const run = lastPhaseRun(report, phase);
-    const tasks = run ? phaseTasks(report, phase, run.repeat) : [];
+    const tasks = run ? phaseRunTasks(report, run) : phaseTasks(report, phase, 0);
     if (!run && tasks.length === 0) continue;
-    const repeats = report.phases.filter((p) => p.phase === phase).length;
+    const repeats = report.phases.filter((p) => p.phase === phase && p.workers === run?.workers).length;
     const title =
       phase === 'serial'
         ? 'Serial run (one after another on one worker)'
-        : `Parallel run (${run?.workers ?? report.options.workers} ${backend})`;
+        : `Parallel run (${workersLabel(run?.workers ?? report.options.workers, report.options.backend)})`;
     out.push('', `${title}${repeats > 1 ? ` · repeat ${(run?.repeat ?? 0) + 1} of ${repeats}` : ''}${run ? ` · ${formatDuration(run.wallMs)}` : ''}`);
-    out.push(...taskTable(report, phase, run?.repeat).map((line) => `  ${line}`));
+    out.push(...taskTable(report, phase, run).map((line) => `  ${line}`));
     const logs = taskLogLines(tasks);
     if (logs.length > 0) out.push('', '  Console output:', ...logs.map((line) => `  ${line}`));
   }
-  const lastParallel = phaseTasks(report, 'parallel', lastPhaseRun(report, 'parallel')?.repeat ?? 0);
+  const shownParallel = lastPhaseRun(report, 'parallel');
+  const lastParallel = shownParallel ? phaseRunTasks(report, shownParallel) : phaseTasks(report, 'parallel', 0);
   const failed = lastParallel.filter((task) => task.error && task.status !== 'cancelled');
   if (failed.length > 0) {
     out.push('', 'Failed tasks:');
@@ -291,6 +293,15 @@ class FailedResult {
   [inspect.custom](): string {
     return this.status === 'error' && this.errorName ? `<error: ${this.errorName}>` : `<${this.status}>`;
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `5 worker threads`, `1 child process`. */
+function workersLabel(workers: number, backend: BackendKind): string {
+  return backend === 'processes' ? `${workers} child process${workers === 1 ? '' : 'es'}` : plural(workers, 'worker thread');
 }
 
 async function writeExports(report: RunReport, exports: CliOptions['exports']): Promise<void> {
@@ -362,7 +373,7 @@ async function runDemo(): Promise<number> {
 /** `parallel lanes: PID 4242 · thread IDs 1, 2, 3, 4, 5` — the line that shows threads vs processes at a glance. */
 function laneSummary(report: RunReport): string {
   const run = lastPhaseRun(report, 'parallel');
-  const tasks = run ? phaseTasks(report, 'parallel', run.repeat).filter((task) => task.lane >= 0) : [];
+  const tasks = run ? phaseRunTasks(report, run).filter((task) => task.lane >= 0) : [];
   const pids = [...new Set(tasks.map((task) => task.pid))];
   const threads = [...new Set(tasks.map((task) => task.threadId))];
   return pids.length === 1

@@ -86,7 +86,7 @@ export function summaryLine(report: RunReport): string {
   if (report.status === 'cancelled') {
     // Tasks the cancel stopped are not failures; count only what went wrong and what got done.
     const run = lastPhaseRun(report, 'parallel');
-    const tasks = run ? phaseTasks(report, 'parallel', run.repeat) : [];
+    const tasks = run ? phaseRunTasks(report, run) : [];
     const errors = tasks.filter((task) => task.status === 'error' || task.status === 'timeout').length;
     if (errors > 0) parts.push(`${errors} of ${summary.tasks} tasks failed`);
     const done = tasks.filter((task) => task.status === 'ok').length;
@@ -116,14 +116,42 @@ function timeWithSpread(ms: number, spread: Spread | undefined, unit: DurationUn
   return `${formatDuration(ms, unit)} ± ${formatDuration(spread.stddev)}`;
 }
 
-/** The run of a phase that tables show by default: the last repeat, whose results the run returns. */
+/**
+ * The run of a phase that tables show by default: the last repeat (whose results the run returns) and, in a
+ * worker sweep, the run with the configured worker count that the summary describes.
+ */
 export function lastPhaseRun(report: RunReport, phase: RunPhase): PhaseRun | undefined {
   const runs = report.phases.filter((run) => run.phase === phase);
-  return runs.reduce<PhaseRun | undefined>((last, run) => (!last || run.repeat > last.repeat ? run : last), undefined);
+  const configured = runs.filter((run) => run.workers === report.summary.workers);
+  const candidates = configured.length > 0 ? configured : runs;
+  return candidates.reduce<PhaseRun | undefined>((last, run) => (!last || run.repeat > last.repeat || (run.repeat === last.repeat && run.startUs > last.startUs) ? run : last), undefined);
 }
 
-/** Tasks of one phase and repeat, in input order. */
+/**
+ * The phase run a task belongs to. In a worker sweep several runs share a phase and repeat, so the task goes to
+ * the latest of them that had started when it was queued.
+ */
+export function phaseRunOf(report: RunReport, task: TaskRecord): PhaseRun | undefined {
+  const candidates = report.phases.filter((run) => run.phase === task.phase && run.repeat === task.repeat);
+  const started = candidates.filter((run) => run.startUs <= task.queuedUs);
+  const pool = started.length > 0 ? started : candidates;
+  const pick = started.length > 0 ? Math.max : Math.min;
+  const startUs = pick(...pool.map((run) => run.startUs));
+  return pool.find((run) => run.startUs === startUs);
+}
+
+/** Tasks of one phase run, in input order. */
+export function phaseRunTasks(report: RunReport, run: PhaseRun): TaskRecord[] {
+  return report.tasks.filter((task) => phaseRunOf(report, task) === run).sort((a, b) => a.index - b.index);
+}
+
+/** Tasks of one phase and repeat in input order (of the run shown by default when a sweep ran several). */
 export function phaseTasks(report: RunReport, phase: RunPhase, repeat: number): TaskRecord[] {
+  const runs = report.phases.filter((run) => run.phase === phase && run.repeat === repeat);
+  if (runs.length > 1) {
+    const shown = runs.find((run) => run.workers === report.summary.workers) ?? runs[runs.length - 1];
+    return phaseRunTasks(report, shown);
+  }
   return report.tasks
     .filter((task) => task.phase === phase && task.repeat === repeat)
     .sort((a, b) => a.index - b.index);
@@ -131,12 +159,10 @@ export function phaseTasks(report: RunReport, phase: RunPhase, repeat: number): 
 
 /**
  * Lines of a task table: task, PID, thread ID, start, end, duration (ms relative to the phase start), status, args.
- * The first line is the header. Defaults to the last repeat of the phase.
+ * The first line is the header. Shows `run`, or by default the last repeat of the phase.
  */
-export function taskTable(report: RunReport, phase: RunPhase, repeat?: number): string[] {
-  const run = repeat === undefined ? lastPhaseRun(report, phase) : report.phases.find((p) => p.phase === phase && p.repeat === repeat);
-  const shownRepeat = repeat ?? run?.repeat ?? 0;
-  const tasks = phaseTasks(report, phase, shownRepeat);
+export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | undefined = lastPhaseRun(report, phase)): string[] {
+  const tasks = run ? phaseRunTasks(report, run) : phaseTasks(report, phase, 0);
   const originUs = run?.startUs ?? Math.min(...tasks.map((task) => task.queuedUs));
   const relativeMs = (us: number | undefined) => (us === undefined ? undefined : (us - originUs) / 1000);
   const rows = tasks.map((task) => [

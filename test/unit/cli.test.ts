@@ -149,7 +149,7 @@ describe('parallel-runner CLI', { concurrency: 2 }, () => {
     assert.equal(report.tasks.filter((task) => task.phase === 'parallel').length, 4);
     const csvLines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(csvLines.length, 1 + report.tasks.length);
-    assert.match(csvLines[0], /^phase,repeat,index,lane,pid,threadId,/);
+    assert.match(csvLines[0], /^phase,repeat,workers,index,lane,pid,threadId,/);
     const traceEvents = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; cat?: string; pid: number; tid: number; ts?: number; dur?: number }[] }).traceEvents;
     const spans = traceEvents.filter((event) => event.ph === 'X' && (event.cat === 'parallel' || event.cat === 'serial'));
     assert.equal(spans.length, report.tasks.length);

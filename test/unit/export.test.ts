@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/core/api';
 import { CSV_COLUMNS, csvCell, parseReportJson, toChromeTrace, toCsv, toJson } from '../../src/core/export';
-import { formatDuration, formatSpeedup, logLinePrefix, summaryLine, taskLogLines, taskTable } from '../../src/core/format';
+import { formatDuration, formatSpeedup, logLinePrefix, phaseRunTasks, summaryLine, taskLogLines, taskTable } from '../../src/core/format';
 import type { LaneRecord, PhaseRun, RunPhase, RunReport, TaskRecord } from '../../src/shared/report';
 
 const HOST_PID = 4242;
@@ -115,6 +115,34 @@ function hostileReport(): RunReport {
   parallel[4].logs = [];
   report.summary.failedTasks = 2;
   report.status = 'cancelled';
+  return report;
+}
+
+/** A worker sweep: the seed report plus parallel runs on 1 and 2 threads, run before the 5-thread one (same repeat 0). */
+function sweepReport(): RunReport {
+  const report = seedReport();
+  const fiveWorkers = report.phases.find((run) => run.phase === 'parallel');
+  assert.ok(fiveWorkers);
+  let clockUs = fiveWorkers.endUs + 1_000;
+  for (const workers of [1, 2]) {
+    const startUs = clockUs;
+    const laneFree = Array<number>(workers).fill(startUs + 100);
+    const tasks = [0, 1, 2, 3, 4].map((index): TaskRecord => {
+      const lane = laneFree.indexOf(Math.min(...laneFree));
+      const taskStart = laneFree[lane];
+      const durationMs = (index + 1) * 100;
+      laneFree[lane] = taskStart + durationMs * 1000;
+      return {
+        index, phase: 'parallel', repeat: 0, argsPreview: String(index + 1), lane, pid: HOST_PID, threadId: 20 + workers * 2 + lane,
+        queuedUs: startUs, startUs: taskStart, endUs: taskStart + durationMs * 1000, durationMs, status: 'ok', resultPreview: String(index + 1), logs: [],
+      };
+    });
+    clockUs = Math.max(...laneFree) + 500;
+    report.phases.push({ phase: 'parallel', repeat: 0, workers, startUs, endUs: clockUs, wallMs: (clockUs - startUs) / 1000, lanes: [], status: 'completed' });
+    report.tasks.push(...tasks);
+    clockUs += 1_000;
+  }
+  report.sweep = { serialMs: report.summary.serialMs ?? 0, points: [], amdahlSerialFraction: 0 };
   return report;
 }
 
@@ -270,6 +298,29 @@ describe('Chrome trace export', () => {
     assert.equal(firstTaskLog?.tid, firstTask?.tid);
     assert.equal(firstTaskLog?.pid, firstTask?.pid);
     assert.equal(trace.otherData.backend, 'threads');
+  });
+});
+
+describe('worker sweep', () => {
+  it('keeps each worker count of a sweep apart in the table, the CSV and the trace', () => {
+    const report = sweepReport();
+    const table = taskTable(report, 'parallel').slice(1).map((line) => line.trim().split(/\s+/));
+    assert.deepEqual(table.map((cells) => cells[2]), ['2', '3', '4', '5', '6'], 'the table shows the configured 5-worker run');
+    const oneWorker = report.phases.find((run) => run.phase === 'parallel' && run.workers === 1);
+    assert.ok(oneWorker);
+    assert.deepEqual(new Set(phaseRunTasks(report, oneWorker).map((task) => task.threadId)), new Set([22]));
+
+    const rows = parseCsv(toCsv(report)).slice(1);
+    const workers = rows.filter((row) => row[CSV_COLUMNS.indexOf('phase')] === 'parallel').map((row) => row[CSV_COLUMNS.indexOf('workers')]);
+    assert.deepEqual(workers, [...Array(5).fill('5'), ...Array(5).fill('1'), ...Array(5).fill('2')]);
+
+    const trace = toChromeTrace(report);
+    const names = trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => e.args?.name);
+    assert.deepEqual(names, ['Serial run', 'Parallel run · 5 worker threads', 'Parallel run · 1 worker thread', 'Parallel run · 2 worker threads']);
+    const twoWorkerPid = trace.traceEvents.find((e) => e.name === 'process_name' && e.args?.name === 'Parallel run · 2 worker threads')?.pid;
+    const spans = trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'parallel' && e.pid === twoWorkerPid);
+    assert.equal(spans.length, 5);
+    assert.deepEqual(new Set(spans.map((e) => e.tid)), new Set([1, 2]));
   });
 });
 

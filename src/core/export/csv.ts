@@ -1,9 +1,12 @@
 // One CSV row per task (RFC 4180), safe to open in a spreadsheet: text cells that look like formulas are defused.
 import type { RunReport, TaskRecord } from '../../shared/report';
+import { phaseRunOf } from '../format';
 
-const COLUMNS: { title: string; cell: (task: TaskRecord) => string | number | undefined }[] = [
+const COLUMNS: { title: string; cell: (task: TaskRecord, report: RunReport) => string | number | undefined }[] = [
   { title: 'phase', cell: (t) => t.phase },
   { title: 'repeat', cell: (t) => t.repeat },
+  // Tells a worker sweep's runs apart: they share phase and repeat.
+  { title: 'workers', cell: (t, report) => phaseRunOf(report, t)?.workers },
   { title: 'index', cell: (t) => t.index },
   { title: 'lane', cell: (t) => t.lane },
   { title: 'pid', cell: (t) => t.pid },
@@ -24,13 +27,14 @@ const COLUMNS: { title: string; cell: (task: TaskRecord) => string | number | un
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map((column) => column.title);
 
-/** Header plus one row per task (serial then parallel, by repeat and input index), CRLF line ends as RFC 4180 asks. */
+/** Header plus one row per task (serial then parallel, by repeat, sweep run and input index), CRLF line ends as RFC 4180 asks. */
 export function toCsv(report: RunReport): string {
   const phaseOrder = { serial: 0, parallel: 1 };
+  const runStart = (task: TaskRecord) => phaseRunOf(report, task)?.startUs ?? 0;
   const tasks = [...report.tasks].sort(
-    (a, b) => phaseOrder[a.phase] - phaseOrder[b.phase] || a.repeat - b.repeat || a.index - b.index,
+    (a, b) => phaseOrder[a.phase] - phaseOrder[b.phase] || a.repeat - b.repeat || runStart(a) - runStart(b) || a.index - b.index,
   );
-  const lines = [CSV_COLUMNS.map(csvCell), ...tasks.map((task) => COLUMNS.map((column) => csvCell(column.cell(task))))];
+  const lines = [CSV_COLUMNS.map(csvCell), ...tasks.map((task) => COLUMNS.map((column) => csvCell(column.cell(task, report))))];
   return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
 }
 

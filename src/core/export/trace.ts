@@ -1,5 +1,6 @@
 // The run in Trace Event Format (JSON object form), for Perfetto (ui.perfetto.dev) and chrome://tracing.
 import type { PhaseRun, RunPhase, RunReport, TaskRecord } from '../../shared/report';
+import { phaseRunOf } from '../format';
 
 export interface TraceEvent {
   name: string;
@@ -114,22 +115,26 @@ interface RunGroup {
   repeatsOfPhase: number;
 }
 
-/** Phase runs in time order, each with its tasks; tasks whose phase run is missing (a cancelled run) still get a group. */
+/**
+ * Phase runs in time order, each with its tasks (a worker sweep has several runs per repeat, told apart by time);
+ * tasks whose phase run is missing (a cancelled run) still get a group.
+ */
 function runGroups(report: RunReport): RunGroup[] {
-  const key = (phase: RunPhase, repeat: number) => `${phase}#${repeat}`;
-  const groups = new Map<string, RunGroup>();
-  for (const run of report.phases) groups.set(key(run.phase, run.repeat), { phase: run.phase, repeat: run.repeat, run, tasks: [], repeatsOfPhase: 0 });
+  const groups = new Map<PhaseRun | string, RunGroup>();
+  for (const run of report.phases) groups.set(run, { phase: run.phase, repeat: run.repeat, run, tasks: [], repeatsOfPhase: 0 });
   for (const task of report.tasks) {
-    const k = key(task.phase, task.repeat);
-    let group = groups.get(k);
+    const key = phaseRunOf(report, task) ?? `${task.phase}#${task.repeat}`;
+    let group = groups.get(key);
     if (!group) {
       group = { phase: task.phase, repeat: task.repeat, tasks: [], repeatsOfPhase: 0 };
-      groups.set(k, group);
+      groups.set(key, group);
     }
     group.tasks.push(task);
   }
   const list = [...groups.values()];
-  for (const group of list) group.repeatsOfPhase = list.filter((other) => other.phase === group.phase).length;
+  for (const group of list) {
+    group.repeatsOfPhase = list.filter((other) => other.phase === group.phase && other.run?.workers === group.run?.workers).length;
+  }
   const startOf = (group: RunGroup) => group.run?.startUs ?? Math.min(...group.tasks.map((task) => task.queuedUs));
   return list.sort((a, b) => startOf(a) - startOf(b));
 }
@@ -138,7 +143,8 @@ function groupName(report: RunReport, group: RunGroup): string {
   const repeat = group.repeatsOfPhase > 1 ? ` · repeat ${group.repeat + 1}` : '';
   if (group.phase === 'serial') return `Serial run${repeat}`;
   const workers = group.run?.workers ?? report.options.workers;
-  const kind = report.options.backend === 'processes' ? 'processes' : 'worker threads';
+  const processes = report.options.backend === 'processes';
+  const kind = workers === 1 ? (processes ? 'child process' : 'worker thread') : processes ? 'child processes' : 'worker threads';
   return `Parallel run · ${workers} ${kind}${repeat}`;
 }
 
