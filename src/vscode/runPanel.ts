@@ -39,6 +39,8 @@ export class RunPanel implements vscode.Disposable {
   private liveEvents: RunEvent[] | undefined;
   private pending: RunEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** One 'events' message at a time: while the page is still taking one, the next batch grows instead. */
+  private eventsInFlight = false;
   private disposed = false;
   readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, visible: false };
 
@@ -102,12 +104,13 @@ export class RunPanel implements vscode.Disposable {
     this.liveEvents.push(event);
     if (!this.ready) return;
     this.pending.push(event);
-    this.flushTimer ??= setTimeout(() => this.flush(), EVENT_BATCH_MS);
+    this.scheduleFlush();
   }
 
-  /** The finished (or cancelled) run's report replaces the live view. */
+  /** The finished (or cancelled) run's report replaces the live view; events not yet posted are made moot by it. */
   showReport(report: RunReport): void {
-    this.flush();
+    this.cancelFlush();
+    this.pending = [];
     this.liveEvents = undefined;
     this.report = report;
     this.panel.title = panelTitle(report.target.name);
@@ -116,7 +119,7 @@ export class RunPanel implements vscode.Disposable {
 
   /** The run ended without a report (it failed before any task ran). */
   endRun(): void {
-    this.flush();
+    this.flush(true);
     this.liveEvents = undefined;
   }
 
@@ -128,8 +131,7 @@ export class RunPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (RunPanel.current === this) RunPanel.current = undefined;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush();
     this.panel.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
@@ -157,20 +159,33 @@ export class RunPanel implements vscode.Disposable {
     }
   }
 
-  private flush(): void {
+  private scheduleFlush(): void {
+    if (this.eventsInFlight || this.disposed) return;
+    this.flushTimer ??= setTimeout(() => this.flush(), EVENT_BATCH_MS);
+  }
+
+  private cancelFlush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0 || !this.ready) return;
+  }
+
+  private flush(force = false): void {
+    this.cancelFlush();
+    if (this.pending.length === 0 || !this.ready || (this.eventsInFlight && !force)) return;
     const events = this.pending;
     this.pending = [];
     this.postEvents(events);
   }
 
   private postEvents(events: RunEvent[]): void {
+    this.eventsInFlight = true;
     void this.post({ type: 'events', events }).then((delivered) => {
-      if (!delivered) return;
-      this.handshake.deliveredEvents += events.length;
-      this.handshake.eventMessages++;
+      this.eventsInFlight = false;
+      if (delivered) {
+        this.handshake.deliveredEvents += events.length;
+        this.handshake.eventMessages++;
+      }
+      if (this.pending.length > 0) this.scheduleFlush();
     });
   }
 

@@ -225,10 +225,11 @@ export async function runHostSuite(opts: {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    // A busy machine can take well over playwright's default 30 s to load the workbench.
     await page.goto(server.folderUrl([
       ['extensionDevelopmentPath', remote(opts.extensionPath)],
       ['extensionTestsPath', remote(opts.testsPath)],
-    ]));
+    ]), { timeout: 120_000 });
     const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), opts.timeoutMs ?? 600_000).unref());
     const exitCode = await Promise.race([exit, timeout]);
     const summary = fs.existsSync(opts.summaryFile) ? fs.readFileSync(opts.summaryFile, 'utf8') : '(no summary written)';

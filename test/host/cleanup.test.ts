@@ -1,7 +1,7 @@
 // Disposing the engine (what deactivate() does) leaves no worker thread or child process behind.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { activateExtension, runCommand, sampleUri, waitFor } from './support';
+import { activateExtension, note, runCommand, sampleUri, waitFor } from './support';
 
 function threadCount(): number {
   return fs.readdirSync('/proc/self/task').length;
@@ -50,6 +50,7 @@ describe('cleanup', function () {
       const count = threadCount();
       return count <= before && count;
     }, 5000).catch(() => threadCount());
+    note(`threads: ${before} before the runs, ${during} with warm pools, ${after} after dispose`);
     assert.ok(after <= before, `${after} threads after dispose, ${before} before the runs`);
   });
 });

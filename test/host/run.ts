@@ -33,15 +33,22 @@ async function main(): Promise<number> {
     const summaryFile = path.join(scratch, 'summary.json');
     const started = Date.now();
     console.log(`\n== in-host suite: ${window.name} ==`);
-    const result = await runHostSuite({
-      extensionPath: repoRoot,
-      testsPath,
-      workspace,
-      summaryFile,
-      workspaceTrust: window.workspaceTrust,
-      env: window.tests ? { PARALLEL_RUNNER_HOST_TESTS: window.tests } : {},
-      timeoutMs: 240_000,
-    });
+    let result;
+    try {
+      result = await runHostSuite({
+        extensionPath: repoRoot,
+        testsPath,
+        workspace,
+        summaryFile,
+        workspaceTrust: window.workspaceTrust,
+        env: window.tests ? { PARALLEL_RUNNER_HOST_TESTS: window.tests } : {},
+        timeoutMs: 300_000,
+      });
+    } catch (error) {
+      console.log(`${window.name}: the window did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      failed += 1;
+      continue;
+    }
     const summary = readSummary(result.summary);
     if (!summary) {
       console.log(`no summary written (exit code ${result.exitCode}); extension host console:`);
@@ -53,6 +60,10 @@ async function main(): Promise<number> {
       const time = test.durationMs !== undefined ? ` (${test.durationMs} ms)` : '';
       console.log(`${test.state === 'passed' ? '  ✓' : '  ✗'} ${test.title}${time}`);
       if (test.message) console.log(indent(test.message));
+    }
+    for (const line of result.consoleLines) {
+      const at = line.indexOf('[note] ');
+      if (at >= 0) console.log(`  note: ${line.slice(at + 7).replace(/\s*%c.*$/, '')}`);
     }
     console.log(`${window.name}: ${summary.passed} passed, ${summary.failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s (exit code ${result.exitCode})`);
     passed += summary.passed;

@@ -30,8 +30,13 @@ export async function sampleUri(): Promise<vscode.Uri> {
   return vscode.Uri.joinPath(extension.extensionUri, 'media', 'sample', 'seed-workloads.ts');
 }
 
-export function runCommand(command: string, args: RunCommandArgs): Promise<RunOutcome | undefined> {
-  return Promise.resolve(vscode.commands.executeCommand<RunOutcome | undefined>(command, args));
+/** Runs a command with arguments (no prompts) and notes how much of its time the engine's phases took. */
+export async function runCommand(command: string, args: RunCommandArgs): Promise<RunOutcome | undefined> {
+  const started = Date.now();
+  const outcome = await vscode.commands.executeCommand<RunOutcome | undefined>(command, args);
+  const phasesMs = outcome?.report.phases.reduce((sum, phase) => sum + phase.wallMs, 0) ?? 0;
+  note(`${command.replace('parallelRunner.', '')} ${args.name ?? '(cursor)'}: ${Date.now() - started} ms, phases ${Math.round(phasesMs)} ms`);
+  return outcome;
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
@@ -46,4 +51,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 
 export async function updateSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('parallelRunner').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
+
+/** A line run.ts prints after the suite (the extension host console reaches it through the browser). */
+export function note(text: string): void {
+  console.log(`[note] ${text}`);
 }
