@@ -450,7 +450,8 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     report.warnings.push(...runWarnings(state, serialRuns, parallelRuns, summaryWorkers));
     state.emit({ type: 'run-finished', report });
 
-    const results = new Array<unknown>(inputs.length);
+    // Dense, like starmap's list: undefined where a task failed or never ran.
+    const results: unknown[] = inputs.map(() => undefined);
     for (const task of lastTasks) if (task.status === 'ok') results[task.index] = task.value;
     return { report, results };
   } finally {

@@ -1,0 +1,236 @@
+// The Engine end to end: a real file, located, bundled and run serially and in parallel on real pools.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { UserError } from '../../src/core/api';
+import { Engine } from '../../src/core/engine';
+import type { RunEvent } from '../../src/shared/events';
+import type { TaskRecord } from '../../src/shared/report';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = path.join(ROOT, 'dist');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'engine');
+const WORKLOAD = path.join(FIXTURES, 'workload.ts');
+const cacheDir = mkdtempSync(path.join(tmpdir(), 'parallel-runner-engine-'));
+const engine = new Engine({ distDir: DIST, cacheDir, idleTimeoutMs: 30_000 });
+
+after(async () => {
+  await engine.dispose();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+function tasksOf(tasks: TaskRecord[], phase: 'serial' | 'parallel', repeat = 0): TaskRecord[] {
+  return tasks.filter((task) => task.phase === phase && task.repeat === repeat).sort((a, b) => a.index - b.index);
+}
+
+describe('Engine.run', () => {
+  it('runs the tutorial workload serially and on 2 threads: ordered results, lanes, speedup > 1.3, events in order', async () => {
+    const events: RunEvent[] = [];
+    const { report, results } = await engine.run(
+      { file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 200], [1, 100], [2, 150], [3, 120]]', options: { backend: 'threads', workers: 2 } },
+      { onEvent: (event) => events.push(event) },
+    );
+    assert.equal(report.status, 'completed');
+    assert.deepEqual(
+      results.map((value) => (value as { i: number }).i),
+      [0, 1, 2, 3],
+    );
+    assert.deepEqual(
+      report.phases.map((run) => [run.phase, run.workers, run.lanes.length]),
+      [
+        ['serial', 1, 1],
+        ['parallel', 2, 2],
+      ],
+    );
+    const parallel = tasksOf(report.tasks, 'parallel');
+    assert.equal(parallel.length, 4);
+    assert.ok(parallel.every((task) => task.pid === process.pid && task.threadId > 0 && task.lane >= 0 && task.lane < 2));
+    assert.deepEqual(
+      parallel.map((task) => task.logs[0].text),
+      parallel.map((task) => `Child process: ${task.pid} - Task: ${task.index}`),
+    );
+    assert.deepEqual(
+      parallel.map((task) => task.argsPreview),
+      ['0, 200', '1, 100', '2, 150', '3, 120'],
+    );
+    assert.match(parallel[0].resultPreview ?? '', /^\{ i: 0, pid: \d+, threadId: \d+ \}$/);
+    // Times are relative to the report's clock origin and fall inside their phase.
+    const parallelRun = report.phases[1];
+    assert.ok(parallel.every((task) => task.startUs! >= parallelRun.startUs && task.endUs! <= parallelRun.endUs && task.durationMs! >= 95));
+    assert.ok(report.summary.speedup! > 1.3, `speedup ${report.summary.speedup}`);
+    assert.equal(report.summary.efficiency, report.summary.speedup! / 2);
+    assert.equal(report.summary.failedTasks, 0);
+    const busy = parallelRun.lanes.reduce((sum, lane) => sum + lane.busyMs, 0);
+    assert.ok(Math.abs(busy - parallel.reduce((sum, task) => sum + task.durationMs!, 0)) < 1e-6);
+
+    assert.equal(events[0].type, 'run-started');
+    assert.equal(events.at(-1)?.type, 'run-finished');
+    const seen = new Map<string, string[]>();
+    for (const event of events) {
+      if (event.type === 'task-queued' || event.type === 'task-started') {
+        const key = `${event.phase}/${event.index}`;
+        seen.set(key, [...(seen.get(key) ?? []), event.type]);
+      } else if (event.type === 'task-finished') {
+        const key = `${event.task.phase}/${event.task.index}`;
+        seen.set(key, [...(seen.get(key) ?? []), event.type]);
+      }
+    }
+    assert.equal(seen.size, 8);
+    for (const [key, order] of seen) assert.deepEqual(order, ['task-queued', 'task-started', 'task-finished'], key);
+  });
+
+  it('runs on child processes: several PIDs, none of them the host', async () => {
+    const { report } = await engine.run({
+      file: WORKLOAD,
+      target: { name: 'longTimeTask' },
+      inputs: [
+        [0, 80],
+        [1, 80],
+        [2, 80],
+      ],
+      options: { backend: 'processes', workers: 2, compareWithSerial: false },
+    });
+    assert.deepEqual(
+      report.phases.map((run) => run.phase),
+      ['parallel'],
+    );
+    const pids = new Set(report.tasks.map((task) => task.pid));
+    assert.equal(pids.size, 2);
+    assert.ok(!pids.has(process.pid));
+    assert.equal(report.summary.speedup, undefined);
+  });
+
+  it("runs a class with run() per task, as the tutorial's Process subclass", async () => {
+    const { results } = await engine.run({ file: WORKLOAD, target: { name: 'MyProcess' }, inputs: '[[1], [2]]', options: { workers: 2, compareWithSerial: false } });
+    assert.deepEqual(results, ['ran 1', 'ran 2']);
+  });
+
+  it("reports a task's error at the user's file and line, and keeps the others", async () => {
+    const { report, results } = await engine.run({ file: WORKLOAD, target: { name: 'failingTask' }, inputs: '[[1], [2], [3]]', options: { workers: 2, compareWithSerial: false } });
+    assert.equal(report.status, 'completed');
+    assert.deepEqual(results, [1, undefined, 3]);
+    const failed = report.tasks.find((task) => task.status === 'error');
+    const line = readFileSync(WORKLOAD, 'utf8').split('\n').findIndex((text) => text.includes('throw new RangeError')) + 1;
+    assert.deepEqual(failed?.error?.location && [failed.error.location.file, failed.error.location.line], [WORKLOAD, line]);
+    assert.equal(report.summary.failedTasks, 1);
+  });
+
+  it('times out a stuck task, keeping the rest, and says so', async () => {
+    const { report, results } = await engine.run({
+      file: WORKLOAD,
+      target: { name: 'hangingTask' },
+      inputs: '[[0, 60], [1], [2, 60]]',
+      options: { workers: 2, compareWithSerial: false, taskTimeoutSeconds: 0.5 },
+    });
+    assert.deepEqual(
+      report.tasks.map((task) => task.status),
+      ['ok', 'timeout', 'ok'],
+    );
+    assert.deepEqual(results, [0, undefined, 2]);
+    assert.ok(report.warnings.some((warning) => /timeout/.test(warning)));
+  });
+
+  it('marks a run whose module cannot load as failed, with the reason', async () => {
+    const { report } = await engine.run({ file: path.join(FIXTURES, 'topLevelThrow.ts'), target: { name: 'neverRuns' }, inputs: '[[1], [2]]', options: { workers: 2 } });
+    assert.equal(report.status, 'failed');
+    assert.match(report.failure ?? '', /the module refuses to load/);
+  });
+
+  it('throws UserError for an unknown target or bad inputs, before any worker runs', async () => {
+    await assert.rejects(engine.run({ file: WORKLOAD, target: { name: 'noSuchFunction' }, inputs: '[[1]]' }), UserError);
+    await assert.rejects(engine.run({ file: WORKLOAD, target: { name: 'tinyTask' }, inputs: '[[1], 2' }), UserError);
+    await assert.rejects(engine.run({ file: WORKLOAD, target: { name: 'tinyTask' }, inputs: '[[1]]', options: { workers: 0 } }), UserError);
+  });
+
+  it('cancels: finished tasks kept, the rest cancelled, and a second run right after works', async () => {
+    const controller = new AbortController();
+    const { report } = await engine.run(
+      { file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: [0, 1, 2, 3, 4, 5].map((i) => [i, 150]), options: { workers: 2, compareWithSerial: false } },
+      {
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'task-finished') controller.abort();
+        },
+      },
+    );
+    assert.equal(report.status, 'cancelled');
+    assert.equal(report.phases[0].status, 'cancelled');
+    const statuses = report.tasks.map((task) => task.status);
+    assert.ok(statuses.includes('ok') && statuses.includes('cancelled'), statuses.join());
+    assert.ok(report.tasks.filter((task) => task.status === 'cancelled' && task.startUs === undefined).every((task) => task.lane === -1));
+    const next = await engine.run({ file: WORKLOAD, target: { name: 'tinyTask' }, inputs: '[[2], [3]]', options: { workers: 2, compareWithSerial: false } });
+    assert.equal(next.report.status, 'completed');
+    assert.deepEqual(next.results, [4, 9]);
+  });
+
+  it('repeats phases and reports their spread; warns when tasks are fewer than workers', async () => {
+    const { report } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 60]]', options: { workers: 2, repeats: 3, warmupRuns: 1 } });
+    assert.equal(report.phases.length, 6, 'warm-ups leave no phase in the report');
+    assert.equal(report.summary.parallelSpread?.n, 3);
+    assert.equal(report.summary.serialSpread?.n, 3);
+    assert.equal(report.tasks.length, 6);
+    assert.ok(report.warnings.some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.join('\n'));
+  });
+
+  it("sweeps worker counts and fits Amdahl's serial fraction", async () => {
+    const { report } = await engine.run({
+      file: WORKLOAD,
+      target: { name: 'longTimeTask' },
+      inputs: [0, 1, 2, 3].map((i) => [i, 100]),
+      options: { workers: 2 },
+      sweepWorkers: [1, 2],
+    });
+    const sweep = report.sweep!;
+    assert.deepEqual(
+      sweep.points.map((point) => point.workers),
+      [1, 2],
+    );
+    assert.ok(sweep.points[1].speedup > 1.3, JSON.stringify(sweep));
+    assert.ok(sweep.amdahlSerialFraction >= 0 && sweep.amdahlSerialFraction < 0.5, JSON.stringify(sweep));
+    assert.equal(report.phases.filter((run) => run.phase === 'serial').length, 1, 'the serial baseline runs once');
+  });
+});
+
+describe('Engine lifetime', () => {
+  for (const backend of ['threads', 'processes'] as const) {
+    it(`lets a script that never calls dispose() exit by itself (${backend})`, async () => {
+      // Bundled like the faces are (CommonJS, runtime deps external), so the child starts as fast as a real CLI would;
+      // it sits under the repository so those deps resolve from node_modules.
+      const script = path.join(ROOT, 'out', 'test', 'engine', 'noDispose.cjs');
+      const esbuild = await import('esbuild');
+      await esbuild.build({
+        entryPoints: [path.join(FIXTURES, 'noDispose.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile: script,
+        external: ['piscina', 'esbuild', '@babel/parser'],
+        define: { __dirname: JSON.stringify(FIXTURES) },
+        logLevel: 'silent',
+      });
+      const started = Date.now();
+      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [script, backend, cacheDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the script did not exit within 20 s: ${out} ${err}`));
+        }, 20_000);
+        child.on('close', (exitCode) => {
+          clearTimeout(timer);
+          resolve({ code: exitCode, stdout: out, stderr: err });
+        });
+      });
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(JSON.parse(stdout.trim()), { status: 'completed', results: 3 });
+      // Far below the 60 s idle timeout: nothing (pool, timer, channel) held the process open.
+      assert.ok(Date.now() - started < 15_000);
+    });
+  }
+});
