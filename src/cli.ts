@@ -199,30 +199,37 @@ async function runWithProgress(engine: Engine, request: RunRequest): Promise<Run
 /** One self-rewriting stderr line (`parallel run · 3/5 tasks · 1.2 s`), only on a terminal and only after a second. */
 class ProgressLine {
   private readonly startedAt = Date.now();
-  private readonly enabled = process.stderr.isTTY === true;
-  private label = '';
+  private readonly timer: NodeJS.Timeout | undefined;
+  private label = 'preparing (bundling, starting workers)';
   private done = 0;
   private total = 0;
   private shown = false;
-  private lastDrawAt = 0;
+
+  constructor() {
+    // Redrawn on a timer too, so the clock moves while a long task runs.
+    if (process.stderr.isTTY) this.timer = setInterval(() => this.draw(), 200).unref();
+  }
 
   update(event: RunEvent): void {
-    if (!this.enabled) return;
     if (event.type === 'phase-started') {
-      this.label = `${event.warmup ? 'warm-up ' : ''}${event.phase} run${event.repeat > 0 ? ` ${event.repeat + 1}` : ''}`;
+      this.label = `${event.warmup ? 'warm-up ' : ''}${event.phase} run${event.repeat > 0 ? ` ${event.repeat + 1}` : ''}${event.phase === 'parallel' ? ` · ${event.workers} workers` : ''}`;
       this.done = 0;
       this.total = event.totalTasks;
     } else if (event.type === 'task-finished') {
       this.done++;
     }
-    const now = Date.now();
-    if (now - this.startedAt < 1000 || now - this.lastDrawAt < 100) return;
-    this.lastDrawAt = now;
+  }
+
+  private draw(): void {
+    const elapsed = Date.now() - this.startedAt;
+    if (elapsed < 1000) return;
     this.shown = true;
-    process.stderr.write(`\r\x1b[2K${this.label} · ${this.done}/${this.total} tasks · ${formatDuration(now - this.startedAt)}`);
+    const tasks = this.total > 0 ? ` · ${this.done}/${this.total} tasks` : '';
+    process.stderr.write(`\r\x1b[2K${this.label}${tasks} · ${formatDuration(elapsed)}`);
   }
 
   clear(): void {
+    clearInterval(this.timer);
     if (this.shown) process.stderr.write('\r\x1b[2K');
   }
 }
