@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        RunPanel.revive(panel, controller.panelHost, (state ?? undefined) as WebviewState | undefined);
+        controller.revivePanel(panel, (state ?? undefined) as WebviewState | undefined);
       },
     }),
     { dispose: () => RunPanel.current?.dispose() },

@@ -5,7 +5,7 @@ import type { RunOutcome, RunRequest } from '../core/api';
 import { summaryLine } from '../core/format';
 import { parseInputs } from '../core/inputs';
 import type { RunEvent } from '../shared/events';
-import type { FromWebviewMessage } from '../shared/protocol';
+import type { FromWebviewMessage, WebviewState } from '../shared/protocol';
 import type { RunOptions, RunReport, TargetInfo } from '../shared/report';
 import { Commands, ContextKeys, type ExportCommandArgs, type RunCommandArgs, type RunMode } from './commandIds';
 import type { EngineHost } from './engineHost';
@@ -25,6 +25,8 @@ const BENCHMARK_MIN_WARMUPS = 1;
 const BENCHMARK_MIN_REPEATS = 5;
 const PROGRESS_REFRESH_MS = 100;
 const PICKED_OPTIONS_KEY = 'parallelRunner.pickedOptions';
+/** Kept in workspaceState so Re-run Last works after a window reload. */
+const LAST_RUN_KEY = 'parallelRunner.lastRun';
 
 interface LastRun {
   mode: RunMode;
@@ -56,6 +58,14 @@ export class RunController implements vscode.Disposable {
     private readonly engines: EngineHost,
   ) {
     this.panelHost = { extensionUri: context.extensionUri, onMessage: (message) => this.onPanelMessage(message) };
+    this.lastRun = context.workspaceState.get<LastRun>(LAST_RUN_KEY);
+    if (this.lastRun) void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
+  }
+
+  /** The panel VS Code restores after a reload comes back with the report its page had saved. */
+  revivePanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): void {
+    const revived = RunPanel.revive(panel, this.panelHost, state);
+    if (revived.lastReport) void vscode.commands.executeCommand('setContext', ContextKeys.hasReport, true);
   }
 
   get running(): boolean {
@@ -169,6 +179,8 @@ export class RunController implements vscode.Disposable {
     };
     // Re-run Last repeats the same target, inputs and explicit options, and reads the settings afresh.
     this.lastRun = { mode, args: { uri: resolved.document.uri.toString(), name: resolved.target.name, inputs, options: mode === 'options' ? options : args?.options, sweepWorkers: args?.sweepWorkers } };
+    // Untitled editors don't survive a reload; inputs too large for workspaceState aren't worth keeping.
+    if (!resolved.document.isUntitled && JSON.stringify(this.lastRun).length < 100_000) void this.context.workspaceState.update(LAST_RUN_KEY, this.lastRun);
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
 
     const where = `${path.basename(resolved.file)}:${resolved.target.line}`;
