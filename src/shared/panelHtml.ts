@@ -99,5 +99,5 @@ function escapeText(text: string): string {
 }
 
 function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return escapeText(text).replace(/"/g, '&quot;');
 }

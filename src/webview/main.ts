@@ -11,6 +11,7 @@ import { STATUS_LABELS, Timeline } from './timeline';
 
 /** While a run is live, webview state is saved at most this often: serializing 10,000 tasks every frame would stall. */
 const LIVE_STATE_SAVE_INTERVAL_MS = 1000;
+const LIVE_TICK_MS = 200;
 
 class PanelPage {
   private readonly model = new RunModel();
@@ -26,8 +27,10 @@ class PanelPage {
   private renderPending = false;
   private renderedRevision = -1;
   private renderedSweep: RunReport['sweep'] | undefined;
+  private renderedSummaryMarkup = '';
   private lastStateSave = 0;
   private stateSaveTimer: ReturnType<typeof setTimeout> | undefined;
+  private liveTicker: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     root: HTMLElement,
@@ -127,15 +130,34 @@ class PanelPage {
     this.content.hidden = !report;
     if (report) {
       // The summary is rebuilt each time; keep keyboard focus on the same button (e.g. Cancel) across rebuilds.
-      const focusedId = this.summarySlot.contains(document.activeElement) ? document.activeElement?.getAttribute('data-testid') : undefined;
-      this.summarySlot.replaceChildren(renderSummary(this.model, this.host.interactive ? (message) => this.host.post(message) : undefined));
-      if (focusedId) (this.summarySlot.querySelector(`[data-testid="${CSS.escape(focusedId)}"]`) as HTMLElement | null)?.focus();
+      // Only swap it in when it reads differently, so live frames that change nothing here cost no layout.
+      const summary = renderSummary(this.model, this.host.interactive ? (message) => this.host.post(message) : undefined);
+      const markup = summary.outerHTML;
+      if (markup !== this.renderedSummaryMarkup) {
+        this.renderedSummaryMarkup = markup;
+        const focusedId = this.summarySlot.contains(document.activeElement) ? document.activeElement?.getAttribute('data-testid') : undefined;
+        this.summarySlot.replaceChildren(summary);
+        if (focusedId) (this.summarySlot.querySelector(`[data-testid="${CSS.escape(focusedId)}"]`) as HTMLElement | null)?.focus();
+      }
       this.renderRepeatPicker();
       this.timeline.update(this.model, this.repeat);
       this.table.update(this.model);
       this.renderSweep(report);
     }
-    this.saveState();
+    this.tickWhileRunning();
+    // Serializing the state can take a while for big runs: do it after this frame has painted.
+    setTimeout(() => this.saveState(), 0);
+  }
+
+  /** Running bars grow with the clock between events, so redraw the timeline a few times a second during a run. */
+  private tickWhileRunning(): void {
+    const running = this.model.status === 'running';
+    if (running && !this.liveTicker) {
+      this.liveTicker = setInterval(() => requestAnimationFrame(() => this.timeline.update(this.model, this.repeat)), LIVE_TICK_MS);
+    } else if (!running && this.liveTicker) {
+      clearInterval(this.liveTicker);
+      this.liveTicker = undefined;
+    }
   }
 
   private renderRepeatPicker(): void {

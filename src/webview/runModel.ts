@@ -61,8 +61,10 @@ export class RunModel {
   report: RunReport | undefined;
   /** Bumped on every change, so renderers can skip work when nothing moved. */
   revision = 0;
-  /** Latest clock reading seen in any event (µs): how far running bars extend. */
+  /** Latest clock reading seen in any event (µs). */
   latestUs = 0;
+  /** The report clock (µs) at a local performance.now() (ms): lets running bars keep growing between events. */
+  private clockAnchor: { us: number; localMs: number } | undefined;
   private readonly tasks = new Map<string, ViewTask>();
   private readonly phases = new Map<string, ViewPhase>();
   private taskList: ViewTask[] | undefined;
@@ -78,6 +80,7 @@ export class RunModel {
     this.tasks.clear();
     this.phases.clear();
     this.latestUs = 0;
+    this.clockAnchor = undefined;
     this.inWarmup = false;
     this.changed();
   }
@@ -87,6 +90,7 @@ export class RunModel {
     this.phases.clear();
     this.report = report;
     this.latestUs = 0;
+    this.clockAnchor = undefined;
     this.inWarmup = false;
     for (const phase of report.phases ?? []) this.putPhase(phase);
     for (const task of report.tasks ?? []) this.putTask(task);
@@ -308,8 +312,17 @@ export class RunModel {
     return view;
   }
 
+  /** The report clock now, estimated from the latest event and the time since: where running bars end. */
+  liveNowUs(): number {
+    if (this.report?.status !== 'running' || !this.clockAnchor) return this.latestUs;
+    return Math.max(this.latestUs, this.clockAnchor.us + (performance.now() - this.clockAnchor.localMs) * 1000);
+  }
+
   private seen(us: number | undefined): void {
-    if (us !== undefined && us > this.latestUs) this.latestUs = us;
+    if (us === undefined || us <= this.latestUs) return;
+    // Re-anchor only when an event is ahead of the estimate, so running bars never shrink back.
+    if (us > this.liveNowUs()) this.clockAnchor = { us, localMs: performance.now() };
+    this.latestUs = us;
   }
 
   private changed(): void {

@@ -53,7 +53,7 @@ export function renderSummary(model: RunModel, post: ((message: FromWebviewMessa
     el('h1', { text: target?.name ?? 'Run' }),
     el('span', {
       className: 'muted',
-      text: [target ? `${baseName(target.file)}:${target.line}` : '', report.createdAt ? new Date(report.createdAt).toLocaleString() : ''].filter(Boolean).join(' · '),
+      text: [target ? `${baseName(target.file)}:${target.line}` : '', formatDate(report.createdAt)].filter(Boolean).join(' · '),
       attrs: { title: target?.file },
     }),
   ]);
@@ -119,4 +119,13 @@ function card(label: string, value: string, testId: string, rawValue: number | u
 function spreadText(spread: Spread | undefined, format: (value: number) => string): string | undefined {
   if (!spread || spread.n <= 1) return undefined;
   return `${format(spread.mean)} ± ${format(spread.stddev)} · ${format(spread.min)}–${format(spread.max)} (n = ${spread.n})`;
+}
+
+/** `2025-05-14 11:30:00` in local time (toLocaleString would load locale data on first use: slow to a first paint). */
+function formatDate(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

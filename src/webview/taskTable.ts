@@ -15,6 +15,15 @@ interface RowContext {
   endMs?: number;
 }
 
+interface RenderedRow {
+  task: ViewTask;
+  startMs?: number;
+  endMs?: number;
+  expanded: boolean;
+  showRepeat: boolean;
+  nodes: HTMLTableRowElement[];
+}
+
 interface Column {
   id: ColumnId;
   label: string;
@@ -55,6 +64,9 @@ export class TaskTable {
   private readonly expanded = new Set<string>();
   private model: RunModel | undefined;
   private lastRevision = -1;
+  private contexts: { revision: number; byTask: Map<ViewTask, RowContext> } | undefined;
+  /** Rows drawn last time, reused while their task object and context are unchanged (live runs redraw often). */
+  private renderedRows = new Map<string, RenderedRow>();
 
   constructor(private readonly callbacks: TaskTableCallbacks) {
     this.caption = el('caption', { className: 'visually-hidden', text: 'Tasks' });
@@ -126,7 +138,8 @@ export class TaskTable {
     if (!model) return;
     this.lastRevision = model.revision;
     const tasks = model.allTasks();
-    const contexts = this.rowContexts(model, tasks);
+    if (this.contexts?.revision !== model.revision) this.contexts = { revision: model.revision, byTask: this.rowContexts(model, tasks) };
+    const contexts = this.contexts.byTask;
     let rows = tasks;
     const column = COLUMNS.find((c) => c.id === this.sortColumn);
     if (column) {
@@ -144,12 +157,22 @@ export class TaskTable {
     const showRepeat = model.repeats().length > 1;
 
     const focusedKey = (document.activeElement as HTMLElement | null)?.closest?.('tr[data-key]')?.getAttribute('data-key');
-    const fragment = document.createDocumentFragment();
+    const previous = this.renderedRows;
+    this.renderedRows = new Map();
+    const nodes: HTMLTableRowElement[] = [];
     for (const task of pageRows) {
-      fragment.appendChild(this.renderRow(task, contexts.get(task) as RowContext, showRepeat));
-      if (this.expanded.has(task.key)) fragment.appendChild(this.renderDetail(task));
+      const ctx = contexts.get(task) as RowContext;
+      const expanded = this.expanded.has(task.key);
+      let rendered = previous.get(task.key);
+      if (!rendered || rendered.task !== task || rendered.startMs !== ctx.startMs || rendered.endMs !== ctx.endMs || rendered.expanded !== expanded || rendered.showRepeat !== showRepeat) {
+        const rowNodes = [this.renderRow(task, ctx, showRepeat)];
+        if (expanded) rowNodes.push(this.renderDetail(task));
+        rendered = { task, startMs: ctx.startMs, endMs: ctx.endMs, expanded, showRepeat, nodes: rowNodes };
+      }
+      this.renderedRows.set(task.key, rendered);
+      nodes.push(...rendered.nodes);
     }
-    this.body.replaceChildren(fragment);
+    patchChildren(this.body, nodes);
     if (focusedKey) (this.body.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
     this.caption.textContent = `Tasks: ${rows.length}`;
     this.renderPager(rows.length, pages);
@@ -290,5 +313,22 @@ export class TaskTable {
       while (sibling && !sibling.matches('tr.task-row')) sibling = (event.key === 'ArrowDown' ? sibling.nextElementSibling : sibling.previousElementSibling) as HTMLElement | null;
       sibling?.focus();
     }
+  }
+}
+
+/** Makes parent's children exactly `nodes`, touching only what changed: an untouched tbody costs no table relayout. */
+function patchChildren(parent: HTMLElement, nodes: Node[]): void {
+  let cursor = parent.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) {
+      cursor = cursor.nextSibling;
+      continue;
+    }
+    parent.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextSibling;
+    parent.removeChild(cursor);
+    cursor = next;
   }
 }

@@ -74,6 +74,8 @@ export class Timeline {
   private drawPending = false;
   private drag: { x: number; scrollLeft: number; moved: boolean } | undefined;
   private labelSignature = '';
+  /** The scroller's width, kept by a ResizeObserver: reading clientWidth mid-render would force a layout every frame. */
+  private viewportWidth = 0;
 
   constructor() {
     this.labelColumn = el('div', { className: 'lane-labels' });
@@ -101,8 +103,8 @@ export class Timeline {
     const zoomOut = el('button', { className: 'icon-button', text: '−', attrs: { type: 'button', title: 'Zoom out (Ctrl+wheel)', 'aria-label': 'Zoom out', 'data-testid': 'zoom-out' } });
     const zoomIn = el('button', { className: 'icon-button', text: '+', attrs: { type: 'button', title: 'Zoom in (Ctrl+wheel)', 'aria-label': 'Zoom in', 'data-testid': 'zoom-in' } });
     const fit = el('button', { className: 'icon-button', text: 'Fit', attrs: { type: 'button', title: 'Show the whole run', 'data-testid': 'zoom-fit' } });
-    zoomOut.addEventListener('click', () => this.zoomBy(1 / ZOOM_STEP, this.scroller.clientWidth / 2));
-    zoomIn.addEventListener('click', () => this.zoomBy(ZOOM_STEP, this.scroller.clientWidth / 2));
+    zoomOut.addEventListener('click', () => this.zoomBy(1 / ZOOM_STEP, this.width() / 2));
+    zoomIn.addEventListener('click', () => this.zoomBy(ZOOM_STEP, this.width() / 2));
     fit.addEventListener('click', () => this.fit());
     return el('div', { className: 'zoom-controls', attrs: { role: 'group', 'aria-label': 'Zoom' } }, [zoomOut, zoomIn, fit]);
   }
@@ -137,7 +139,7 @@ export class Timeline {
       if (!phase) continue;
       const originUs = model.phaseOriginUs(phase.phase, phase.repeat);
       const finished = phase.status !== 'running';
-      const liveEndMs = Math.max(0, (model.latestUs - originUs) / 1000);
+      const liveEndMs = Math.max(0, (model.liveNowUs() - originUs) / 1000);
       const byLane = new Map<number, ViewTask[]>();
       for (const lane of phase.lanes.values()) byLane.set(lane.lane, []);
       for (const task of tasks) {
@@ -185,7 +187,7 @@ export class Timeline {
     const signature = JSON.stringify(
       this.rows.map((row) =>
         row.kind === 'group'
-          ? [row.phase.key, row.phase.workers, Math.round(row.extentMs * 10), row.finished, showRepeat]
+          ? [row.phase.key, row.phase.workers, row.finished, showRepeat]
           : [row.phase.key, row.lane, row.pid, row.threadId, row.phase.lanes.get(row.lane)?.utilization],
       ),
     );
@@ -235,8 +237,13 @@ export class Timeline {
     return `Timeline: ${count} tasks on ${this.lanes.length} lanes over ${formatMs(this.totalMs)}. Arrow keys move between tasks; the task table below lists the same data.`;
   }
 
+  private width(): number {
+    if (this.viewportWidth <= 0) this.viewportWidth = this.scroller.clientWidth;
+    return this.viewportWidth;
+  }
+
   private fitPxPerMs(): number {
-    const width = Math.max(50, this.scroller.clientWidth - PAD_LEFT - PAD_RIGHT);
+    const width = Math.max(50, this.width() - PAD_LEFT - PAD_RIGHT);
     return width / this.totalMs;
   }
 
@@ -262,7 +269,7 @@ export class Timeline {
   }
 
   private applyContentWidth(): void {
-    const width = this.fitted ? this.scroller.clientWidth : Math.ceil(PAD_LEFT + this.totalMs * this.pxPerMs + PAD_RIGHT);
+    const width = this.fitted ? this.width() : Math.ceil(PAD_LEFT + this.totalMs * this.pxPerMs + PAD_RIGHT);
     this.content.style.width = `${width}px`;
     this.content.style.height = `${this.height}px`;
   }
@@ -281,7 +288,7 @@ export class Timeline {
     if (this.fitted) this.pxPerMs = this.fitPxPerMs();
     this.applyContentWidth();
     const theme = (this.theme ??= readCanvasTheme(this.element));
-    const width = Math.max(1, this.scroller.clientWidth);
+    const width = Math.max(1, this.width());
     const height = this.height;
     const ratio = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
@@ -359,13 +366,23 @@ export class Timeline {
     const barHeight = LANE_HEIGHT - BAR_INSET * 2;
     for (const lane of this.lanes) {
       const y = lane.y + BAR_INSET;
+      // Zoomed out, thousands of bars share a pixel column: draw one rect per column and colour.
+      let lastColumn = -Infinity;
+      let lastStatus = '';
       let i = firstVisible(lane.maxEndMs, visibleStartMs);
       for (; i < lane.tasks.length; i++) {
         const start = lane.startMs[i];
         if (start > visibleEndMs) break;
         const task = lane.tasks[i];
         const x = xOf(start);
-        const barWidth = Math.max(1, (lane.endMs[i] - start) * px);
+        const exactWidth = (lane.endMs[i] - start) * px;
+        if (exactWidth < 1) {
+          const column = Math.floor(x);
+          if (column === lastColumn && task.status === lastStatus) continue;
+          lastColumn = column;
+          lastStatus = task.status;
+        }
+        const barWidth = Math.max(1, exactWidth);
         ctx.fillStyle = theme.status[task.status];
         ctx.fillRect(x, y, barWidth, barHeight);
         if (barWidth >= 4 && theme.barOutline) {
@@ -406,7 +423,12 @@ export class Timeline {
 
   private bindEvents(): void {
     this.scroller.addEventListener('scroll', () => this.requestDraw(), { passive: true });
-    new ResizeObserver(() => this.requestDraw()).observe(this.scroller);
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[entries.length - 1].contentRect.width);
+      if (width === this.viewportWidth) return;
+      this.viewportWidth = width;
+      this.requestDraw();
+    }).observe(this.scroller);
     this.scroller.addEventListener(
       'wheel',
       (event) => {
@@ -475,7 +497,7 @@ export class Timeline {
   }
 
   private onKey(event: KeyboardEvent): void {
-    const width = this.scroller.clientWidth;
+    const width = this.width();
     switch (event.key) {
       case '+':
       case '=':
@@ -533,7 +555,7 @@ export class Timeline {
 
   private scrollIntoView(ref: TaskRef): void {
     if (this.fitted) return;
-    const width = this.scroller.clientWidth;
+    const width = this.width();
     const start = PAD_LEFT + ref.lane.startMs[ref.position] * this.pxPerMs;
     const end = PAD_LEFT + ref.lane.endMs[ref.position] * this.pxPerMs;
     if (start < this.scroller.scrollLeft || end > this.scroller.scrollLeft + width) {

@@ -25,6 +25,7 @@ class ChildWorker {
   dead = false;
   booted = false;
   private stderrTail = '';
+  private readonly memoryLimitMb: number | undefined;
   private markReady!: () => void;
   private markFailed!: (error: Error) => void;
 
@@ -38,6 +39,7 @@ class ChildWorker {
     });
     // Unobserved until a batch waits on it; a child that dies while idle must not become an unhandled rejection.
     this.ready.catch(() => undefined);
+    this.memoryLimitMb = config.workerMemoryLimitMb;
     const execArgv = config.workerMemoryLimitMb ? [`--max-old-space-size=${config.workerMemoryLimitMb}`] : [];
     // execArgv is explicit so a host started with loaders (tsx, --inspect) does not pass them to every child.
     this.process = fork(path.join(config.distDir, 'processWorker.js'), [], {
@@ -139,9 +141,11 @@ class ChildWorker {
   private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
     const how = spawnError ? `could not start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.stderrTail.trim();
-    const message = `Worker process ${this.pid} ${how}${tail ? `\n${tail}` : ''}`;
+    const outOfMemory = /heap out of memory|Reached heap limit/.test(tail);
+    const limit = this.memoryLimitMb ? ` (the worker memory limit is ${this.memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more)` : '';
+    const message = outOfMemory ? `Worker process ${this.pid} ran out of memory${limit}\n${tail}` : `Worker process ${this.pid} ${how}${tail ? `\n${tail}` : ''}`;
     this.markFailed(new Error(message));
-    this.finish({ kind: 'failed', error: { name: 'WorkerExit', message } });
+    this.finish({ kind: 'failed', error: { name: outOfMemory ? 'OutOfMemory' : 'WorkerExit', message } });
     if (!this.dead) {
       this.dead = true;
       this.onDeath(this);
