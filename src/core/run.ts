@@ -280,6 +280,7 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
 }
 
 function formatMs(ms: number): string {
+  if (ms < 0.001) return '<1 µs';
   return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 

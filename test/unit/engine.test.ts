@@ -194,6 +194,50 @@ describe('Engine.run', () => {
   });
 });
 
+describe('Engine resources', () => {
+  it('fails only the task that exceeds workerMemoryLimitMb, on threads and on processes', async () => {
+    for (const backend of ['threads', 'processes'] as const) {
+      const { report, results } = await engine.run({
+        file: WORKLOAD,
+        target: { name: 'hoardsMemory' },
+        inputs: '[[0], [1], [2]]',
+        options: { backend, workers: 2, compareWithSerial: false, workerMemoryLimitMb: 32 },
+      });
+      assert.deepEqual(results, [0, undefined, 2], backend);
+      const failed = report.tasks[1];
+      assert.equal(failed.error?.name, 'OutOfMemory', `${backend}: ${failed.error?.message}`);
+      assert.match(failed.error!.message, /memory limit is 32 MB/);
+    }
+  });
+
+  it('reuses a warm pool, and closes it after idleTimeoutMs so the next run starts fresh workers', async () => {
+    const shortLived = new Engine({ distDir: DIST, cacheDir, idleTimeoutMs: 300 });
+    const threadsOf = async () => {
+      const { report } = await shortLived.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 50], [1, 50]]', options: { workers: 2, compareWithSerial: false } });
+      return new Set(report.tasks.map((task) => task.threadId));
+    };
+    try {
+      const first = await threadsOf();
+      const warm = await threadsOf();
+      assert.deepEqual([...warm].sort(), [...first].sort(), 'the same threads ran the second run');
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const fresh = await threadsOf();
+      assert.ok([...fresh].every((threadId) => !first.has(threadId)), 'the idle pool was closed; new threads ran the third run');
+    } finally {
+      await shortLived.dispose();
+    }
+  });
+
+  it('prewarm bundles and boots the pools without running anything, and the run after it works', async () => {
+    let events = 0;
+    await engine.prewarm({ file: WORKLOAD, target: { name: 'asyncTask' }, options: { workers: 2 } });
+    const { results } = await engine.run({ file: WORKLOAD, target: { name: 'asyncTask' }, inputs: '[[1], [2]]', options: { workers: 2 } }, { onEvent: () => events++ });
+    assert.deepEqual(results, [2, 4]);
+    assert.ok(events > 0);
+    await engine.prewarm({ file: WORKLOAD, target: { name: 'noSuchFunction' } });
+  });
+});
+
 describe('Engine lifetime', () => {
   for (const backend of ['threads', 'processes'] as const) {
     it(`lets a script that never calls dispose() exit by itself (${backend})`, async () => {
