@@ -168,7 +168,7 @@ export class RunController implements vscode.Disposable {
       if (inputs === undefined) return undefined;
     }
     const tasks = parseInputs(inputs).length;
-    await rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, inputs);
+    void rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, inputs);
 
     const sweepWorkers = mode === 'sweep' ? (args?.sweepWorkers ?? sweepWorkerCounts(options.workers, coreCount(), tasks)) : undefined;
     const request: RunRequest = {
