@@ -126,12 +126,15 @@ interface PhaseResult {
   dispatched: DispatchedTask[];
 }
 
+let runCounter = 0;
+
 /** Everything a run accumulates; phases append to it while events go out. */
 class RunState {
   readonly originUs = monotonicNowUs();
   readonly report: RunReport;
   readonly argsPreviews: string[];
   private phaseCounter = 0;
+  private readonly runNumber = ++runCounter;
 
   constructor(
     readonly request: RunRequest,
@@ -179,7 +182,8 @@ class RunState {
   }
 
   nextPhaseKey(): string {
-    return `${this.report.id}/${this.phaseCounter++}`;
+    // Short: it travels with every batch. Unique within the process, which is all the pools need.
+    return `${this.runNumber}.${this.phaseCounter++}`;
   }
 }
 

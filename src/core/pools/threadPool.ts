@@ -71,11 +71,11 @@ export class ThreadPool implements WorkerPool {
       const outcomes = (await this.piscina.run(batch, control.signal ? { signal: control.signal } : {})) as TaskOutcome[];
       return { kind: 'done', outcomes };
     } catch (error) {
+      // A start posted just before a stuck thread was stopped is read now, so a timeout names its thread.
+      this.readBoard();
       if (control.signal?.aborted) return { kind: 'aborted' };
       return { kind: 'failed', error: describeWorkerFailure(error, this.config.workerMemoryLimitMb) };
     } finally {
-      // A start posted just before a stuck thread was stopped is read here, so a timeout names its thread.
-      this.readBoard();
       for (const task of batch.tasks) this.startListeners.delete(`${tag}/${task.index}`);
       if (--this.batchesInFlight === 0 && this.pollTimer) {
         clearInterval(this.pollTimer);
