@@ -140,9 +140,10 @@ class PanelPage {
         if (focusedId) (this.summarySlot.querySelector(`[data-testid="${CSS.escape(focusedId)}"]`) as HTMLElement | null)?.focus();
       }
       this.renderRepeatPicker();
-      this.timeline.update(this.model, this.repeat);
-      this.table.update(this.model);
       this.renderSweep(report);
+      this.timeline.update(this.model, this.repeat);
+      // The table's 200 rows are the costliest layout on the page: give them their own frame so neither frame runs long.
+      requestAnimationFrame(() => this.table.update(this.model));
     }
     this.tickWhileRunning();
     // Serializing the state can take a while for big runs: do it after this frame has painted.

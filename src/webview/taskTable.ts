@@ -80,7 +80,9 @@ export class TaskTable {
       headRow.appendChild(th);
     }
     this.body = el('tbody');
-    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table' } }, [this.caption, el('thead', {}, [headRow]), this.body]);
+    // Fixed column widths (table-layout: fixed): a live frame that adds rows then costs no whole-table measuring.
+    const columns = el('colgroup', {}, COLUMNS.map((column) => el('col', { className: `col-${column.id}` })));
+    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table' } }, [this.caption, columns, el('thead', {}, [headRow]), this.body]);
     this.pager = el('div', { className: 'pager', attrs: { hidden: true } });
     this.element = el('div', { className: 'task-table-wrap' }, [el('div', { className: 'table-scroll' }, [this.table]), this.pager]);
     this.body.addEventListener('click', (event) => this.onBodyClick(event));

@@ -41,6 +41,31 @@ export function panelAssets(): Promise<{ script: string; style: string }> {
   return bundlePromise;
 }
 
+let sampleCodePromise: Promise<string> | undefined;
+
+/**
+ * Makes sampleReport.ts's functions callable inside the page as `window.sampleReports`, so big reports are built
+ * where they are used: handing megabytes of JSON through the automation protocol takes far longer than rendering them.
+ */
+export async function installSampleReports(page: Page): Promise<void> {
+  sampleCodePromise ??= (async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [path.join(__dirname, 'sampleReport.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      globalName: 'sampleReports',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    return `${result.outputFiles[0].text}\nwindow.sampleReports = sampleReports;`;
+  })();
+  // Evaluated through the automation protocol, which the page's CSP does not govern.
+  await page.evaluate(await sampleCodePromise);
+}
+
 /** --vscode-* variables as VS Code sets them on <html>, plus the body class it adds. */
 export interface ThemeVariables {
   bodyClass: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast';
@@ -179,7 +204,7 @@ export async function applyTheme(page: Page, theme: ThemeVariables): Promise<voi
     document.body.classList.add(t.bodyClass);
   }, theme);
   // The page re-reads canvas colours on the next frame after the theme mutation.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await settle(page);
 }
 
 export interface PanelPage {
@@ -214,8 +239,9 @@ async function watchPage(page: Page): Promise<{ dialogs: string[]; errors: strin
   return { dialogs, errors };
 }
 
+/** Three animation frames: the page renders in one, its task table in the next, and we read after both. */
 async function settle(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(resolve)))));
 }
 
 /**

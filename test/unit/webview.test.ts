@@ -1,0 +1,420 @@
+// The panel page in headless chromium: lanes, task rows, speedup, sorting, live events, hostile strings, export and scale.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { RunEvent } from '../../src/shared/events';
+import { jsonForScriptElement, renderPanelHtml, renderStandaloneHtml } from '../../src/shared/panelHtml';
+import type { RunReport, TaskRecord } from '../../src/shared/report';
+import { DARK_THEME, LIGHT_THEME, applyTheme, installSampleReports, launchChromium, openExportedPage, openPanelPage, panelAssets } from '../webview/pageHarness';
+import { HOSTILE_ARGS, HOSTILE_ERROR, HOSTILE_LOG, HOSTILE_RESULT, makeDemoReport, makeSampleReport } from '../webview/sampleReport';
+
+let browser: Browser;
+
+before(async () => {
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function parseMs(text: string): number {
+  const match = /^(-?[\d.]+)\s*(ms|s)$/.exec(text.trim());
+  return match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : Number.NaN;
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').trim();
+}
+
+async function lanes(page: Page): Promise<{ phase: string; pid: number; threadId: number; text: string }[]> {
+  return page.locator('[data-testid=lane]').evaluateAll((nodes) =>
+    nodes.map((node) => ({ phase: node.getAttribute('data-phase') ?? '', pid: Number(node.getAttribute('data-pid')), threadId: Number(node.getAttribute('data-thread-id')), text: node.textContent ?? '' })),
+  );
+}
+
+async function rows(page: Page): Promise<{ phase: string; index: number; status: string; start: string; end: string; duration: string; result: string }[]> {
+  return page.locator('[data-testid=task-row]').evaluateAll((nodes) =>
+    nodes.map((row) => {
+      const col = (name: string): string => (row.querySelector(`[data-col=${name}]`)?.textContent ?? '').trim();
+      return { phase: row.getAttribute('data-phase') ?? '', index: Number(row.getAttribute('data-index')), status: row.getAttribute('data-status') ?? '', start: col('start'), end: col('end'), duration: col('duration'), result: col('result') };
+    }),
+  );
+}
+
+/** How many canvas pixels have the colour the legend shows for `status`: bars a user would see. */
+async function barPixels(page: Page, status: 'ok' | 'error' | 'running'): Promise<number> {
+  return page.evaluate((name) => {
+    const swatch = document.querySelector(`.legend .status-${name}`) as HTMLElement;
+    const [r, g, b] = (getComputedStyle(swatch).backgroundColor.match(/\d+/g) ?? []).map(Number);
+    const canvas = document.querySelector('[data-testid=timeline-canvas]') as HTMLCanvasElement;
+    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) <= 2 && Math.abs(data[i + 1] - g) <= 2 && Math.abs(data[i + 2] - b) <= 2) count++;
+    return count;
+  }, status);
+}
+
+function started(task: TaskRecord): RunEvent {
+  return { type: 'task-started', phase: task.phase, repeat: task.repeat, index: task.index, lane: task.lane, pid: task.pid, threadId: task.threadId, startUs: task.startUs as number };
+}
+
+function runningCopy(report: RunReport): RunReport {
+  return { ...report, status: 'running', tasks: [], phases: [], sweep: undefined, summary: { ...report.summary, serialMs: undefined, speedup: undefined, efficiency: undefined } };
+}
+
+describe('panel HTML', () => {
+  it('the webview page loads script and style from the webview origin under a nonce CSP without unsafe-inline', () => {
+    const html = renderPanelHtml({ cspSource: 'https://file+.vscode-resource.test', nonce: 'abc123', scriptUri: 'https://x.test/dist/webview.js', styleUri: 'https://x.test/media/panel.css' });
+    assert.match(html, /content="default-src 'none'; img-src https:\/\/file\+\.vscode-resource\.test data:; style-src https:\/\/file\+\.vscode-resource\.test; script-src 'nonce-abc123'; font-src https:\/\/file\+\.vscode-resource\.test"/);
+    assert.match(html, /<script nonce="abc123" src="https:\/\/x\.test\/dist\/webview\.js"><\/script>/);
+    assert.doesNotMatch(html, /unsafe-inline/);
+  });
+
+  it('the export embeds the report so that no user string can close its <script> element', async () => {
+    const report = makeDemoReport();
+    const assets = await panelAssets();
+    const html = renderStandaloneHtml({ ...assets, report, nonce: 'n0nce' });
+    assert.equal(html.match(/<script\b/gi)?.length, 2, 'exactly the data element and the page script');
+    assert.equal(html.match(/<\/script>/gi)?.length, 2);
+    const embedded = /<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html)?.[1] ?? '';
+    assert.doesNotMatch(embedded, /[<>&\u2028\u2029]/);
+    assert.deepEqual(JSON.parse(embedded), JSON.parse(JSON.stringify(report)));
+    assert.equal(jsonForScriptElement('</script>\u2028'), '"\\u003c/script\\u003e\\u2028"');
+    assert.match(html, /script-src 'nonce-n0nce'/);
+    assert.doesNotMatch(html, /unsafe-inline|sourceMappingURL/);
+  });
+});
+
+describe('panel page', () => {
+  it('before any report it shows the empty state and tells the host it is ready', async () => {
+    const panel = await openPanelPage(browser);
+    assert.equal(await text(panel.page, '[data-testid=empty-state] .empty-title'), 'Run a function to see lanes here');
+    assert.deepEqual(await panel.posted(), [{ type: 'ready' }]);
+    assert.equal(await panel.page.locator('[data-testid=lane]').count(), 0);
+    await panel.page.close();
+  });
+
+  it('a report shows a lane per worker with PID and thread, a row per task with start and end, and the speedup', async () => {
+    const report = makeDemoReport();
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+
+    const shown = await lanes(page);
+    assert.deepEqual(
+      shown.map((lane) => [lane.phase, lane.pid, lane.threadId]),
+      [
+        ['serial', 48213, 0],
+        ['parallel', 48213, 1],
+        ['parallel', 48213, 2],
+      ],
+    );
+    for (const lane of shown) assert.ok(lane.text.includes(`PID ${lane.pid} · thread ${lane.threadId}`), lane.text);
+
+    const table = await rows(page);
+    assert.equal(table.length, 10);
+    for (const row of table) {
+      const record = report.tasks.find((t) => t.phase === row.phase && t.index === row.index) as TaskRecord;
+      const originUs = (report.phases.find((p) => p.phase === row.phase) as RunReport['phases'][number]).startUs;
+      assert.ok(Math.abs(parseMs(row.start) - ((record.startUs as number) - originUs) / 1000) < 0.051, `${row.phase} ${row.index} start ${row.start}`);
+      assert.ok(parseMs(row.end) > parseMs(row.start), `${row.phase} ${row.index} ends after it starts`);
+      assert.equal(row.status, record.status);
+    }
+    assert.equal(table.filter((row) => row.status === 'error').length, 2, 'the failed task in both phases');
+
+    const expectedSpeedup = (report.summary.serialMs as number) / report.summary.parallelMs;
+    assert.equal(await text(page, '[data-testid=speedup]'), `${expectedSpeedup.toFixed(2)}×`);
+    assert.equal(parseMs(await text(page, '[data-testid=serial-time]')), Number((report.summary.serialMs as number).toFixed(1)));
+    assert.equal(parseMs(await text(page, '[data-testid=parallel-time]')), Number(report.summary.parallelMs.toFixed(1)));
+    assert.equal(await text(page, '[data-testid=workers]'), '2');
+    assert.equal(await text(page, '[data-testid=backend]'), 'threads');
+    assert.equal(await text(page, '[data-testid=run-status]'), 'completed');
+    assert.match(await text(page, '[data-testid=efficiency]'), /^\d+ %$/);
+    assert.equal(await page.locator('[data-testid=warnings] li').count(), 2);
+
+    assert.equal(await text(page, '[data-testid=amdahl-fraction]'), 'serial fraction 4.2 %');
+    assert.equal(await page.locator('[data-testid=sweep-chart] circle.sweep-point').count(), 6);
+
+    assert.ok((await barPixels(page, 'ok')) > 500, 'blue bars for the tasks that succeeded');
+    assert.ok((await barPixels(page, 'error')) > 100, 'red bars for the failed task');
+    assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
+
+  it('hostile strings from user code show literally and never run, in the panel and its tooltip', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const page = panel.page;
+    const results = (await rows(page)).filter((row) => row.index === 0).map((row) => row.result);
+    assert.deepEqual(results, [HOSTILE_RESULT, HOSTILE_RESULT]);
+    assert.ok((await text(page, '[data-testid=task-row][data-index="3"] [data-col=result]')).startsWith(`RangeError: ${HOSTILE_ERROR}`));
+    assert.ok((await text(page, '[data-testid=warnings]')).includes(HOSTILE_RESULT));
+
+    await page.locator('[data-testid=task-row][data-phase=parallel][data-index="0"]').press('Enter');
+    assert.ok((await text(page, '[data-testid=task-logs]')).includes(HOSTILE_LOG));
+
+    // Keyboard into the timeline: the tooltip of task 1 shows its hostile arguments as text.
+    await page.locator('[data-testid=timeline-canvas]').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.ok((await text(page, '[data-testid=tooltip]')).includes(HOSTILE_ARGS));
+
+    const injected = await page.evaluate(() => document.querySelectorAll('#app img, #app b, #app svg[onload], #app script').length);
+    assert.equal(injected, 0, 'no element was created from user text');
+    await page.waitForTimeout(100);
+    assert.deepEqual(panel.dialogs, [], 'no script from user text ran');
+    assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
+
+  it('the exported HTML file shows the same lanes, rows and speedup offline, without host buttons', async () => {
+    const report = makeDemoReport();
+    const exported = await openExportedPage(browser, report);
+    const page = exported.page;
+    assert.equal((await lanes(page)).length, 3);
+    assert.equal((await rows(page)).length, 10);
+    assert.equal(await text(page, '[data-testid=speedup]'), `${((report.summary.serialMs as number) / report.summary.parallelMs).toFixed(2)}×`);
+    assert.equal(await text(page, '[data-testid=task-row][data-phase=serial][data-index="0"] [data-col=result]'), HOSTILE_RESULT);
+    assert.equal(await page.locator('[data-testid=rerun], [data-testid=cancel], [data-testid^=export-]').count(), 0);
+    assert.equal(await text(page, '[data-testid=amdahl-fraction]'), 'serial fraction 4.2 %');
+    await page.waitForTimeout(100);
+    assert.deepEqual(exported.dialogs, []);
+    assert.deepEqual(exported.errors, [], 'no CSP violation or page error');
+    await page.close();
+  });
+
+  it('sorting: headers are buttons; clicking or Enter/Space sorts and sets aria-sort', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeSampleReport({ tasks: 8, workers: 3 }) });
+    const page = panel.page;
+    const durations = async (): Promise<number[]> => (await rows(page)).map((row) => parseMs(row.duration));
+
+    await page.locator('th[data-col=duration] button').click();
+    const ascending = await durations();
+    assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+    assert.equal(await page.locator('th[data-col=duration]').getAttribute('aria-sort'), 'ascending');
+
+    await page.locator('th[data-col=duration] button').focus();
+    await page.keyboard.press('Enter');
+    const descending = await durations();
+    assert.deepEqual(descending, [...ascending].reverse().sort((a, b) => b - a));
+    assert.equal(await page.locator('th[data-col=duration]').getAttribute('aria-sort'), 'descending');
+
+    // Tab moves from one sortable header to the next; Space sorts by it.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('th')?.getAttribute('data-col')), 'status');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('th[data-col=end]').getAttribute('aria-sort'), 'ascending');
+    assert.equal(await page.locator('th[data-col=duration]').getAttribute('aria-sort'), null);
+    const ends = (await rows(page)).map((row) => parseMs(row.end));
+    // End times are relative to each phase's start, so sorting interleaves serial and parallel rows.
+    assert.deepEqual(ends, [...ends].sort((a, b) => a - b));
+    await page.close();
+  });
+
+  it('Enter on a row shows its console lines; the error link asks the host to open file:line', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const page = panel.page;
+    const row = page.locator('[data-testid=task-row][data-phase=serial][data-index="2"]');
+    await row.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await row.getAttribute('aria-expanded'), 'true');
+    assert.equal(await text(page, '[data-testid=task-logs]'), 'Child process: 48213 - Task: 3');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('[data-testid=task-logs]').count(), 0, 'Enter again collapses the row');
+
+    const link = page.locator('[data-testid=task-row][data-phase=parallel] [data-testid=error-location]');
+    assert.equal(await link.textContent(), 'tasks.ts:14');
+    await link.click();
+    const posted = await panel.posted();
+    assert.deepEqual(posted[posted.length - 1], { type: 'open-location', file: '/home/dev/project/src/tasks.ts', line: 14, column: 11 });
+    await page.close();
+  });
+
+  it('Cancel shows only while running; Re-run and every export post their message to the host', async () => {
+    const report = makeDemoReport();
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }] });
+    assert.equal(await text(page, '[data-testid=run-status]'), 'running');
+    await page.locator('[data-testid=cancel]').click();
+    assert.deepEqual((await panel.posted()).slice(-1), [{ type: 'cancel' }]);
+
+    await panel.send({ type: 'report', report });
+    assert.equal(await page.locator('[data-testid=cancel]').count(), 0);
+    await page.locator('[data-testid=rerun]').click();
+    for (const format of ['json', 'csv', 'trace', 'html']) await page.locator(`[data-testid=export-${format}]`).click();
+    assert.deepEqual((await panel.posted()).slice(-5), [
+      { type: 'rerun' },
+      { type: 'export', format: 'json' },
+      { type: 'export', format: 'csv' },
+      { type: 'export', format: 'trace' },
+      { type: 'export', format: 'html' },
+    ]);
+    await page.close();
+  });
+
+  it('live events add lanes, bars and rows as tasks start and finish', async () => {
+    const report = makeSampleReport({ tasks: 4, workers: 2, withSerial: false });
+    const tasks = report.tasks;
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }] });
+    assert.equal(await page.locator('[data-testid=lane]').count(), 0);
+    assert.equal(await page.locator('[data-testid=task-row]').count(), 0);
+
+    await panel.send({ type: 'events', events: [{ type: 'phase-started', phase: 'parallel', repeat: 0, workers: 2, totalTasks: 4, warmup: false }, started(tasks[0]), started(tasks[1])] });
+    assert.deepEqual((await lanes(page)).map((lane) => `${lane.phase} ${lane.pid} ${lane.threadId}`), ['parallel 48213 1', 'parallel 48213 2']);
+    assert.deepEqual((await rows(page)).map((row) => `${row.index} ${row.status}`), ['0 running', '1 running']);
+    assert.ok((await barPixels(page, 'running')) > 100, 'running bars are drawn');
+    assert.equal(await text(page, '[data-testid=tasks]'), '0 / 4');
+
+    await panel.send({ type: 'events', events: [{ type: 'task-finished', task: tasks[0] }, { type: 'task-finished', task: tasks[1] }, started(tasks[2])] });
+    assert.deepEqual((await rows(page)).map((row) => `${row.index} ${row.status}`), ['0 ok', '1 ok', '2 running']);
+    assert.ok((await barPixels(page, 'ok')) > 100, 'finished bars turn the ok colour');
+    const row0 = (await rows(page))[0];
+    assert.ok(parseMs(row0.end) > parseMs(row0.start));
+
+    await panel.send({ type: 'events', events: [{ type: 'task-finished', task: tasks[2] }, { type: 'task-finished', task: tasks[3] }, { type: 'phase-finished', phase: report.phases[0] }, { type: 'run-finished', report }] });
+    assert.equal(await text(page, '[data-testid=run-status]'), 'completed');
+    assert.equal((await rows(page)).filter((row) => row.status === 'ok').length, 4);
+    assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
+
+  it('a reloaded panel restores the last report from webview state before the host answers', async () => {
+    const report = makeDemoReport();
+    const first = await openPanelPage(browser);
+    await first.send({ type: 'report', report });
+    const state = await first.state();
+    assert.equal(state?.report?.id, report.id);
+    await first.page.close();
+
+    const reloaded = await openPanelPage(browser, { initialState: state });
+    assert.equal((await rows(reloaded.page)).length, 10);
+    assert.equal(await text(reloaded.page, '[data-testid=speedup]'), `${((report.summary.serialMs as number) / report.summary.parallelMs).toFixed(2)}×`);
+    await reloaded.page.close();
+  });
+
+  it('theme colours reach the canvas: dark background in a dark theme, white after switching to light', async () => {
+    const panel = await openPanelPage(browser, { theme: DARK_THEME });
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const corner = (): Promise<number[]> =>
+      panel.page.evaluate(() => {
+        const canvas = document.querySelector('[data-testid=timeline-canvas]') as HTMLCanvasElement;
+        return [...(canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(1, 1, 1, 1).data];
+      });
+    assert.deepEqual(await corner(), [31, 31, 31, 255]);
+    await applyTheme(panel.page, LIGHT_THEME);
+    assert.deepEqual(await corner(), [255, 255, 255, 255]);
+    await panel.page.close();
+  });
+
+  it('zoom: buttons and Ctrl+wheel widen the timeline so it scrolls; Fit shows the whole run again', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const page = panel.page;
+    const overflow = (): Promise<number> => page.evaluate(() => {
+      const scroller = document.querySelector('.timeline-scroller') as HTMLElement;
+      return scroller.scrollWidth - scroller.clientWidth;
+    });
+    assert.equal(await overflow(), 0);
+    await page.locator('[data-testid=zoom-in]').click();
+    await page.locator('[data-testid=zoom-in]').click();
+    assert.ok((await overflow()) > 500, 'zoomed in 2.25×');
+    await page.locator('[data-testid=zoom-fit]').click();
+    assert.equal(await overflow(), 0);
+
+    const box = (await page.locator('[data-testid=timeline-canvas]').boundingBox()) as { x: number; y: number; width: number; height: number };
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -200);
+    await page.keyboard.up('Control');
+    await panel.settle();
+    assert.ok((await overflow()) > 0, 'Ctrl+wheel zoomed in');
+    await page.close();
+  });
+
+  it('10,000 tasks per phase render, with 200 rows per table page (time printed, not asserted)', async () => {
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    await installSampleReports(page);
+    const elapsedMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const samples = (window as unknown as { sampleReports: typeof import('../webview/sampleReport') }).sampleReports;
+          const report = samples.makeSampleReport({ tasks: 10_000, workers: 8, durationMs: (i) => 0.5 + (i % 7) * 0.3, failIndex: 4321 });
+          const started = performance.now();
+          window.postMessage({ type: 'report', report }, '*');
+          // The page renders in the next frame and the table in the one after; the third callback runs once both are done.
+          requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - started))));
+        }),
+    );
+    console.log(`# 20,000 task records (10,000 per phase, 8 workers) rendered in ${elapsedMs.toFixed(0)} ms`);
+    assert.equal(await page.locator('[data-testid=task-row]').count(), 200);
+    assert.match(await text(page, '.pager-status'), /Rows 1–200 of 20000/);
+    assert.equal((await lanes(page)).length, 9);
+    assert.ok((await barPixels(page, 'ok')) > 1000);
+
+    const sortMs = await page.evaluate(() => {
+      const started = performance.now();
+      (document.querySelector('th[data-col=duration] button') as HTMLButtonElement).click();
+      return performance.now() - started;
+    });
+    console.log(`# sorting 20,000 rows by duration took ${sortMs.toFixed(0)} ms`);
+    const firstDurations = (await rows(page)).slice(0, 5).map((row) => parseMs(row.duration));
+    assert.deepEqual(firstDurations, [...firstDurations].sort((a, b) => a - b));
+    await page.locator('[data-testid=page-next]').click();
+    assert.match(await text(page, '.pager-status'), /Rows 201–400 of 20000/);
+    await page.close();
+  });
+
+  it('1,000 live updates arrive in batches and every task ends up in the table (longest frame printed)', async () => {
+    const report = makeSampleReport({ tasks: 500, workers: 4, withSerial: false, durationMs: () => 2 });
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }] });
+    const events: RunEvent[] = [];
+    for (const task of report.tasks) events.push(started(task), { type: 'task-finished', task });
+    const timing = await page.evaluate(
+      (all) =>
+        new Promise<{ longestTaskMs: number; longestFrameGapMs: number }>((resolve) => {
+          let longestTaskMs = 0;
+          let longestFrameGapMs = 0;
+          const observer = new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) longestTaskMs = Math.max(longestTaskMs, entry.duration);
+          });
+          observer.observe({ type: 'longtask' });
+          let previous = performance.now();
+          let framesAfterLastPost = 0;
+          let next = 0;
+          const onFrame = (now: number): void => {
+            longestFrameGapMs = Math.max(longestFrameGapMs, now - previous);
+            previous = now;
+            if (next < all.length || ++framesAfterLastPost < 10) requestAnimationFrame(onFrame);
+            else {
+              observer.disconnect();
+              resolve({ longestTaskMs, longestFrameGapMs });
+            }
+          };
+          requestAnimationFrame(onFrame);
+          // 100 messages of 10 events each, one every few ms, as the host batches a busy run's events.
+          const post = (): void => {
+            window.postMessage({ type: 'events', events: all.slice(next, next + 10) }, '*');
+            next += 10;
+            if (next < all.length) setTimeout(post, 5);
+          };
+          post();
+        }),
+      events,
+    );
+    console.log(`# 1,000 live events: longest main-thread task ${timing.longestTaskMs.toFixed(0)} ms (0 = none over 50 ms), longest gap between frames ${timing.longestFrameGapMs.toFixed(0)} ms`);
+    await panel.settle();
+    assert.equal(await page.locator('[data-testid=task-row][data-status=ok]').count(), 200, 'first table page is full of finished tasks');
+    assert.match(await text(page, '.pager-status'), /of 500/);
+    await page.close();
+  });
+});
