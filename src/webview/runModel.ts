@@ -94,6 +94,10 @@ export class RunModel {
     this.inWarmup = false;
     for (const phase of report.phases ?? []) this.putPhase(phase);
     for (const task of report.tasks ?? []) this.putTask(task);
+    if (report.status !== 'running') {
+      // A finished run whose report lists tasks of a phase it has no PhaseRun for (it failed or was cancelled early).
+      for (const phase of this.phases.values()) if (phase.status === 'running') phase.status = report.status === 'completed' ? 'completed' : report.status;
+    }
     this.changed();
   }
 

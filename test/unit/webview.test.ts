@@ -285,6 +285,39 @@ describe('panel page', () => {
     await page.close();
   });
 
+  it('repeats: every repeat is a table row; the timeline shows one repeat at a time, picked from a list; cards show the spread', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeSampleReport({ tasks: 4, workers: 2, repeats: 3 }) });
+    const page = panel.page;
+    const repeatsShown = await page.locator('[data-testid=task-row]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-repeat')));
+    assert.equal(repeatsShown.length, 24);
+    assert.deepEqual([...new Set(repeatsShown)], ['0', '1', '2']);
+    const groups = (): Promise<string[]> => page.locator('[data-testid=lane-group]').allTextContents();
+    assert.deepEqual(await groups(), ['Serial run · repeat 1', 'Parallel run · 2 workers · repeat 1']);
+    await page.locator('[data-testid=repeat-select]').selectOption('2');
+    await panel.settle();
+    assert.deepEqual(await groups(), ['Serial run · repeat 3', 'Parallel run · 2 workers · repeat 3']);
+    assert.equal(await page.locator('[data-testid=lane]').count(), 3);
+    assert.match(await text(page, '[data-testid=serial-time] + .card-note'), /± .* \(n = 3\)$/);
+    await page.close();
+  });
+
+  it('hovering a bar shows its task in a tooltip', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const page = panel.page;
+    const lane = (await page.locator('[data-testid=lane][data-phase=parallel][data-thread-id="1"]').boundingBox()) as { y: number; height: number };
+    const canvas = (await page.locator('[data-testid=timeline-canvas]').boundingBox()) as { x: number; width: number };
+    // Parallel task 0 starts at the left edge of thread 1's lane.
+    await page.mouse.move(canvas.x + 30, lane.y + lane.height / 2);
+    await panel.settle();
+    assert.equal(await page.locator('[data-testid=tooltip]').isVisible(), true);
+    assert.match(await text(page, '[data-testid=tooltip] .tooltip-title'), /^Task 0 · parallel · ok$/);
+    await page.mouse.move(canvas.x + canvas.width - 5, lane.y - 200);
+    assert.equal(await page.locator('[data-testid=tooltip]').isVisible(), false);
+    await page.close();
+  });
+
   it('a reloaded panel restores the last report from webview state before the host answers', async () => {
     const report = makeDemoReport();
     const first = await openPanelPage(browser);

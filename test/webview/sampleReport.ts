@@ -1,5 +1,5 @@
 // Generates plausible RunReports (serial + parallel phases, lanes, logs, a failure, a sweep) for the panel page harness.
-import type { LaneRecord, PhaseRun, RunPhase, RunReport, SweepResult, TaskRecord } from '../../src/shared/report';
+import type { LaneRecord, PhaseRun, RunPhase, RunReport, Spread, SweepResult, TaskRecord } from '../../src/shared/report';
 
 /** Strings that would run script or break markup if the page ever treated them as HTML. */
 export const HOSTILE_RESULT = '<img src=x onerror=alert(1)>';
@@ -21,6 +21,8 @@ export interface SampleReportOptions {
   sweep?: boolean;
   withSerial?: boolean;
   status?: RunReport['status'];
+  /** Run each phase this many times (serial and parallel alternate, as repeats do); durations vary a little per repeat. */
+  repeats?: number;
 }
 
 const HOST_PID = 48213;
@@ -35,7 +37,7 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
   const phases: PhaseRun[] = [];
   let clockUs = 2_000;
 
-  const runPhase = (phase: RunPhase, workers: number): PhaseRun => {
+  const runPhase = (phase: RunPhase, workers: number, repeat: number): PhaseRun => {
     const startUs = clockUs;
     const laneFree = new Array<number>(workers).fill(startUs + 300);
     const lanes: LaneRecord[] = [];
@@ -49,14 +51,14 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
       let lane = 0;
       for (let l = 1; l < workers; l++) if (laneFree[l] < laneFree[lane]) lane = l;
       const taskStart = laneFree[lane] + 40;
-      const ms = duration(index) * (phase === 'parallel' ? 1.04 : 1);
+      const ms = duration(index) * (phase === 'parallel' ? 1.04 : 1) * (1 + 0.06 * repeat);
       const taskEnd = taskStart + Math.round(ms * 1000);
       laneFree[lane] = taskEnd;
       const failed = index === options.failIndex;
       const record: TaskRecord = {
         index,
         phase,
-        repeat: 0,
+        repeat,
         argsPreview: options.hostile && index === 1 ? HOSTILE_ARGS : `[${index + 1}]`,
         lane,
         pid: lanes[lane].pid,
@@ -89,13 +91,20 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
     const wallMs = (endUs - startUs) / 1000;
     for (const lane of lanes) lane.utilization = lane.busyMs / wallMs;
     clockUs = endUs + 5_000;
-    const run: PhaseRun = { phase, repeat: 0, workers, startUs, endUs, wallMs, lanes, status: 'completed' };
+    const run: PhaseRun = { phase, repeat, workers, startUs, endUs, wallMs, lanes, status: 'completed' };
     phases.push(run);
     return run;
   };
 
-  const serial = withSerial ? runPhase('serial', 1) : undefined;
-  const parallel = runPhase('parallel', options.workers);
+  const repeats = options.repeats ?? 1;
+  const serialRuns: PhaseRun[] = [];
+  const parallelRuns: PhaseRun[] = [];
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    if (withSerial) serialRuns.push(runPhase('serial', 1, repeat));
+    parallelRuns.push(runPhase('parallel', options.workers, repeat));
+  }
+  const serial = serialRuns.length ? meanRun(serialRuns) : undefined;
+  const parallel = meanRun(parallelRuns);
   const speedup = serial ? serial.wallMs / parallel.wallMs : undefined;
   const failedTasks = options.failIndex !== undefined && options.failIndex < options.tasks ? 1 : 0;
 
@@ -119,7 +128,7 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
     createdAt: '2025-05-14T09:30:00.000Z',
     tool: { name: 'parallel-runner', version: '0.1.0' },
     target: { file: '/home/dev/project/src/tasks.ts', name: 'longTimeTask', kind: 'function', line: 12, column: 17, params: ['i'], isAsync: false },
-    options: { backend, workers: options.workers, compareWithSerial: withSerial, warmupRuns: 0, repeats: 1, taskTimeoutSeconds: 0 },
+    options: { backend, workers: options.workers, compareWithSerial: withSerial, warmupRuns: 0, repeats, taskTimeoutSeconds: 0 },
     host: { pid: HOST_PID, platform: 'linux', arch: 'x64', nodeVersion: 'v20.20.2', cpuModel: 'Sample CPU', cpuCount: 2 },
     clockOriginUs: CLOCK_ORIGIN_US,
     phases,
@@ -132,6 +141,13 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
       tasks: options.tasks,
       failedTasks,
       workers: options.workers,
+      ...(repeats > 1
+        ? {
+            serialSpread: serialRuns.length ? spread(serialRuns.map((r) => r.wallMs)) : undefined,
+            parallelSpread: spread(parallelRuns.map((r) => r.wallMs)),
+            speedupSpread: serialRuns.length ? spread(serialRuns.map((r, i) => r.wallMs / parallelRuns[i].wallMs)) : undefined,
+          }
+        : {}),
     },
     sweep,
     warnings: options.hostile
@@ -139,6 +155,17 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
       : ['The first parallel task took 3× longer than the rest: the pool was cold.'],
     status: options.status ?? 'completed',
   };
+}
+
+function meanRun(runs: PhaseRun[]): { wallMs: number } {
+  return { wallMs: runs.reduce((sum, r) => sum + r.wallMs, 0) / runs.length };
+}
+
+function spread(values: number[]): Spread {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const stddev = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
+  const sorted = [...values].sort((a, b) => a - b);
+  return { mean, stddev, min: sorted[0], max: sorted[sorted.length - 1], median: sorted[Math.floor(sorted.length / 2)], n: values.length };
 }
 
 /** The demo report the screenshots and most tests use: 2 workers, 5 tasks per phase, one failure, hostile strings, a sweep. */
