@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunHandlers, RunOutcome, RunRequest } from '../../src/core/api';
+import { Engine } from '../../src/core/engine';
 import type { RunEvent } from '../../src/shared/events';
 import type { BackendKind, RunOptions, RunReport, TaskRecord } from '../../src/shared/report';
 
@@ -22,7 +23,6 @@ export function freshCacheDir(label: string): string {
 }
 
 export async function createEngine(cacheDir: string): Promise<EngineUnderTest> {
-  const { Engine } = await import('../../src/core/engine');
   return new Engine({ distDir: DIST_DIR, cacheDir }) as unknown as EngineUnderTest;
 }
 

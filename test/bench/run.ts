@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { busynessBetween, describeBusyness, snapshot, type Busyness } from './machine';
 import type { ResultTable, SectionResult, TargetCheck } from './results';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(__dirname, '../..');
 const OUT_DIR = path.join(ROOT, 'out/bench');
 const COMPARISONS = ['dispatch', 'cpuBound', 'sleep', 'coldStart', 'panel'] as const;
 type ComparisonId = (typeof COMPARISONS)[number];
