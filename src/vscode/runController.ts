@@ -175,7 +175,8 @@ export class RunController implements vscode.Disposable {
       ...prewarm,
       inputs,
       maxPreviewChars: settings.maxPreviewChars,
-      ...(sweepWorkers ? { sweepWorkers, options: { ...options, compareWithSerial: true } } : {}),
+      // A sweep's summary describes its widest point, so the report's worker count is the sweep's largest.
+      ...(sweepWorkers ? { sweepWorkers, options: { ...options, workers: Math.max(...sweepWorkers), compareWithSerial: true } } : {}),
     };
     // Re-run Last repeats the same target, inputs and explicit options, and reads the settings afresh.
     this.lastRun = { mode, args: { uri: resolved.document.uri.toString(), name: resolved.target.name, inputs, options: mode === 'options' ? options : args?.options, sweepWorkers: args?.sweepWorkers } };
