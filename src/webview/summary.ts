@@ -1,7 +1,7 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings.
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, Spread } from '../shared/report';
-import { baseName, formatMs, formatPercent, formatSpeedup } from './format';
+import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
 import { button, el } from './dom';
 import type { RunModel } from './runModel';
 
@@ -74,17 +74,17 @@ export function renderSummary(model: RunModel, post: ((message: FromWebviewMessa
     actions.appendChild(exportGroup);
   }
 
-  const tasksText = running ? `${counts.finished} / ${counts.total || '?'}` : String(summary?.tasks ?? counts.total);
+  const tasksText = running ? `${formatCount(counts.finished)} / ${counts.total ? formatCount(counts.total) : '?'}` : formatCount(summary?.tasks ?? counts.total);
   const failed = running ? counts.failed : (summary?.failedTasks ?? counts.failed);
   const hero = card('Speedup', numbers.speedup === undefined && running ? '…' : formatSpeedup(numbers.speedup), 'speedup', numbers.speedup, 'card-hero', [
       numbers.speedup === undefined ? (report.options?.compareWithSerial === false ? 'serial comparison off' : running ? 'after both runs finish' : 'no serial run') : `serial ÷ parallel with ${numbers.workers} workers`,
-      spreadText(summary?.speedupSpread, formatSpeedup),
+      ...spreadNotes(summary?.speedupSpread, formatSpeedup),
   ]);
   const cards = el('div', { className: 'cards', attrs: { 'data-testid': 'summary' } }, [
     hero,
     el('div', { className: 'card-grid' }, [
-    card('Serial time', formatMs(numbers.serialMs), 'serial-time', numbers.serialMs, '', [spreadText(summary?.serialSpread, formatMs)]),
-    card('Parallel time', formatMs(numbers.parallelMs), 'parallel-time', numbers.parallelMs, '', [spreadText(summary?.parallelSpread, formatMs)]),
+    card('Serial time', formatMs(numbers.serialMs), 'serial-time', numbers.serialMs, '', spreadNotes(summary?.serialSpread, formatMs)),
+    card('Parallel time', formatMs(numbers.parallelMs), 'parallel-time', numbers.parallelMs, '', spreadNotes(summary?.parallelSpread, formatMs)),
     card('Efficiency', formatPercent(numbers.efficiency), 'efficiency', numbers.efficiency, '', ['speedup ÷ workers']),
     card('Workers', String(numbers.workers || '—'), 'workers', numbers.workers, '', [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined]),
     card('Tasks', tasksText, 'tasks', undefined, '', [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], failed ? 'card-warn' : ''),
@@ -115,10 +115,10 @@ function card(label: string, value: string, testId: string, rawValue: number | u
   ]);
 }
 
-/** `± 1.2 ms · 10.1–12.9 ms (n = 5)` when a phase was repeated. */
-function spreadText(spread: Spread | undefined, format: (value: number) => string): string | undefined {
-  if (!spread || spread.n <= 1) return undefined;
-  return `${format(spread.mean)} ± ${format(spread.stddev)} · ${format(spread.min)}–${format(spread.max)} (n = ${spread.n})`;
+/** Under a repeated phase's mean: `± 1.2 ms (n = 5)` and `10.1 ms – 12.9 ms` (σ, then min–max). */
+function spreadNotes(spread: Spread | undefined, format: (value: number) => string): string[] {
+  if (!spread || spread.n <= 1) return [];
+  return [`± ${format(spread.stddev)} (n = ${spread.n})`, `${format(spread.min)} – ${format(spread.max)}`];
 }
 
 /** `2025-05-14 11:30:00` in local time (toLocaleString would load locale data on first use: slow to a first paint). */

@@ -1,7 +1,7 @@
 // The task table: the accessible, sortable form of the timeline, one row per task, paginated past 200 rows.
 import type { SourceLocation } from '../shared/report';
 import { el } from './dom';
-import { baseName, formatMs, truncate } from './format';
+import { baseName, formatCount, formatMs, truncate } from './format';
 import type { RunModel, ViewTask } from './runModel';
 import { STATUS_LABELS } from './timeline';
 
@@ -176,7 +176,7 @@ export class TaskTable {
     }
     patchChildren(this.body, nodes);
     if (focusedKey) (this.body.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
-    this.caption.textContent = `Tasks: ${rows.length}`;
+    this.caption.textContent = `Tasks: ${formatCount(rows.length)}`;
     this.renderPager(rows.length, pages);
   }
 
@@ -279,7 +279,7 @@ export class TaskTable {
     const next = el('button', { className: 'button secondary', text: 'Next ›', attrs: { type: 'button', 'data-testid': 'page-next', disabled: this.page >= pages - 1 } });
     prev.addEventListener('click', () => this.goToPage(this.page - 1));
     next.addEventListener('click', () => this.goToPage(this.page + 1));
-    this.pager.replaceChildren(prev, el('span', { className: 'pager-status', text: `Rows ${from}–${to} of ${total} · page ${this.page + 1} of ${pages}`, attrs: { 'aria-live': 'polite' } }), next);
+    this.pager.replaceChildren(prev, el('span', { className: 'pager-status', text: `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(total)} · page ${this.page + 1} of ${pages}`, attrs: { 'aria-live': 'polite' } }), next);
   }
 
   private goToPage(page: number): void {

@@ -28,6 +28,16 @@ interface LaneLayout {
   maxEndMs: Float64Array;
 }
 
+interface BarGeometry {
+  xOf: (ms: number) => number;
+  px: number;
+  visibleStartMs: number;
+  visibleEndMs: number;
+  width: number;
+  digitWidth: number;
+  barHeight: number;
+}
+
 interface GroupLayout {
   kind: 'group';
   y: number;
@@ -43,6 +53,8 @@ interface TaskRef {
   lane: LaneLayout;
   position: number;
 }
+
+const PROBLEM_STATUSES = new Set<ViewTaskStatus>(['error', 'timeout', 'cancelled']);
 
 export const STATUS_LABELS: Record<ViewTaskStatus, string> = {
   ok: 'ok',
@@ -364,47 +376,10 @@ export class Timeline {
     // Bars.
     const digitWidth = ctx.measureText('0').width;
     const barHeight = LANE_HEIGHT - BAR_INSET * 2;
-    for (const lane of this.lanes) {
-      const y = lane.y + BAR_INSET;
-      // Zoomed out, thousands of bars share a pixel column: draw one rect per column and colour.
-      let lastColumn = -Infinity;
-      let lastStatus = '';
-      let i = firstVisible(lane.maxEndMs, visibleStartMs);
-      for (; i < lane.tasks.length; i++) {
-        const start = lane.startMs[i];
-        if (start > visibleEndMs) break;
-        const task = lane.tasks[i];
-        const x = xOf(start);
-        const exactWidth = (lane.endMs[i] - start) * px;
-        if (exactWidth < 1) {
-          const column = Math.floor(x);
-          if (column === lastColumn && task.status === lastStatus) continue;
-          lastColumn = column;
-          lastStatus = task.status;
-        }
-        const barWidth = Math.max(1, exactWidth);
-        ctx.fillStyle = theme.status[task.status];
-        ctx.fillRect(x, y, barWidth, barHeight);
-        if (barWidth >= 4 && theme.barOutline) {
-          ctx.strokeStyle = theme.barOutline;
-          ctx.strokeRect(x + 0.5, y + 0.5, barWidth - 1, barHeight - 1);
-        } else if (barWidth >= 6) {
-          // A hairline gap between back-to-back bars keeps neighbouring tasks distinguishable.
-          ctx.fillStyle = theme.background;
-          ctx.fillRect(x + barWidth - 1, y, 1, barHeight);
-        }
-        const label = String(task.index);
-        if (barWidth > label.length * digitWidth + 6) {
-          const left = Math.max(x, 0);
-          const right = Math.min(x + barWidth, width);
-          if (right - left > label.length * digitWidth + 6) {
-            ctx.fillStyle = theme.statusText[task.status];
-            ctx.textAlign = 'center';
-            ctx.fillText(label, (left + right) / 2, y + barHeight / 2 + 0.5);
-          }
-        }
-      }
-    }
+    // Two passes: failures are drawn last, at least 2 px wide, so no zoom level hides them under their neighbours.
+    const bars: BarGeometry = { xOf, px, visibleStartMs, visibleEndMs, width, digitWidth, barHeight };
+    for (const lane of this.lanes) this.drawLaneBars(ctx, theme, lane, bars, false);
+    for (const lane of this.lanes) this.drawLaneBars(ctx, theme, lane, bars, true);
 
     for (const [ref, color] of [
       [this.hovered, theme.foreground],
@@ -418,6 +393,50 @@ export class Timeline {
       ctx.lineWidth = 2;
       ctx.strokeRect(x - 1, ref.lane.y + BAR_INSET - 1, barWidth + 2, barHeight + 2);
       ctx.lineWidth = 1;
+    }
+  }
+
+  private drawLaneBars(ctx: CanvasRenderingContext2D, theme: CanvasTheme, lane: LaneLayout, bars: BarGeometry, problemsPass: boolean): void {
+    const { xOf, px, visibleStartMs, visibleEndMs, width, digitWidth, barHeight } = bars;
+    const y = lane.y + BAR_INSET;
+    // Zoomed out, thousands of bars share a pixel column: draw one rect per column and colour.
+    let lastColumn = -Infinity;
+    let lastStatus = '';
+    let i = firstVisible(lane.maxEndMs, visibleStartMs);
+    for (; i < lane.tasks.length; i++) {
+      const start = lane.startMs[i];
+      if (start > visibleEndMs) break;
+      const task = lane.tasks[i];
+      if (PROBLEM_STATUSES.has(task.status) !== problemsPass) continue;
+      const x = xOf(start);
+      const exactWidth = (lane.endMs[i] - start) * px;
+      if (exactWidth < 1) {
+        const column = Math.floor(x);
+        if (column === lastColumn && task.status === lastStatus) continue;
+        lastColumn = column;
+        lastStatus = task.status;
+      }
+      const barWidth = Math.max(problemsPass ? 2 : 1, exactWidth);
+      ctx.fillStyle = theme.status[task.status];
+      ctx.fillRect(x, y, barWidth, barHeight);
+      if (barWidth >= 4 && theme.barOutline) {
+        ctx.strokeStyle = theme.barOutline;
+        ctx.strokeRect(x + 0.5, y + 0.5, barWidth - 1, barHeight - 1);
+      } else if (barWidth >= 6) {
+        // A hairline gap between back-to-back bars keeps neighbouring tasks distinguishable.
+        ctx.fillStyle = theme.background;
+        ctx.fillRect(x + barWidth - 1, y, 1, barHeight);
+      }
+      const label = String(task.index);
+      if (barWidth > label.length * digitWidth + 6) {
+        const left = Math.max(x, 0);
+        const right = Math.min(x + barWidth, width);
+        if (right - left > label.length * digitWidth + 6) {
+          ctx.fillStyle = theme.statusText[task.status];
+          ctx.textAlign = 'center';
+          ctx.fillText(label, (left + right) / 2, y + barHeight / 2 + 0.5);
+        }
+      }
     }
   }
 

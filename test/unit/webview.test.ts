@@ -1,11 +1,13 @@
 // The panel page in headless chromium: lanes, task rows, speedup, sorting, live events, hostile strings, export and scale.
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { loadPanelAssets } from '../../src/core/export/html';
 import type { RunEvent } from '../../src/shared/events';
 import { jsonForScriptElement, renderPanelHtml, renderStandaloneHtml } from '../../src/shared/panelHtml';
 import type { RunReport, TaskRecord } from '../../src/shared/report';
-import { DARK_THEME, LIGHT_THEME, applyTheme, installSampleReports, launchChromium, openExportedPage, openPanelPage, panelAssets } from '../webview/pageHarness';
+import { DARK_THEME, LIGHT_THEME, applyTheme, installSampleReports, launchChromium, openExportedPage, openPanelPage, panelAssets, repoRoot } from '../webview/pageHarness';
 import { HOSTILE_ARGS, HOSTILE_ERROR, HOSTILE_LOG, HOSTILE_RESULT, makeDemoReport, makeSampleReport } from '../webview/sampleReport';
 
 let browser: Browser;
@@ -83,6 +85,10 @@ describe('panel HTML', () => {
     assert.equal(jsonForScriptElement('</script>\u2028'), '"\\u003c/script\\u003e\\u2028"');
     assert.match(html, /script-src 'nonce-n0nce'/);
     assert.doesNotMatch(html, /unsafe-inline|sourceMappingURL/);
+  });
+
+  it('loadPanelAssets says to build when the page bundle is missing', async () => {
+    await assert.rejects(loadPanelAssets(path.join(repoRoot, 'no-such-dist'), path.join(repoRoot, 'media')), /webview\.js is missing \(run `npm run build`\)/);
   });
 });
 
@@ -167,9 +173,10 @@ describe('panel page', () => {
     await page.close();
   });
 
-  it('the exported HTML file shows the same lanes, rows and speedup offline, without host buttons', async () => {
+  it('the exported HTML file (built dist/webview.js + media/panel.css) shows the same lanes, rows and speedup offline, without host buttons', async () => {
     const report = makeDemoReport();
-    const exported = await openExportedPage(browser, report);
+    const assets = await loadPanelAssets(path.join(repoRoot, 'dist'), path.join(repoRoot, 'media'));
+    const exported = await openExportedPage(browser, report, { assets });
     const page = exported.page;
     assert.equal((await lanes(page)).length, 3);
     assert.equal((await rows(page)).length, 10);
@@ -298,7 +305,10 @@ describe('panel page', () => {
     await panel.settle();
     assert.deepEqual(await groups(), ['Serial run · repeat 3', 'Parallel run · 2 workers · repeat 3']);
     assert.equal(await page.locator('[data-testid=lane]').count(), 3);
-    assert.match(await text(page, '[data-testid=serial-time] + .card-note'), /± .* \(n = 3\)$/);
+    const serialNotes = await page.locator('[data-testid=serial-time] ~ .card-note').allTextContents();
+    assert.equal(serialNotes.length, 2);
+    assert.match(serialNotes[0], /^± \d+\.\d+ ms \(n = 3\)$/);
+    assert.match(serialNotes[1], /^\d+\.\d ms – \d+\.\d ms$/);
     await page.close();
   });
 
@@ -388,7 +398,7 @@ describe('panel page', () => {
     );
     console.log(`# 20,000 task records (10,000 per phase, 8 workers) rendered in ${elapsedMs.toFixed(0)} ms`);
     assert.equal(await page.locator('[data-testid=task-row]').count(), 200);
-    assert.match(await text(page, '.pager-status'), /Rows 1–200 of 20000/);
+    assert.match(await text(page, '.pager-status'), /Rows 1–200 of 20,000/);
     assert.equal((await lanes(page)).length, 9);
     assert.ok((await barPixels(page, 'ok')) > 1000);
 
@@ -401,7 +411,7 @@ describe('panel page', () => {
     const firstDurations = (await rows(page)).slice(0, 5).map((row) => parseMs(row.duration));
     assert.deepEqual(firstDurations, [...firstDurations].sort((a, b) => a - b));
     await page.locator('[data-testid=page-next]').click();
-    assert.match(await text(page, '.pager-status'), /Rows 201–400 of 20000/);
+    assert.match(await text(page, '.pager-status'), /Rows 201–400 of 20,000/);
     await page.close();
   });
 

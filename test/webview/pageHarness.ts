@@ -299,9 +299,9 @@ export async function openPanelPage(browser: Browser, options: { initialState?: 
 export async function openExportedPage(
   browser: Browser,
   report: RunReport,
-  options: { theme?: ThemeVariables; width?: number; height?: number } = {},
+  options: { theme?: ThemeVariables; width?: number; height?: number; assets?: { script: string; style: string } } = {},
 ): Promise<{ page: Page; html: string; dialogs: string[]; errors: string[] }> {
-  const html = toHtml(report, await panelAssets());
+  const html = toHtml(report, options.assets ?? (await panelAssets()));
   const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 900 } });
   const watched = await watchPage(page);
   await page.route('https://export.test/**', (route) => route.fulfill({ contentType: 'text/html', body: html }));

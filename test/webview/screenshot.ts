@@ -2,7 +2,7 @@
 // Run: node --import tsx test/webview/screenshot.ts
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, launchChromium, openExportedPage, openPanelPage, repoRoot, type ThemeVariables } from './pageHarness';
+import { DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, installSampleReports, launchChromium, openExportedPage, openPanelPage, repoRoot, type ThemeVariables } from './pageHarness';
 import { makeDemoReport, makeSampleReport } from './sampleReport';
 
 const outDir = path.join(repoRoot, 'test-results');
@@ -54,11 +54,28 @@ async function main(): Promise<void> {
     await live.page.screenshot({ path: file, fullPage: true });
     written.push(file);
 
+    // Scale: 10,000 tasks per phase on 8 workers, then zoomed in twice.
+    const big10k = await openPanelPage(browser, { theme: DARK_THEME, width: 1200, height: 900 });
+    await installSampleReports(big10k.page);
+    await big10k.page.evaluate(() => {
+      const samples = (window as unknown as { sampleReports: typeof import('./sampleReport') }).sampleReports;
+      window.postMessage({ type: 'report', report: samples.makeSampleReport({ tasks: 10_000, workers: 8, repeats: 2, durationMs: (i) => 0.5 + (i % 7) * 0.3, failIndex: 4321 }) }, '*');
+    });
+    await big10k.settle();
+    file = path.join(outDir, 'webview-10k-dark.png');
+    await big10k.page.screenshot({ path: file });
+    written.push(file);
+    for (let i = 0; i < 6; i++) await big10k.page.locator('[data-testid=zoom-in]').click();
+    await big10k.settle();
+    file = path.join(outDir, 'webview-10k-zoomed-dark.png');
+    await big10k.page.locator('.timeline').screenshot({ path: file });
+    written.push(file);
+
     const empty = await openPanelPage(browser, { theme: DARK_THEME, width: 800, height: 400 });
     file = path.join(outDir, 'webview-empty-dark.png');
     await empty.page.screenshot({ path: file });
     written.push(file);
-    const problems = [...panel.errors, ...live.errors, ...empty.errors];
+    const problems = [...panel.errors, ...live.errors, ...big10k.errors, ...empty.errors];
     if (problems.length) console.error('page errors:\n' + problems.join('\n'));
   } finally {
     await browser.close();
