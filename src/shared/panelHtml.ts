@@ -43,7 +43,7 @@ export function renderPanelHtml(opts: PanelHtmlOptions): string {
 <title>${escapeText(opts.title ?? DEFAULT_TITLE)}</title>
 </head>
 <body>
-<main id="app" aria-live="polite"></main>
+<main id="app"></main>
 <script nonce="${escapeAttribute(opts.nonce)}" src="${escapeAttribute(opts.scriptUri)}"></script>
 </body>
 </html>
@@ -67,7 +67,7 @@ ${guardInlineStyle(opts.style)}
 </style>
 </head>
 <body class="standalone">
-<main id="app" aria-live="polite"></main>
+<main id="app"></main>
 <script type="application/json" id="report-data">${jsonForScriptElement(opts.report)}</script>
 <script nonce="${nonce}">
 ${guardInlineScript(opts.script)}

@@ -356,7 +356,7 @@ describe('panel page', () => {
     await panel.page.close();
   });
 
-  it('zoom: buttons and Ctrl+wheel widen the timeline so it scrolls; Fit shows the whole run again', async () => {
+  it('zoom and pan: buttons and Ctrl+wheel widen the timeline, dragging scrolls it, Fit shows the whole run again', async () => {
     const panel = await openPanelPage(browser);
     await panel.send({ type: 'report', report: makeDemoReport() });
     const page = panel.page;
@@ -368,6 +368,15 @@ describe('panel page', () => {
     await page.locator('[data-testid=zoom-in]').click();
     await page.locator('[data-testid=zoom-in]').click();
     assert.ok((await overflow()) > 500, 'zoomed in 2.25×');
+    // Dragging the chart to the left pans later times into view.
+    const scrollLeft = (): Promise<number> => page.evaluate(() => (document.querySelector('.timeline-scroller') as HTMLElement).scrollLeft);
+    const chart = (await page.locator('[data-testid=timeline-canvas]').boundingBox()) as { x: number; y: number; width: number; height: number };
+    const before = await scrollLeft();
+    await page.mouse.move(chart.x + chart.width / 2, chart.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(chart.x + chart.width / 2 - 150, chart.y + 12, { steps: 5 });
+    await page.mouse.up();
+    assert.ok((await scrollLeft()) >= before + 140, `drag panned from ${before} to ${await scrollLeft()}`);
     await page.locator('[data-testid=zoom-fit]').click();
     assert.equal(await overflow(), 0);
 
