@@ -73,19 +73,21 @@ export async function lanes(panel: FrameLocator): Promise<LaneView[]> {
 }
 
 export async function taskRows(panel: FrameLocator): Promise<TaskRowView[]> {
+  // No named functions inside: tsx's keepNames would wrap them in a __name helper the page doesn't have.
   return panel.locator('[data-testid=task-row]').evaluateAll((rows) =>
     rows.map((row) => {
-      const col = (name: string) => (row.querySelector(`[data-col=${name}]`)?.textContent ?? '').trim();
+      const cells: Record<string, string> = {};
+      for (const cell of Array.from(row.querySelectorAll('[data-col]'))) cells[cell.getAttribute('data-col') ?? ''] = (cell.textContent ?? '').trim();
       return {
         phase: row.getAttribute('data-phase') ?? '',
         index: Number(row.getAttribute('data-index')),
         status: row.getAttribute('data-status') ?? '',
-        start: col('start'),
-        end: col('end'),
-        duration: col('duration'),
-        pid: col('pid'),
-        thread: col('thread'),
-        result: col('result'),
+        start: cells.start ?? '',
+        end: cells.end ?? '',
+        duration: cells.duration ?? '',
+        pid: cells.pid ?? '',
+        thread: cells.thread ?? '',
+        result: cells.result ?? '',
       };
     }),
   );

@@ -25,8 +25,16 @@ export function isVsixFresh(): boolean {
   return packageInputs.every((input) => newestMtimeMs(path.join(repoRoot, input)) <= built);
 }
 
-/** Returns the path of a .vsix built from the current sources, running `npm run package` only when needed (about 10 s). */
+/**
+ * Returns the path of a .vsix built from the current sources, running `npm run package` only when needed (about 10 s).
+ * PARALLEL_RUNNER_VSIX names a prebuilt package to test instead, as is (e.g. one CI built earlier).
+ */
 export function ensureVsix(): string {
+  const given = process.env.PARALLEL_RUNNER_VSIX;
+  if (given) {
+    if (!fs.existsSync(given)) throw new Error(`PARALLEL_RUNNER_VSIX=${given} does not exist`);
+    return path.resolve(given);
+  }
   if (isVsixFresh()) return vsixPath;
   try {
     execFileSync('npm', ['run', 'package'], { cwd: repoRoot, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });

@@ -45,16 +45,25 @@ async function quickInputVisible(page: Page): Promise<Locator> {
   return widget;
 }
 
+/**
+ * Clicks the first editor group's active tab, if it has one: files open in the active group, and after a click in the panel
+ * that is the panel's group, where the file would cover the panel.
+ */
+export async function focusFirstEditorGroup(page: Page): Promise<void> {
+  const tab = page.locator('.part.editor .editor-group-container').first().locator('.tab.active');
+  if ((await tab.count()) > 0) await tab.first().click();
+}
+
 /** Ctrl+P, the file name, Enter; waits until that file's tab is the active one. */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
   await retry(page, `quick open ${fileName}`, async () => {
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await focusFirstEditorGroup(page);
     await page.keyboard.press('Control+P');
     const widget = await quickInputVisible(page);
     await widget.locator('input').fill(fileName);
     await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 10_000 });
+    await page.locator('.part.editor .editor-group-container').first().locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 10_000 });
     await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
   });
 }
@@ -140,24 +149,30 @@ export async function contextMenu(page: Page, file: string, text: string, label:
   });
 }
 
-/** Clicks the CodeLens link `label` that sits directly above the line holding `declaration`. */
+/** Clicks the CodeLens link `label` that sits directly above the line holding `declaration` (lenses off screen are hidden, not absent). */
 export async function clickCodeLens(page: Page, file: string, declaration: string, label: string): Promise<void> {
   await retry(page, `CodeLens "${label}" above ${declaration}`, async () => {
     const line = await revealLine(page, file, declaration);
-    const lineBox = await line.boundingBox();
-    if (!lineBox) throw new Error(`line "${declaration}" has no box`);
     const links = page.locator('.monaco-editor .codelens-decoration a', { hasText: label });
-    await links.first().waitFor({ state: 'visible', timeout: 30_000 });
-    let best: { index: number; gap: number } | undefined;
-    const count = await links.count();
-    for (let i = 0; i < count; i++) {
-      const box = await links.nth(i).boundingBox();
-      if (!box) continue;
-      const gap = lineBox.y - box.y;
-      if (gap > 0 && gap < 3 * lineBox.height && (!best || gap < best.gap)) best = { index: i, gap };
-    }
-    if (!best) throw new Error(`no "${label}" CodeLens right above "${declaration}" (${count} on screen)`);
-    await links.nth(best.index).click();
+    const index = await until(
+      `a "${label}" CodeLens right above "${declaration}"`,
+      async () => {
+        const lineBox = await line.boundingBox();
+        if (!lineBox) return undefined;
+        let best: { index: number; gap: number } | undefined;
+        const count = await links.count();
+        for (let i = 0; i < count; i++) {
+          if (!(await links.nth(i).isVisible())) continue;
+          const box = await links.nth(i).boundingBox();
+          if (!box) continue;
+          const gap = lineBox.y - box.y;
+          if (gap > 0 && gap < 3 * lineBox.height && (!best || gap < best.gap)) best = { index: i, gap };
+        }
+        return best ? best.index + 1 : undefined; // +1: index 0 must count as found
+      },
+      30_000,
+    );
+    await links.nth(index - 1).click();
   });
 }
 
@@ -166,9 +181,39 @@ export function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
-/** Writes user settings as a person editing settings.json would; the workbench watches the file and applies it live. */
-export function writeUserSettings(userDataDir: string, changes: Record<string, unknown>): void {
+/**
+ * Changes user settings as a person does: "Preferences: Open User Settings (JSON)", replace the text, save, close.
+ * (code-server does not notice a settings.json written behind its back.) Returns the settings now in force.
+ */
+export async function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<Record<string, unknown>> {
   const file = path.join(userDataDir, 'User', 'settings.json');
-  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...current, ...changes }, null, 2));
+  const settings = { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), ...changes };
+  const text = JSON.stringify(settings, null, 2);
+  // Open it in the first group, where the focus then is: the paste below must land in settings.json and nowhere else.
+  await focusFirstEditorGroup(page);
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await page.locator('.editor-group-container.active .tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 10_000 });
+  await until('the settings.json editor to have the keyboard focus', async () =>
+    page.evaluate(() => {
+      const group = document.activeElement?.closest('.editor-group-container');
+      return !!group && !!document.activeElement?.closest('.monaco-editor') && group.querySelector('.tab.active')?.getAttribute('data-resource-name') === 'settings.json';
+    }),
+  10_000);
+  // Pasted, not typed: typing would trip the editor's auto-closing brackets and auto-indent.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+  await page.keyboard.press('Control+S');
+  await until('settings.json to be saved', async () => {
+    if ((await page.locator('.tab.active.dirty', { hasText: 'settings.json' }).count()) > 0) return false;
+    try {
+      return JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))) === JSON.stringify(settings);
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  await page.keyboard.press('Control+W');
+  await page.locator('.tab', { hasText: 'settings.json' }).waitFor({ state: 'detached', timeout: 10_000 });
+  return settings;
 }
