@@ -1,6 +1,6 @@
 // Sample workloads for Parallel Runner: the Python multiprocessing tutorial's functions, in TypeScript, scaled to tenths of a second.
 //
-// How to try it: put the cursor inside a function below and run "Parallel Runner: Run Function in Parallel"
+// How to try it: put the cursor inside a function below and run "Parallel Runner: Run Function in Worker Pool"
 // (or click the CodeLens above it), then give the inputs: a JSON array of argument lists such as [[1], [2], [3]],
 // or a JS expression that builds one, such as Array.from({ length: 5 }, (_, i) => [i, i + 1]).
 // Each argument list is one task; the panel shows one lane per worker (PID + thread ID), serial vs parallel, and the speedup.

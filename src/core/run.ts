@@ -24,6 +24,7 @@ import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
 import { locateTarget } from './locate';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
+import { CANCELLED_WHILE_LOADING, MODULE_LOAD_FAILED } from './pools/taskDispatch';
 import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
 
 export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
@@ -222,7 +223,8 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
     pool,
     module: state.module,
     tasks,
-    chunkSize: state.request.chunkSize ?? 1,
+    // 'auto' sends tasks one by one unless they prove shorter than a dispatch, so only tiny tasks are chunked.
+    chunkSize: state.request.chunkSize ?? 'auto',
     maxLogChars: state.maxLogChars,
     phaseKey: state.nextPhaseKey(),
     taskTimeoutMs: state.options.taskTimeoutSeconds * 1000,
@@ -314,14 +316,17 @@ function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: Phas
     }
   }
   const measured = state.report.tasks.filter((task) => task.status === 'ok' && task.durationMs !== undefined);
+  const everyTaskOk = measured.length === state.report.tasks.length;
   const lastSerial = serialRuns.at(-1);
   const overheadPhase = lastSerial ?? parallelRuns.at(-1);
-  if (overheadPhase && measured.length > 0) {
+  // Failed, timed-out or cancelled tasks make the phase's wall time say nothing about dispatch cost.
+  if (overheadPhase && measured.length > 0 && everyTaskOk) {
     const phaseTasks = measured.filter((task) => task.phase === overheadPhase.phase && task.repeat === overheadPhase.repeat);
-    const busyMs = phaseTasks.reduce((sum, task) => sum + task.durationMs!, 0);
-    const overheadPerTaskMs = Math.max(0, (overheadPhase.wallMs * overheadPhase.workers - busyMs) / Math.max(1, phaseTasks.length));
+    // The idle gap between one task's end and the next one's start on the same lane is the dispatch cost; the phase's
+    // wall time would also count pool start and module loading, which a busy machine inflates to hundreds of ms.
+    const overheadPerTaskMs = median(laneGapsMs(phaseTasks));
     const medianTaskMs = median(measured.map((task) => task.durationMs!));
-    if (phaseTasks.length > 0 && medianTaskMs < overheadPerTaskMs) {
+    if (phaseTasks.length > 1 && medianTaskMs < overheadPerTaskMs) {
       warnings.push(
         `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
           'the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
@@ -338,8 +343,48 @@ function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: Phas
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
   if (timeouts > 0) warnings.push(`${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
   const { speedup } = state.report.summary;
-  if (speedup !== undefined && speedup < 1 && state.report.status !== 'cancelled') {
+  if (speedup !== undefined && speedup < 1 && everyTaskOk) {
     warnings.push(`The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
+  }
+  warnings.push(...faultWarnings(state));
+  return warnings;
+}
+
+const STRAY_CRASH = /^\[parallel-runner\] (uncaught exception|unhandled promise rejection) outside any task: (.*)/;
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/i;
+
+/** What the user's code did that a task record alone would hide: output cut, errors thrown after returning, a module that never loaded. */
+function faultWarnings(state: RunState): string[] {
+  const warnings: string[] = [];
+  const { tasks } = state.report;
+  const file = path.basename(state.target.file);
+  const cut = tasks.filter((task) => task.logsTruncated);
+  if (cut.length > 0) {
+    const limit = state.maxLogChars >= 1024 ? `${Math.round(state.maxLogChars / 1024)} KiB` : `${state.maxLogChars} characters`;
+    warnings.push(
+      `${cut.length === 1 ? `Task ${cut[0].index}` : `${cut.length} task runs (the first: task ${cut[0].index})`} printed more than ${limit} of console output; ` +
+        'the rest was cut at that per-task limit. Print less, or write large output to a file.',
+    );
+  }
+  for (const task of tasks) {
+    const stray = task.logs.map((line) => STRAY_CRASH.exec(line.text)).find(Boolean);
+    if (!stray) continue;
+    warnings.push(
+      `Code a task left running (a timer or callback) threw after the task had returned: ${stray[2]}. ` +
+        `The worker kept going and every result was kept; the ${stray[1]} is in the console output of task ${task.index}, which ran next on that worker.`,
+    );
+    break;
+  }
+  const stuck = tasks.find((task) => task.error?.message.startsWith(CANCELLED_WHILE_LOADING));
+  const stuckPhase = stuck && state.report.phases.find((run) => run.phase === stuck.phase && run.repeat === stuck.repeat);
+  if (stuckPhase && stuckPhase.wallMs >= 1000) {
+    warnings.push(
+      `The top-level code of ${file} had not finished after ${(stuckPhase.wallMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
+        'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
+    );
+  }
+  if (TYPESCRIPT_FILE.test(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+    warnings.push(`Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
   }
   return warnings;
 }
@@ -433,9 +478,11 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
         const serial = await runPhase(state, { phase: 'serial', repeat, pool: serialPool, warmup: false });
         serialRuns.push(serial.run);
       }
-      for (const pool of parallelPools) {
+      for (const [k, pool] of parallelPools.entries()) {
         if (state.cancelled) break;
-        lastParallel = await runPhase(state, { phase: 'parallel', repeat, pool, warmup: false });
+        // Each worker count of a sweep gets its own repeat number, so its tasks and lanes never merge with another count's.
+        const runNumber = sweep ? repeat * parallelPools.length + k : repeat;
+        lastParallel = await runPhase(state, { phase: 'parallel', repeat: runNumber, pool, warmup: false });
         parallelRuns.push(lastParallel.run);
       }
     }
@@ -449,8 +496,14 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     const everyTaskFailed = lastTasks.length > 0 && lastTasks.every((task) => task.status === 'error' || task.status === 'timeout');
     report.status = state.cancelled ? 'cancelled' : everyTaskFailed ? 'failed' : 'completed';
     if (report.status === 'failed') {
-      const loadFailure = lastTasks.find((task) => task.error?.message.startsWith('Loading the module failed'));
-      report.failure = loadFailure?.error?.message ?? `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
+      const loadFailure = lastTasks.find((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))?.error;
+      const where = loadFailure?.location ? ` (at ${path.basename(loadFailure.location.file)}:${loadFailure.location.line}:${loadFailure.location.column})` : '';
+      // A throw has a place to fix; a top level that never finished already says what to do.
+      report.failure = loadFailure
+        ? loadFailure.location
+          ? `${loadFailure.message}${where}. No task could run: fix the module's top-level code and run again.`
+          : loadFailure.message
+        : `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
     }
     report.warnings.push(...runWarnings(state, serialRuns, parallelRuns, summaryWorkers));
     state.emit({ type: 'run-finished', report });
@@ -497,4 +550,21 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
     await bundleTarget({ file: request.file, source: request.source, target, cacheDir: context.cacheDir });
   })();
   await Promise.allSettled([bundling, ...pools]);
+}
+
+/** Gaps (ms) between consecutive tasks on each lane: the time a worker sat idle waiting for its next task. */
+function laneGapsMs(tasks: TaskRecord[]): number[] {
+  const byLane = new Map<number, TaskRecord[]>();
+  for (const task of tasks) {
+    if (task.startUs === undefined || task.endUs === undefined) continue;
+    const lane = byLane.get(task.lane) ?? [];
+    lane.push(task);
+    byLane.set(task.lane, lane);
+  }
+  const gaps: number[] = [];
+  for (const lane of byLane.values()) {
+    lane.sort((a, b) => a.startUs! - b.startUs!);
+    for (let i = 1; i < lane.length; i++) gaps.push(Math.max(0, (lane[i].startUs! - lane[i - 1].endUs!) / 1000));
+  }
+  return gaps;
 }
