@@ -26,6 +26,11 @@ export interface WorkerBatch {
   startChannel?: string;
   /** Opaque key echoed back in start announcements, so a late message from an old phase is ignored. */
   phaseKey: string;
+  /**
+   * Child processes only: announce the batch's first task too. Set while the child has not yet loaded this module, so
+   * the host hears when loading ended and a module whose top level never finishes is told apart from a stuck task.
+   */
+  announceFirstTask?: boolean;
 }
 
 export interface TaskOutcome {

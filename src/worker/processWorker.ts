@@ -33,7 +33,7 @@ installCrashHandlers(() => undefined);
 process.on('message', (message: ToProcessWorker) => {
   if (message.type !== 'batch') return;
   const { id, batch } = message;
-  runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: false }).then(
+  runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
     (error: unknown) => send({ type: 'batch-failed', id, error: { name: 'Error', message: `The worker process failed: ${String(error)}` } }),
   );

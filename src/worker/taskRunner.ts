@@ -51,6 +51,19 @@ function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
 let failRunningTask: ((reason: unknown) => void) | undefined;
 let crashHandlersInstalled = false;
 
+/** What the crash handlers hand a running task, so its error can say it was not thrown by the task's own call chain. */
+class CrashWhileRunning {
+  constructor(
+    readonly kind: 'uncaught exception' | 'unhandled promise rejection',
+    readonly reason: unknown,
+  ) {}
+}
+
+const CRASH_ADVICE: Record<CrashWhileRunning['kind'], string> = {
+  'uncaught exception': 'An uncaught exception (from a timer or callback) ended the task',
+  'unhandled promise rejection': 'A promise rejection nobody handled ended the task (await the promise or add .catch())',
+};
+
 function settleOrCrash(pending: PromiseLike<unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
     failRunningTask = reject;
@@ -65,9 +78,9 @@ function settleOrCrash(pending: PromiseLike<unknown>): Promise<unknown> {
 export function installCrashHandlers(onStrayCrash: (error: unknown) => void): void {
   if (crashHandlersInstalled) return;
   crashHandlersInstalled = true;
-  const handle = (kind: string) => (reason: unknown) => {
+  const handle = (kind: CrashWhileRunning['kind']) => (reason: unknown) => {
     if (failRunningTask) {
-      failRunningTask(reason);
+      failRunningTask(new CrashWhileRunning(kind, reason));
       return;
     }
     const text = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
@@ -113,7 +126,7 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
-    error.message = `Loading the module failed: ${error.message}`;
+    error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
 
@@ -150,7 +163,9 @@ export async function runWorkerBatch(
     const endUs = monotonicNowUs();
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
-      const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+      const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
+      const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
+      if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
       continue;
     }

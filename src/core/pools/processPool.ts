@@ -13,6 +13,8 @@ const STDERR_TAIL_CHARS = 4000;
 
 interface RunningBatch {
   id: number;
+  /** The batch's module hash: a task start from the child means the child has loaded it. */
+  moduleHash: string;
   control: BatchControl;
   finish: (reply: BatchReply) => void;
 }
@@ -24,6 +26,8 @@ class ChildWorker {
   running: RunningBatch | undefined;
   dead = false;
   booted = false;
+  /** Modules (by hash) this child has loaded, known from its task starts. */
+  private readonly loadedModules = new Set<string>();
   private stderrTail = '';
   private readonly memoryLimitMb: number | undefined;
   private markReady!: () => void;
@@ -80,6 +84,7 @@ class ChildWorker {
       };
       this.running = {
         id,
+        moduleHash: batch.module.hash,
         control,
         finish: (reply) => {
           control.signal?.removeEventListener('abort', onAbort);
@@ -94,14 +99,16 @@ class ChildWorker {
       this.ready.then(
         () => {
           if (this.running?.id !== id) return;
-          const message: ToProcessWorker = { type: 'batch', id, batch };
+          // A child that has not loaded the module yet announces the first task itself, once loading has finished.
+          const loaded = this.loadedModules.has(batch.module.hash);
+          const message: ToProcessWorker = { type: 'batch', id, batch: loaded ? batch : { ...batch, announceFirstTask: true } };
           this.process.send(message, (error) => {
             if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
           });
           control.onDispatched();
-          // The child does not announce a batch's first task: it starts now, on this child.
+          // A child with the module loaded does not announce a batch's first task: it starts now, on this child.
           const first = batch.tasks[0];
-          if (first) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
+          if (first && loaded) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
         },
         (error: Error) => this.finish({ kind: 'failed', error: { name: error.name, message: error.message } }),
       );
@@ -127,7 +134,9 @@ class ChildWorker {
         this.markReady();
         return;
       case 'task-start':
-        this.running?.control.onTaskStart(message);
+        if (!this.running) return;
+        this.loadedModules.add(this.running.moduleHash);
+        this.running.control.onTaskStart(message);
         return;
       case 'batch-done':
         if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: message.outcomes });
@@ -143,7 +152,15 @@ class ChildWorker {
     const tail = this.stderrTail.trim();
     const outOfMemory = /heap out of memory|Reached heap limit/.test(tail);
     const limit = this.memoryLimitMb ? ` (the worker memory limit is ${this.memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more)` : '';
-    const message = outOfMemory ? `Worker process ${this.pid} ran out of memory${limit}\n${tail}` : `Worker process ${this.pid} ${how}${tail ? `\n${tail}` : ''}`;
+    // Our own kills (timeout, cancel) detach the batch first: an exit under a running batch is the task's doing or a crash.
+    let advice = '';
+    if (this.running && !spawnError) {
+      advice =
+        code !== null
+          ? ' while running the task (did it call process.exit()?); the worker was replaced and the other tasks ran on. Return a value or throw an Error instead of exiting'
+          : ' while running the task; the worker was replaced and the other tasks ran on';
+    }
+    const message = outOfMemory ? `Worker process ${this.pid} ran out of memory${limit}\n${tail}` : `Worker process ${this.pid} ${how}${advice}${tail ? `\n${tail}` : ''}`;
     this.markFailed(new Error(message));
     this.finish({ kind: 'failed', error: { name: outOfMemory ? 'OutOfMemory' : 'WorkerExit', message } });
     if (!this.dead) {

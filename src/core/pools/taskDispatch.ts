@@ -52,7 +52,21 @@ function fromOutcome(outcome: TaskOutcome): DispatchedTask {
     : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
 }
 
-function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number): DispatchedTask {
+/** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */
+export const MODULE_LOAD_FAILED = 'Loading the module failed';
+/** Starts the message of a task cancelled while its worker was still running the module's top-level code. */
+export const CANCELLED_WHILE_LOADING = 'The run was cancelled while the worker was still loading the module';
+
+/** Loading longer than this when cancelled is worth a hint that the top level may never finish. */
+const SLOW_LOAD_HINT_MS = 1000;
+
+function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
+  if (!started && loadingSinceUs !== undefined && endUs !== undefined) {
+    const loadingMs = (endUs - loadingSinceUs) / 1000;
+    const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
+    const message = `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.`;
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message }, logs: [], logsTruncated: false };
+  }
   if (!started) {
     return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
   }
@@ -74,6 +88,8 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
   const batchControllers = new Set<AbortController>();
   let inFlight = 0;
   let cancelled = signal?.aborted ?? false;
+  /** Set when a worker's module never finished loading within the timeout: the tasks still queued fail at once with it. */
+  let moduleHung: TaskError | undefined;
   let okTasks = 0;
   let okTaskMs = 0;
 
@@ -99,11 +115,13 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
       request.onTaskDone?.(task);
     };
     const hasQueued = () => retrySingly.length > 0 || queueHead < queue.length;
+    const unsent = (index: number): DispatchedTask =>
+      !cancelled && moduleHung ? { index, status: 'error', pid: 0, threadId: -1, error: moduleHung, logs: [], logsTruncated: false } : cancelledTask(index);
     const finishIfDone = () => {
-      if (inFlight > 0 || (hasQueued() && !cancelled)) return;
+      if (inFlight > 0 || (hasQueued() && !cancelled && !moduleHung)) return;
       signal?.removeEventListener('abort', onCancel);
-      for (const task of retrySingly) settle(cancelledTask(task.index));
-      for (let i = queueHead; i < queue.length; i++) settle(cancelledTask(queue[i].index));
+      for (const task of retrySingly) settle(unsent(task.index));
+      for (let i = queueHead; i < queue.length; i++) settle(unsent(queue[i].index));
       retrySingly.length = 0;
       queueHead = queue.length;
       resolve(request.tasks.map((task) => results.get(task.index)!));
@@ -124,8 +142,11 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
       let timedOut = false;
       let lastStarted: TaskStartNotice | undefined;
       let timer: NodeJS.Timeout | undefined;
+      /** When a worker took the batch; until its first task starts, the worker is loading the module. */
+      let dispatchedUs: number | undefined;
       // Armed once a worker has the batch (covering module loading), restarted at each task start.
       const onDispatched = () => {
+        dispatchedUs ??= now();
         if (!controller || timer) return;
         timer = setTimeout(() => {
           timedOut = true;
@@ -147,6 +168,8 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
         if (controller) batchControllers.delete(controller);
         inFlight--;
         const endUs = now();
+        // Workers announce a batch's first task only once the module has loaded: no start means its top level never finished.
+        const stuckLoading = reply.kind === 'aborted' && dispatchedUs !== undefined && !batchTasks.some((task) => started.has(task.index));
         if (reply.kind === 'done') {
           for (const outcome of reply.outcomes) settle(fromOutcome(outcome));
         } else if (reply.kind === 'failed') {
@@ -155,6 +178,17 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             const where = notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs, endUs } : { pid: 0, threadId: -1 };
             settle({ index: task.index, status: 'error', ...where, error: reply.error, logs: [], logsTruncated: false });
           }
+        } else if (timedOut && stuckLoading) {
+          const error: TaskError = {
+            name: 'Timeout',
+            message:
+              `${MODULE_LOAD_FAILED}: its top-level code did not finish within the ${taskTimeoutMs / 1000} s task timeout, so no task could start ` +
+              '(an endless loop, or a long wait at the top level?). The worker was stopped. Move slow set-up into the function, or raise taskTimeoutSeconds.',
+          };
+          moduleHung ??= error;
+          const [first, ...rest] = batchTasks;
+          settle({ index: first.index, status: 'timeout', pid: 0, threadId: -1, endUs, error, logs: [], logsTruncated: false });
+          for (const task of rest) settle(unsent(task.index));
         } else if (timedOut && batchTasks.length > 1) {
           // Which task of a chunk hung is not certain (tiny tasks are not all announced): run the unfinished ones alone.
           retrySingly.unshift(...batchTasks);
@@ -168,12 +202,17 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             threadId: notice?.threadId ?? -1,
             startUs: notice?.startUs,
             endUs,
-            error: { name: 'Timeout', message: `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout; its worker was stopped.` },
+            error: {
+              name: 'Timeout',
+              message:
+                `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout (an endless loop, or it needs longer?); ` +
+                'its worker was stopped and replaced, and the other tasks ran on. Raise taskTimeoutSeconds if the task needs more time.',
+            },
             logs: [],
             logsTruncated: false,
           });
         } else {
-          for (const task of batchTasks) settle(cancelledTask(task.index, started.get(task.index), endUs));
+          batchTasks.forEach((task, at) => settle(cancelledTask(task.index, started.get(task.index), endUs, stuckLoading && at === 0 ? dispatchedUs : undefined)));
         }
         for (const task of batchTasks) started.delete(task.index);
         launch();
@@ -182,7 +221,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
     };
 
     const launch = () => {
-      while (!cancelled && inFlight < limit && hasQueued()) {
+      while (!cancelled && !moduleHung && inFlight < limit && hasQueued()) {
         if (retrySingly.length > 0) {
           send([retrySingly.shift()!]);
           continue;
