@@ -1,27 +1,28 @@
 // Comparison 5, the panel: the built page in headless Chromium drawing a 10,000-task report, then 1,000 live task updates.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { log, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
-import { generateReport, type ReportShape, type TimedMessage } from './panelData';
-import { installPageBench, type PageBench } from './panelPage';
+import { generateReport, type ReportShape } from './panelData';
+import {
+  buildSite,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  domFacts,
+  HOST_BATCH_MS,
+  launchChromium,
+  LIVE_BURST,
+  LIVE_STEADY,
+  openExport,
+  openPanel,
+  postGeneratedReport,
+  postLiveRun,
+  REPORT_10K,
+  REPORT_10K_SERIAL,
+  whenQuiet,
+  type LiveSpec,
+} from './panelHarness';
 import type { SectionResult, TargetCheck } from './results';
 import { fmt, fmtSample, rotation, summarize } from './stats';
-import { loadPanelAssets, toHtml } from '../../src/core/export/html';
-import { renderPanelHtml } from '../../src/shared/panelHtml';
-
-const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ORIGIN = 'https://panel.bench.invalid';
-/** RunPanel's EVENT_BATCH_MS: the host posts live events at most this often. */
-const HOST_BATCH_MS = 80;
-/** The page counts as done when nothing of its own has run for this long. */
-const QUIET_MS = 300;
-const REPORT_10K: ReportShape = { inputs: 10_000, workers: 2, withSerial: false, taskUs: 900 };
-const REPORT_10K_SERIAL: ReportShape = { ...REPORT_10K, withSerial: true };
-const LIVE_STEADY = { tasks: 1000, workers: 2, taskUs: 4000 };
-const LIVE_BURST = { tasks: 1000, workers: 2, taskUs: 40 };
 
 interface Measurement {
   ms: number;
@@ -34,84 +35,12 @@ interface Variant {
   run(browser: Browser): Promise<Measurement>;
 }
 
-/** What the generator bundle puts on window: panelData.ts, built for the browser. */
-interface PageGenerator {
-  generateReport: typeof generateReport;
-  liveMessages: (tasks: number, workers: number, taskUs: number, batchMs: number) => TimedMessage[];
-}
-
-declare const window: Window & { __bench: PageBench; __benchData: unknown; __benchGen: PageGenerator };
-
 function debug(message: string): void {
   if (process.env.BENCH_DEBUG) log(message);
 }
 
-/**
- * panelData.ts as a browser script, so big reports are generated inside the page: shipping 10,000 tasks through the
- * DevTools protocol for every measurement costs seconds and measures nothing about the panel.
- */
-async function generatorScript(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    stdin: {
-      contents: "import { generateReport, liveMessages } from './panelData'; (window as any).__benchGen = { generateReport, liveMessages };",
-      resolveDir: path.resolve('test/bench'),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
-}
-
-async function openPage(browser: Browser, files: Record<string, { body: string; type: string }>, pathName: string, fakeVsCode: boolean, generator: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const page = await context.newPage();
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const file = files[new URL(route.request().url()).pathname];
-    return file ? route.fulfill({ status: 200, contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
-  });
-  // Init scripts run before the page's own script and are not subject to its CSP.
-  await page.addInitScript(`(${installPageBench.toString()})(${JSON.stringify(fakeVsCode)});\n${generator}`);
-  page.on('pageerror', (error) => log(`page error: ${error.message}`));
-  page.on('crash', () => log('page crashed'));
-  await page.goto(`${ORIGIN}${pathName}`, { waitUntil: 'load', timeout: 60_000 });
-  return page;
-}
-
-/** Waits until the page has done rAF work after `sinceMs` (and after the last host post), then none for QUIET_MS. */
-async function whenQuiet(page: Page, sinceMs: number): Promise<PageBench> {
-  return page.evaluate(
-    ({ quietMs, since }) =>
-      new Promise<PageBench>((resolve) => {
-        const check = () => {
-          const b = window.__bench;
-          const after = Math.max(since, b.lastPostAt ?? 0);
-          if (b.pending === 0 && b.lastPageFrameEnd > after && b.settledAt > b.lastPageFrameEnd && performance.now() - b.lastPageFrameEnd > quietMs) {
-            resolve({ ...b, frames: b.frames.filter((t) => t >= since - 100) });
-          } else setTimeout(check, 50);
-        };
-        check();
-      }),
-    { quietMs: QUIET_MS, since: sinceMs },
-  );
-}
-
-async function domFacts(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => ({
-    'table rows in the DOM': document.querySelectorAll('[data-testid="task-row"]').length,
-    lanes: document.querySelectorAll('[data-testid="lane"]').length,
-    'canvas px wide': (document.querySelector('[data-testid="timeline-canvas"]') as HTMLCanvasElement | null)?.width ?? 0,
-  }));
-}
-
 async function main(): Promise<SectionResult> {
   const notes: string[] = [];
-  const assets = await loadPanelAssets(path.resolve('dist'), path.resolve('media'));
   let playwright: typeof import('playwright-core') | undefined;
   try {
     playwright = await import('playwright-core');
@@ -131,34 +60,14 @@ async function main(): Promise<SectionResult> {
     };
   }
 
-  const generator = await generatorScript();
-  const nonce = crypto.randomBytes(16).toString('base64');
-  const panelFiles = {
-    '/panel.html': { body: renderPanelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/panel.css` }), type: 'text/html' },
-    '/webview.js': { body: assets.script, type: 'text/javascript' },
-    '/panel.css': { body: assets.style, type: 'text/css' },
-  };
-  const exportHtml = toHtml(generateReport(REPORT_10K), assets);
-  const exportFiles = { '/export.html': { body: exportHtml, type: 'text/html' } };
-
-  const panelReady = async (browser: Browser): Promise<Page> => {
-    const page = await openPage(browser, panelFiles, '/panel.html', true, generator);
-    await page.waitForFunction(() => window.__bench.posted.some((m) => (m as { type?: string }).type === 'ready'));
-    return page;
-  };
+  const site = await buildSite(generateReport(REPORT_10K));
 
   const reportVariant = (key: string, label: string, shape: ReportShape): Variant => ({
     key,
     label,
     async run(browser) {
-      const page = await panelReady(browser);
-      const t0 = await page.evaluate((s) => {
-        window.__benchData = window.__benchGen.generateReport(s);
-        const start = performance.now();
-        window.__bench.lastPostAt = start;
-        window.postMessage({ type: 'report', report: window.__benchData }, '*');
-        return start;
-      }, shape);
+      const page = await openPanel(browser, site);
+      const t0 = await postGeneratedReport(page, shape);
       const bench = await whenQuiet(page, t0);
       const facts = await domFacts(page);
       facts['longest frame ms (LoAF)'] = Math.max(0, ...bench.loaf.filter((e) => e.start + e.duration > t0).map((e) => e.duration));
@@ -167,27 +76,12 @@ async function main(): Promise<SectionResult> {
     },
   });
 
-  const liveVariant = (key: string, label: string, live: typeof LIVE_STEADY): Variant => ({
+  const liveVariant = (key: string, label: string, live: LiveSpec): Variant => ({
     key,
     label,
     async run(browser) {
-      const page = await panelReady(browser);
-      const { t0, count } = await page.evaluate(
-        ({ spec, batchMs }) => {
-          const list = window.__benchGen.liveMessages(spec.tasks, spec.workers, spec.taskUs, batchMs);
-          const start = performance.now();
-          window.__bench.lastPostAt = Infinity; // not quiet until the last message is out
-          // Post each message at its time, as the host's flush timer would.
-          list.forEach((item, i) =>
-            setTimeout(() => {
-              window.postMessage(item.message, '*');
-              if (i === list.length - 1) window.__bench.lastPostAt = performance.now();
-            }, item.atMs),
-          );
-          return { t0: start, count: list.length };
-        },
-        { spec: live, batchMs: HOST_BATCH_MS },
-      );
+      const page = await openPanel(browser, site);
+      const { t0, count } = await postLiveRun(page, live);
       const bench = await whenQuiet(page, t0);
       const frames = bench.frames.filter((t) => t >= t0 && t <= bench.settledAt);
       let maxGap = 0;
@@ -210,12 +104,12 @@ async function main(): Promise<SectionResult> {
       key: 'export-10k',
       label: 'standalone HTML export, 10,000 tasks: document received → drawn',
       async run(browser) {
-        const page = await openPage(browser, exportFiles, '/export.html', false, '');
+        const page = await openExport(browser, site);
         const bench = await whenQuiet(page, 0);
         const nav = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).responseEnd);
         const facts = await domFacts(page);
         facts['navigation start → drawn ms'] = bench.settledAt;
-        facts['HTML kB'] = exportHtml.length / 1024;
+        facts['HTML kB'] = site.exportBytes / 1024;
         await page.context().close();
         return { ms: bench.settledAt - nav, facts };
       },
@@ -224,8 +118,7 @@ async function main(): Promise<SectionResult> {
     liveVariant('live-burst', `live: 1,000 tiny tasks, all finishing within the first ${HOST_BATCH_MS} ms batch`, LIVE_BURST),
   ];
 
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  browser.on('disconnected', () => log('chromium disconnected'));
+  const browser = await launchChromium();
   const runs = new Map<string, Measurement[]>(variants.map((v) => [v.key, []]));
   try {
     for (let round = 0; round < WARMUP_ROUNDS + REPETITIONS; round++) {

@@ -10,7 +10,8 @@ export interface PageBench {
   settledAt: number;
   /** Frame start times seen by our own rAF loop. */
   frames: number[];
-  loaf: { start: number; duration: number; blocking: number }[];
+  /** Long animation frames: total, time in scripts, and time in style + layout at the frame's end. */
+  loaf: { start: number; duration: number; blocking: number; script: number; styleLayout: number }[];
   posted: unknown[];
   /** performance.now() of the last message the bench posted to the page as the host. */
   lastPostAt?: number;
@@ -55,8 +56,11 @@ export function installPageBench(fakeVsCode: boolean): void {
   originalRaf(loop);
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { blockingDuration?: number })[]) {
-        bench.loaf.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? 0 });
+      type Loaf = PerformanceEntry & { blockingDuration?: number; styleAndLayoutStart?: number; scripts?: { duration: number }[] };
+      for (const e of list.getEntries() as Loaf[]) {
+        const script = (e.scripts ?? []).reduce((sum, s) => sum + s.duration, 0);
+        const styleLayout = e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0;
+        bench.loaf.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? 0, script, styleLayout });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {
