@@ -7,9 +7,14 @@ const EXAMPLE = 'e.g. [[1, 2], [3, 4]] or Array.from({length: 8}, (_, i) => [i])
 const PLAIN_DATA = 'use plain data (numbers, strings, arrays, objects, Dates, Maps, typed arrays)';
 const EVALUATION_TIMEOUT_MS = 1000;
 
+export interface ParseInputsOptions {
+  /** Cap on evaluating an expression; checking as the user types uses a shorter one so the host never stalls. */
+  timeoutMs?: number;
+}
+
 /** One argument list per task. A flat list of non-arrays means one argument per task. Throws UserError. */
-export function parseInputs(inputs: string | unknown[]): unknown[][] {
-  const value = typeof inputs === 'string' ? evaluateInputsText(inputs) : inputs;
+export function parseInputs(inputs: string | unknown[], options: ParseInputsOptions = {}): unknown[][] {
+  const value = typeof inputs === 'string' ? evaluateInputsText(inputs, options.timeoutMs ?? EVALUATION_TIMEOUT_MS) : inputs;
   if (!Array.isArray(value)) {
     throw new UserError(`inputs must be an array of argument lists, ${EXAMPLE}; got ${describe(value)}`);
   }
@@ -41,7 +46,7 @@ export function defaultInputs(target: TargetInfo): string {
   return `[${tasks.join(', ')}]`;
 }
 
-function evaluateInputsText(text: string): unknown {
+function evaluateInputsText(text: string, timeoutMs: number): unknown {
   const trimmed = text.trim();
   if (trimmed === '') throw new UserError('no inputs: give at least one argument list, e.g. [[1], [2]]');
   let jsonError: string;
@@ -50,11 +55,11 @@ function evaluateInputsText(text: string): unknown {
   } catch (error) {
     jsonError = (error as Error).message;
   }
-  return evaluateExpression(trimmed, jsonError);
+  return evaluateExpression(trimmed, jsonError, timeoutMs);
 }
 
 /** Runs the text in a fresh V8 context (its own Date, Map, typed arrays…; no Node APIs) with a timeout. */
-function evaluateExpression(text: string, jsonError: string): unknown {
+function evaluateExpression(text: string, jsonError: string, timeoutMs: number): unknown {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
   let script: vm.Script;
   try {
@@ -71,11 +76,11 @@ function evaluateExpression(text: string, jsonError: string): unknown {
   }
   let value: unknown;
   try {
-    value = script.runInContext(context, { timeout: EVALUATION_TIMEOUT_MS, breakOnSigint: true });
+    value = script.runInContext(context, { timeout: timeoutMs, breakOnSigint: true });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new UserError(`the inputs expression ran longer than ${EVALUATION_TIMEOUT_MS / 1000} s (an endless loop?); ${EXAMPLE}`);
+      throw new UserError(`the inputs expression ran longer than ${formatLimit(timeoutMs)} (an endless loop?); ${EXAMPLE}`);
     }
     // Errors from the context are of its own realm: `instanceof Error` is false for them.
     const isErrorLike = typeof error === 'object' && error !== null && 'message' in error;
@@ -144,4 +149,8 @@ function describe(value: unknown): string {
     return name === 'Object' ? 'an object' : `a ${name}`;
   }
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+}
+
+function formatLimit(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }

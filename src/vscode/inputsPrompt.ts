@@ -4,12 +4,13 @@ import { defaultInputs, parseInputs } from '../core/inputs';
 import type { TargetInfo } from '../shared/report';
 
 const PREVIEW_CHARS = 90;
+const LIVE_CHECK_TIMEOUT_MS = 150;
 
 /** Live validation: what to fix (an error), or how many tasks the text makes and what the first calls look like. */
-export function validateInputsText(text: string, targetName: string): vscode.InputBoxValidationMessage {
+export function validateInputsText(text: string, targetName: string, timeoutMs?: number): vscode.InputBoxValidationMessage {
   let tasks: unknown[][];
   try {
-    tasks = parseInputs(text);
+    tasks = parseInputs(text, { timeoutMs });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { message, severity: vscode.InputBoxValidationSeverity.Error };
@@ -52,15 +53,17 @@ export async function promptInputs(target: TargetInfo, initial: string, step?: {
   box.valueSelection = [0, initial.length];
   box.ignoreFocusOut = true;
   if (step) Object.assign(box, step);
-  const validate = () => {
-    const message = validateInputsText(box.value, target.name);
+  // As-you-type checks get a short evaluation budget so an endless loop being typed never stalls the extension host;
+  // Enter evaluates with the full limit.
+  const validate = (timeoutMs?: number) => {
+    const message = validateInputsText(box.value, target.name, timeoutMs);
     box.validationMessage = message;
     return message.severity !== vscode.InputBoxValidationSeverity.Error;
   };
   validate();
   return new Promise<string | undefined>((resolve) => {
     let accepted: string | undefined;
-    box.onDidChangeValue(validate);
+    box.onDidChangeValue(() => validate(LIVE_CHECK_TIMEOUT_MS));
     box.onDidAccept(() => {
       if (!validate()) return;
       accepted = box.value;

@@ -102,3 +102,7 @@ test('default inputs have one number per parameter, for four tasks', () => {
   assert.equal(defaultInputs(target(['a', '...rest'])), '[[1], [2], [3], [4]]');
   assert.deepEqual(parseInputs(defaultInputs(target(['a', 'b']))).length, 4, 'the default parses');
 });
+
+test('an endless loop typed into the inputs box is cut off at the short as-you-type budget, named in the message', () => {
+  assert.throws(() => parseInputs('(() => { for (;;) {} })()', { timeoutMs: 100 }), /ran longer than 100 ms \(an endless loop\?\)/);
+});
