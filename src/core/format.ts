@@ -58,7 +58,8 @@ export function formatMs(ms: number | undefined, decimals = 1): string {
 export function idealParallelMs(taskDurationsMs: number[], workers: number): number | undefined {
   if (taskDurationsMs.length === 0 || workers < 1) return undefined;
   const total = taskDurationsMs.reduce((sum, ms) => sum + ms, 0);
-  const bound = Math.max(Math.max(...taskDurationsMs), total / workers);
+  const longest = taskDurationsMs.reduce((most, ms) => Math.max(most, ms), 0);
+  const bound = Math.max(longest, total / workers);
   return bound > 0 ? bound : undefined;
 }
 
@@ -164,7 +165,8 @@ export function phaseTasks(report: RunReport, phase: RunPhase, repeat: number): 
  */
 export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | undefined = lastPhaseRun(report, phase)): string[] {
   const tasks = run ? phaseRunTasks(report, run) : phaseTasks(report, phase, 0);
-  const originUs = run?.startUs ?? Math.min(...tasks.map((task) => task.queuedUs));
+  // reduce, not Math.min(...list): spreading a list of 100,000+ tasks overflows the call stack.
+  const originUs = run?.startUs ?? tasks.reduce((earliest, task) => Math.min(earliest, task.queuedUs), Infinity);
   const relativeMs = (us: number | undefined) => (us === undefined ? undefined : (us - originUs) / 1000);
   const rows = tasks.map((task) => [
     String(task.index),
@@ -190,7 +192,7 @@ export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | un
 
 /** Aligns columns with two spaces between them; `alignRight[i]` right-aligns column i (numbers). */
 export function formatTable(header: string[], rows: string[][], alignRight: boolean[] = []): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), title.length));
   const render = (cells: string[]) =>
     cells
       .map((cell, column) => {

@@ -279,7 +279,8 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
   };
   if (record) {
     state.report.phases.push(run);
-    state.report.tasks.push(...records.filter(Boolean));
+    // A loop, not push(...records): spreading more than ~120,000 arguments overflows the call stack.
+    for (const taskRecord of records) if (taskRecord) state.report.tasks.push(taskRecord);
     state.emit({ type: 'phase-finished', phase: run });
   }
   return { run, tasks: records, dispatched };

@@ -135,7 +135,8 @@ function runGroups(report: RunReport): RunGroup[] {
   for (const group of list) {
     group.repeatsOfPhase = list.filter((other) => other.phase === group.phase && other.run?.workers === group.run?.workers).length;
   }
-  const startOf = (group: RunGroup) => group.run?.startUs ?? Math.min(...group.tasks.map((task) => task.queuedUs));
+  // reduce, not Math.min(...list): spreading a list of 100,000+ tasks overflows the call stack.
+  const startOf = (group: RunGroup) => group.run?.startUs ?? group.tasks.reduce((earliest, task) => Math.min(earliest, task.queuedUs), Infinity);
   return list.sort((a, b) => startOf(a) - startOf(b));
 }
 
