@@ -1,12 +1,19 @@
 // Comparison 1, dispatch cost: 10,000 tasks that return their argument on 2 workers, engine against raw pools and Python.
-import { log, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
-import { countingHandlers, createEngine, disposeEngine, everyTaskTimed, FIXTURES, freshCacheDir, runOptions, type EngineUnderTest } from './engineDriver';
+import { log, nowUs, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
+import { countingHandlers, createEngine, DIST_DIR as DIST, disposeEngine, everyTaskTimed, FIXTURES, freshCacheDir, runOptions, type EngineUnderTest } from './engineDriver';
 import { PythonPeer } from './peers/pythonPeer';
 import { startPeerPool, type PeerName, type PeerPool } from './peers/nodePools';
 import type { SectionResult, TargetCheck } from './results';
 import { fmt, fmtSample, pairedRatio, rotation, summarize, type Sample } from './stats';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { bundleTarget } from '../../src/core/bundle';
+import { locateTarget } from '../../src/core/locate';
+import { dispatchTasks, type WorkerPool } from '../../src/core/pools';
 import type { BackendKind } from '../../src/shared/report';
+import type { ModuleSpec } from '../../src/shared/workerProtocol';
+import type { WorkerPieceResult } from './workerPiece';
 
 const TASKS = 10_000;
 const WORKERS = 2;
@@ -18,6 +25,49 @@ interface Variant {
   run(): Promise<number>;
   /** Facts checked on the last run (records complete, chunking…). */
   facts: string[];
+}
+
+/** A pool that answers every batch at once, so dispatchTasks' own bookkeeping per task is all that is timed. */
+function instantPool(distDir: string): WorkerPool {
+  return {
+    config: { backend: 'threads', workers: WORKERS, distDir },
+    send(batch, control) {
+      control.onDispatched();
+      const now = nowUs();
+      const outcomes = batch.tasks.map((t) => ({ index: t.index, pid: process.pid, threadId: 1, startUs: now, endUs: now, ok: true, value: t.args[0], logs: [], logsTruncated: false }));
+      return Promise.resolve({ kind: 'done', outcomes });
+    },
+    whenReady: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  };
+}
+
+/** The engine's per-task costs measured apart: the worker's runner, cloning its outcomes, and the host's dispatch loop. */
+async function measurePieces(): Promise<string[][]> {
+  const file = path.join(FIXTURES, 'identity.ts');
+  const target = await locateTarget(fs.readFileSync(file, 'utf8'), file, { name: 'identity' });
+  const bundle = await bundleTarget({ file, target, cacheDir: freshCacheDir('pieces') });
+  const module: ModuleSpec = { bundlePath: bundle.bundlePath, hash: bundle.hash };
+  const worker = await new Promise<WorkerPieceResult>((resolve, reject) => {
+    const thread = new Worker(path.join(__dirname, 'workerPiece.js'), { workerData: { module, tasks: TASKS, repetitions: REPETITIONS } });
+    thread.once('message', (m: WorkerPieceResult) => void thread.terminate().then(() => resolve(m)));
+    thread.once('error', reject);
+  });
+  const rows: string[][] = [
+    ['worker: runWorkerBatch over one 10,000-task chunk (capture, clock, start board, clone check)', fmtSample(summarize(worker.runnerUs), 2), 'src/worker/taskRunner.ts runWorkerBatch'],
+    ['structuredClone of those 10,000 outcomes (one side of posting them back)', fmtSample(summarize(worker.cloneUs), 2), 'TaskOutcome shape (src/shared/workerProtocol.ts)'],
+  ];
+  const tasks = Array.from({ length: TASKS }, (_, index) => ({ index, args: [index] }));
+  for (const chunkSize of [1, 'auto'] as const) {
+    const us: number[] = [];
+    for (let rep = 0; rep <= REPETITIONS; rep++) {
+      const start = performance.now();
+      await dispatchTasks({ pool: instantPool(DIST), module, tasks, chunkSize, maxLogChars: 65536, phaseKey: `pieces.${rep}`, taskTimeoutMs: 0, now: nowUs, onTaskDone: () => undefined });
+      if (rep > 0) us.push(((performance.now() - start) * 1000) / TASKS);
+    }
+    rows.push([`host: dispatchTasks with a pool that answers at once, chunkSize ${chunkSize}`, fmtSample(summarize(us), 2), 'src/core/pools/taskDispatch.ts dispatchTasks']);
+  }
+  return rows;
 }
 
 async function main(): Promise<SectionResult> {
@@ -126,6 +176,14 @@ async function main(): Promise<SectionResult> {
     }
     log(`dispatch ${warm ? 'warm-up' : `repetition ${round - WARMUP_ROUNDS + 1}/${REPETITIONS}`} done`);
   }
+  let pieceRows: string[][] = [];
+  if (engine) {
+    try {
+      pieceRows = await measurePieces();
+    } catch (error) {
+      notes.push(`The per-task pieces could not be measured: ${(error as Error).message}`);
+    }
+  }
   await Promise.all(pools.map((p) => p.destroy()));
   await python.peer?.close();
   if (engine) await disposeEngine(engine);
@@ -141,7 +199,7 @@ async function main(): Promise<SectionResult> {
     v.facts.join('; '),
   ]);
   // Where the engine's time goes: the fixed cost of any run (2 tasks), and the parallel phase alone (its own clock).
-  const pieceRows: string[][] = [];
+  const splitRows: string[][] = [];
   for (const backend of ['threads', 'processes']) {
     const fixed = summarize(walls.get(`engine-${backend}-1-2`) ?? []);
     for (const chunk of ['1', 'auto']) {
@@ -149,7 +207,7 @@ async function main(): Promise<SectionResult> {
       if (!walls.has(key)) continue;
       const whole = summarize(walls.get(key) ?? []);
       const phase = summarize(phaseWalls.get(key) ?? []);
-      pieceRows.push([
+      splitRows.push([
         `${backend}, chunkSize ${chunk}`,
         fmtSample(whole, 0),
         fmtSample(fixed, 1),
@@ -196,14 +254,17 @@ async function main(): Promise<SectionResult> {
     ],
     tables: [
       { caption: 'µs per task and wall time (median, min–max)', columns: ['variant', 'µs per task', 'wall ms', '÷ raw piscina', 'checked'], rows },
-      ...(pieceRows.length
+      ...(splitRows.length
         ? [
             {
               caption: "where the engine's time goes (ms; a 2-task run gives the fixed cost of any run)",
               columns: ['engine', 'run() for 10,000 tasks', 'run() for 2 tasks', 'parallel phase (engine clock)', 'µs per task inside the phase', 'µs per task outside the phase, beyond the fixed cost (previews, report, events)'],
-              rows: pieceRows,
+              rows: splitRows,
             },
           ]
+        : []),
+      ...(pieceRows.length
+        ? [{ caption: 'per-task pieces of the engine, measured apart (µs per task)', columns: ['piece', 'µs per task', 'where'], rows: pieceRows }]
         : []),
     ],
     targets,

@@ -35,7 +35,7 @@ async function bundleComparisons(ids: readonly ComparisonId[]): Promise<void> {
     },
   };
   await esbuild.build({
-    entryPoints: Object.fromEntries([...ids, ...(ids.includes('coldStart') ? ['coldStartProbe'] : [])].map((id) => [id, path.join(ROOT, 'test/bench', `${id}.ts`)])),
+    entryPoints: Object.fromEntries([...ids, ...(ids.includes('coldStart') ? ['coldStartProbe'] : []), ...(ids.includes('dispatch') ? ['workerPiece'] : [])].map((id) => [id, path.join(ROOT, 'test/bench', `${id}.ts`)])),
     outdir: OUT_DIR,
     bundle: true,
     platform: 'node',
