@@ -119,6 +119,17 @@ class ChildWorker {
     this.running?.finish(reply);
   }
 
+  /** Kills the child and resolves once it has exited. */
+  stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.process.once('exit', () => resolve());
+      // An idle child is unref'd: without this, a host with nothing else to do would exit before hearing the exit.
+      this.process.ref();
+      this.kill();
+    });
+  }
+
   kill(): void {
     if (this.dead) return;
     this.dead = true;
@@ -206,15 +217,6 @@ export class ProcessPool implements WorkerPool {
   async destroy(): Promise<void> {
     this.destroyed = true;
     const children = this.children.splice(0);
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
-            child.process.once('exit', () => resolve());
-            child.kill();
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => child.stop()));
   }
 }
