@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export const QUICK_INPUT = '.quick-input-widget';
+/** Where a failed attempt of a retried step leaves its screenshot. */
+const RETRY_SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-results');
 
 /** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen once `timeoutMs` has passed. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
@@ -32,6 +34,8 @@ export async function retry<T>(page: Page, what: string, step: () => Promise<T>,
     } catch (error) {
       lastError = error;
       console.error(`[ui] ${what}: attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
+      const shot = path.join(RETRY_SCREENSHOTS, `ui-retry-${what.replace(/[^\w]+/g, '-').slice(0, 60)}-${attempt}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
       await page.keyboard.press('Escape').catch(() => undefined);
       await page.waitForTimeout(500);
     }
@@ -61,7 +65,7 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
     await page.keyboard.press('Control+P');
     const widget = await quickInputVisible(page);
     await widget.locator('input').fill(fileName);
-    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
     await page.locator('.part.editor .editor-group-container').first().locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 10_000 });
     await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
@@ -89,7 +93,7 @@ export async function answerInputBox(page: Page, text: string): Promise<string> 
   const prompt = (await widget.locator('.quick-input-message').textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
   await box.fill(text);
   await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  await widget.waitFor({ state: 'hidden', timeout: 30_000 });
   return prompt;
 }
 
