@@ -41,6 +41,9 @@ export function ensureVsix(): string {
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`npm run package failed: ${failure.message}\n${failure.stdout ?? ''}\n${failure.stderr ?? ''}`);
+  } finally {
+    // Packaging leaves a production build in dist/; put back the development build (source maps, in-host tests) other suites use.
+    execFileSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: repoRoot, stdio: 'pipe', timeout: 120_000 });
   }
   if (!fs.existsSync(vsixPath)) throw new Error(`npm run package succeeded but wrote no ${vsixPath}`);
   return vsixPath;
