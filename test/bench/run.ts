@@ -129,12 +129,12 @@ function versions(): string[] {
   ];
 }
 
-function renderMarkdown(sections: SectionOutcome[], whole: Busyness, totalSec: number, quiet: string): string {
+function renderMarkdown(sections: SectionOutcome[], whole: Busyness, totalSec: number, quiet: string, runAt: string): string {
   const cpu = os.cpus();
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString()}; the whole bench took ${totalSec.toFixed(0)} s. Do not edit by hand: run it again.`,
+    `Written by \`npm run bench\` (test/bench/run.ts) on ${runAt}; the whole bench took ${totalSec.toFixed(0)} s. Do not edit by hand: run it again.`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}. ${versions().join('; ')}.`,
     '',
@@ -147,6 +147,9 @@ function renderMarkdown(sections: SectionOutcome[], whole: Busyness, totalSec: n
     table(targetsTable(sections)),
     '',
   ];
+  // Hand-written from profiles and the piece measurements below; kept in its own file so a new run keeps it.
+  const analysis = path.join(ROOT, 'test/bench/ANALYSIS.md');
+  if (fs.existsSync(analysis)) lines.push(fs.readFileSync(analysis, 'utf8').trim(), '');
   for (const s of sections) {
     const r = s.result;
     lines.push(`## ${r?.title ?? s.id}`, '');
@@ -188,6 +191,14 @@ async function main(): Promise<void> {
     console.error(`unknown comparison ${unknown.join(', ')}; choose from ${COMPARISONS.join(', ')}`);
     process.exit(2);
   }
+  if (process.argv.includes('--render-only')) {
+    // Re-renders RESULTS.md from the last full run's numbers (after ANALYSIS.md changed), without measuring again.
+    const saved = JSON.parse(fs.readFileSync(path.join(OUT_DIR, 'results.json'), 'utf8')) as { sections: SectionOutcome[]; whole: Busyness; totalSec: number; quiet: string; full: boolean; runAt: string };
+    if (!saved.full) throw new Error('out/bench/results.json is from a partial run; run the whole bench first');
+    fs.writeFileSync(path.join(ROOT, 'test/bench/RESULTS.md'), renderMarkdown(saved.sections, saved.whole, saved.totalSec, saved.quiet, saved.runAt));
+    console.log('re-rendered test/bench/RESULTS.md');
+    return;
+  }
   const ids = requested.length ? (requested as ComparisonId[]) : [...COMPARISONS];
   if (!fs.existsSync(path.join(ROOT, 'dist/taskWorker.js'))) console.warn('dist/taskWorker.js is missing: run `npm run build` first (npm run bench does).');
   const quiet = await waitForQuiet(Number(process.env.BENCH_QUIET_WAIT_S ?? 60));
@@ -206,11 +217,12 @@ async function main(): Promise<void> {
   }
   const whole = busynessBetween(first, snapshot());
   const totalSec = (performance.now() - started) / 1000;
-  const markdown = renderMarkdown(sections, whole, totalSec, quiet);
+  const runAt = new Date().toISOString();
+  const markdown = renderMarkdown(sections, whole, totalSec, quiet, runAt);
   // A partial run (`npm run bench -- panel`) must not overwrite the full results.
   const target = requested.length ? path.join(OUT_DIR, 'RESULTS.md') : path.join(ROOT, 'test/bench/RESULTS.md');
   fs.writeFileSync(target, markdown);
-  fs.writeFileSync(path.join(OUT_DIR, 'results.json'), JSON.stringify({ sections, whole, totalSec }, null, 1));
+  fs.writeFileSync(path.join(OUT_DIR, 'results.json'), JSON.stringify({ sections, whole, totalSec, quiet, full: requested.length === 0, runAt }, null, 1));
   console.log(`\n${table(targetsTable(sections))}\n\nwrote ${path.relative(ROOT, target)} in ${totalSec.toFixed(0)} s`);
 }
 
