@@ -26,14 +26,15 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 }
 
 /** Runs a flaky UI step up to `attempts` times, pressing Escape between tries so a half-open quick pick doesn't linger. */
-export async function retry<T>(page: Page, what: string, step: () => Promise<T>, attempts = 3): Promise<T> {
+export async function retry<T>(page: Page, what: string, step: (attempt: number) => Promise<T>, attempts = 3): Promise<T> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await step();
+      return await step(attempt);
     } catch (error) {
       lastError = error;
-      console.error(`[ui] ${what}: attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
+      const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120)).catch(() => '?');
+      console.error(`[ui] ${what}: attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]} (focus on ${focused})`);
       const shot = path.join(RETRY_SCREENSHOTS, `ui-retry-${what.replace(/[^\w]+/g, '-').slice(0, 60)}-${attempt}.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);
       await page.keyboard.press('Escape').catch(() => undefined);
@@ -41,6 +42,16 @@ export async function retry<T>(page: Page, what: string, step: () => Promise<T>,
     }
   }
   throw new Error(`${what} failed ${attempts} times: ${(lastError as Error).message}`);
+}
+
+/**
+ * Opens quick open: by its key on the first try, by a click on the title bar's search box (the command center) after that,
+ * which works wherever the keyboard focus is (a '>' typed first makes it the command palette).
+ */
+async function openQuickInput(page: Page, key: string, attempt: number): Promise<Locator> {
+  if (attempt === 1) await page.keyboard.press(key);
+  else await page.locator('.command-center .command-center-center').first().click();
+  return quickInputVisible(page);
 }
 
 async function quickInputVisible(page: Page): Promise<Locator> {
@@ -60,10 +71,9 @@ export async function focusFirstEditorGroup(page: Page): Promise<void> {
 
 /** Ctrl+P, the file name, Enter; waits until that file's tab is the active one. */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
-  await retry(page, `quick open ${fileName}`, async () => {
+  await retry(page, `quick open ${fileName}`, async (attempt) => {
     await focusFirstEditorGroup(page);
-    await page.keyboard.press('Control+P');
-    const widget = await quickInputVisible(page);
+    const widget = await openQuickInput(page, 'Control+P', attempt);
     await widget.locator('input').fill(fileName);
     await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
@@ -74,9 +84,8 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
 
 /** F1, `>title`, then the row whose label is exactly that title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await retry(page, `run command "${title}"`, async () => {
-    await page.keyboard.press('F1');
-    const widget = await quickInputVisible(page);
+  await retry(page, `run command "${title}"`, async (attempt) => {
+    const widget = await openQuickInput(page, 'F1', attempt);
     await widget.locator('input').fill(`>${title}`);
     const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first();
     await row.waitFor({ timeout: 10_000 });
