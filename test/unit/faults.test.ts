@@ -282,7 +282,7 @@ for (const backend of BACKENDS) {
         file: MISBEHAVE,
         target: { name: 'misbehave' },
         inputs: MISBEHAVIOURS.map((how, i) => [i, how]),
-        options: { backend, workers: 2, compareWithSerial: false, taskTimeoutSeconds: 2, workerMemoryLimitMb: 64 },
+        options: { backend, workers: 2, compareWithSerial: false, taskTimeoutSeconds: 3, workerMemoryLimitMb: 64 },
       });
       tasks = byIndex(outcome.report.tasks);
     });
@@ -326,10 +326,10 @@ for (const backend of BACKENDS) {
     it('never returns: the timeout stops only that worker, names the task and its worker, while the others finish', () => {
       const hung = task('hang');
       assert.equal(hung.status, 'timeout');
-      assert.match(hung.error!.message, /^Task 8 did not finish within the 2 s task timeout \(an endless loop, or it needs longer\?\); its worker was stopped and replaced/);
+      assert.match(hung.error!.message, /^Task 8 did not finish within the 3 s task timeout \(an endless loop, or it needs longer\?\); its worker was stopped and replaced/);
       assert.ok(hung.lane >= 0 && hung.pid > 0 && (backend === 'processes' ? hung.pid !== process.pid : hung.threadId > 0), 'the report says which worker ran it');
       assert.ok(tasks[10].endUs! < hung.endUs! && tasks[11].endUs! < hung.endUs!, 'the other worker finished the last tasks while this one hung');
-      assert.ok(outcome.report.warnings.some((warning) => warning === '1 task run hit the 2 s timeout; their workers were stopped and replaced.'), outcome.report.warnings.join('\n'));
+      assert.ok(outcome.report.warnings.some((warning) => warning === '1 task run hit the 3 s timeout; their workers were stopped and replaced.'), outcome.report.warnings.join('\n'));
     });
 
     it('allocates without bound: the worker memory limit stops it with an out-of-memory message', () => {
