@@ -35,13 +35,11 @@ export async function waitForStatus(panel: FrameLocator, statuses: RegExp, timeo
 
 /** What tells one run's page from the next: the title line (file:line · start time) and every task's duration. */
 export async function runFingerprint(panel: FrameLocator): Promise<string> {
-  try {
-    const title = (await panel.locator('.run-title').textContent({ timeout: 500 })) ?? '';
-    const durations = await panel.locator('[data-testid=task-row] [data-col=duration]').allTextContents();
-    return `${title}|${durations.join(',')}`;
-  } catch {
-    return ''; // no panel yet
-  }
+  if ((await panel.owner().count()) === 0) return ''; // no panel open yet
+  // Generous timeouts: an empty answer from a slow page would make the old run look new.
+  const title = (await panel.locator('.run-title').textContent({ timeout: 15_000 })) ?? '';
+  const durations = await panel.locator('[data-testid=task-row] [data-col=duration]').allTextContents();
+  return `${title}|${durations.join(',')}`;
 }
 
 /** Waits until the panel shows a run of `target` other than the one `previous` fingerprinted, in one of `statuses`. */

@@ -50,8 +50,25 @@ export async function retry<T>(page: Page, what: string, step: (attempt: number)
  */
 async function openQuickInput(page: Page, key: string, attempt: number): Promise<Locator> {
   if (attempt === 1) await page.keyboard.press(key);
-  else await page.locator('.command-center .command-center-center').first().click();
+  else await page.locator('.command-center .command-center-center').first().click({ force: true }); // a stale hover may cover it
   return quickInputVisible(page);
+}
+
+/**
+ * Types `text` into the open quick input and waits until the list's focused row contains `rowText`. The picker may reset
+ * its value once its provider loads, right after it opens: then the text is typed again rather than Enter picking the wrong row.
+ */
+async function fillQuickInput(widget: Locator, text: string, rowText: string): Promise<void> {
+  const input = widget.locator('input');
+  await until(
+    `the quick input to hold "${text}" with "${rowText}" selected`,
+    async () => {
+      if ((await input.inputValue()) !== text) await input.fill(text);
+      return (await widget.locator('.monaco-list-row.focused', { hasText: rowText }).count()) > 0;
+    },
+    20_000,
+    300,
+  );
 }
 
 async function quickInputVisible(page: Page): Promise<Locator> {
@@ -74,8 +91,7 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
   await retry(page, `quick open ${fileName}`, async (attempt) => {
     await focusFirstEditorGroup(page);
     const widget = await openQuickInput(page, 'Control+P', attempt);
-    await widget.locator('input').fill(fileName);
-    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 20_000 });
+    await fillQuickInput(widget, fileName, fileName);
     await page.keyboard.press('Enter');
     await page.locator('.part.editor .editor-group-container').first().locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 10_000 });
     await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
@@ -86,7 +102,7 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
 export async function runCommand(page: Page, title: string): Promise<void> {
   await retry(page, `run command "${title}"`, async (attempt) => {
     const widget = await openQuickInput(page, 'F1', attempt);
-    await widget.locator('input').fill(`>${title}`);
+    await fillQuickInput(widget, `>${title}`, title);
     const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first();
     await row.waitFor({ timeout: 10_000 });
     await row.click();
