@@ -23,7 +23,8 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
   let context: BrowserContext | undefined;
   let page: Page;
   let panel: FrameLocator;
-  let workspace: string;
+  let workspace: string | undefined;
+  let extensionsDir: string | undefined;
   let seedFile: string;
 
   /** Runs one person-sized step; on failure keeps a screenshot, the code-server log and the extension host logs in test-results/. */
@@ -73,7 +74,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
     fs.mkdirSync(RESULTS, { recursive: true });
     for (const old of fs.readdirSync(RESULTS).filter((name) => name.startsWith('ui-'))) fs.rmSync(path.join(RESULTS, old), { recursive: true, force: true });
     const vsix = ensureVsix();
-    const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pr-e2e-extensions-'));
+    extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pr-e2e-extensions-'));
     installVsix(vsix, extensionsDir);
     const installed = fs.readdirSync(extensionsDir).filter((name) => name.startsWith('parallel-runner.parallel-runner-'));
     assert.equal(installed.length, 1, `installing the .vsix left ${JSON.stringify(fs.readdirSync(extensionsDir))} in the extensions folder`);
@@ -114,6 +115,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
     if (server) fs.writeFileSync(path.join(RESULTS, 'ui-code-server.log'), server.log());
     await context?.close();
     await server?.stop();
+    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     console.log(`UI suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
   });
 
@@ -160,7 +162,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
 
   test('Export a Chrome trace from the panel: the file parses and holds an X event per task', () =>
     step('export trace', async () => {
-      const target = path.join(workspace, 'longTimeTask.trace.json');
+      const target = path.join(workspace!, 'longTimeTask.trace.json');
       await panel.locator('[data-testid=export-trace]').click();
       await answerSaveDialog(page, target);
       await until('the trace file to be written', async () => fs.existsSync(target) && fs.statSync(target).size > 0, 20_000);
@@ -213,7 +215,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
 
   test("An error in user code shows the message and the user's file:line", () =>
     step('user error', async () => {
-      const file = path.join(workspace, 'priceOrder.ts');
+      const file = path.join(workspace!, 'priceOrder.ts');
       await quickOpen(page, 'priceOrder.ts');
       await clickInLine(page, file, 'const unitPrice = 2.5;');
       await runAndWait('priceOrder', () => runCommand(page, RUN_COMMAND), '[[1], [0], [2]]', /^(completed|failed)$/);

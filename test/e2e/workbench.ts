@@ -130,8 +130,15 @@ export async function answerSaveDialog(page: Page, target: string): Promise<void
   const widget = await quickInputVisible(page);
   const box = widget.locator('.quick-input-box input');
   await box.waitFor({ state: 'visible', timeout: 10_000 });
-  await box.fill(target);
-  await page.waitForTimeout(300); // the dialog completes folder names as you type; let it settle before Enter
+  // The dialog fills in its default path shortly after it opens, which can overwrite a path typed too early: type it again
+  // until it has held for two looks in a row.
+  let steady = 0;
+  await until(`the save dialog to hold ${target}`, async () => {
+    if ((await box.inputValue()) === target) return ++steady >= 2;
+    steady = 0;
+    await box.fill(target);
+    return false;
+  }, 20_000, 400);
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: 10_000 });
 }
