@@ -18,7 +18,7 @@ import {
   type TargetInfo,
   type TaskRecord,
 } from '../shared/report';
-import type { ModuleSpec, TaskSpec, TaskStartNotice } from '../shared/workerProtocol';
+import type { ModuleSpec, TaskSpec, TaskStartNotice, WorkerBatch } from '../shared/workerProtocol';
 import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from './api';
 import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
@@ -188,12 +188,53 @@ class RunState {
   }
 }
 
+/** A module still loading after this long (with no shorter task timeout) is left to load inside the phase, where timeout and cancel apply. */
+const PRELOAD_WAIT_MS = 2000;
+/** The module hash every worker of a pool has loaded, so a warm re-run skips the preload. */
+const preloadedHash = new WeakMap<WorkerPool, string>();
+
+/**
+ * Has every worker of the pool load the bundle before the phase's clock starts, so serial and parallel walls both measure
+ * execution only. A load failure stays in the worker for the phase to report; a load that does not end in time is stopped.
+ */
+async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean> {
+  if (state.cancelled) return false;
+  if (preloadedHash.get(pool) === state.module.hash) return true;
+  const { workers, backend } = pool.config;
+  const controller = new AbortController();
+  const onCancel = () => controller.abort('cancelled');
+  state.handlers.signal?.addEventListener('abort', onCancel, { once: true });
+  const timeoutMs = state.options.taskTimeoutSeconds * 1000;
+  const timer = setTimeout(() => controller.abort('slow'), timeoutMs > 0 ? Math.min(timeoutMs, PRELOAD_WAIT_MS) : PRELOAD_WAIT_MS);
+  const batch: WorkerBatch = {
+    module: state.module,
+    tasks: [],
+    maxLogChars: 0,
+    phaseKey: 'preload',
+    preload: true,
+    // Threads share memory: a barrier makes piscina give each thread one preload. Child processes each take one anyway.
+    ...(backend === 'threads' ? { preloadBarrier: new SharedArrayBuffer(4), preloadWorkers: workers } : {}),
+  };
+  try {
+    const control = { signal: controller.signal, onTaskStart: () => undefined, onDispatched: () => undefined };
+    const replies = await Promise.all(Array.from({ length: workers }, () => pool.send(batch, control)));
+    const loaded = replies.every((reply) => reply.kind === 'done');
+    if (loaded) preloadedHash.set(pool, state.module.hash);
+    return loaded;
+  } finally {
+    clearTimeout(timer);
+    state.handlers.signal?.removeEventListener('abort', onCancel);
+  }
+}
+
 async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> {
   const { phase, repeat, pool, warmup } = spec;
   const workers = pool.config.workers;
   const record = !warmup;
   const tasks: TaskSpec[] = state.inputs.map((args, index) => ({ index, args }));
   await pool.whenReady();
+  // A stopped preload replaced its workers: let the new ones boot, so the phase times their loading, not their start.
+  if (!(await preloadModule(state, pool))) await pool.whenReady();
   state.emit({ type: 'phase-started', phase, repeat, workers, totalTasks: tasks.length, warmup });
 
   const lanes = new Map<string, LaneRecord>();
@@ -264,6 +305,8 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
     },
   });
   const endUs = monotonicNowUs();
+  // A timeout, cancel or crash replaced a worker, which has not loaded the module.
+  if (dispatched.some((task) => task.status !== 'ok')) preloadedHash.delete(pool);
   const wallMs = (endUs - startUs) / 1000;
   const laneRecords = [...lanes.values()].map((lane) => ({ ...lane, utilization: wallMs > 0 ? Math.min(1, lane.busyMs / wallMs) : 0 }));
   const failedAll = dispatched.length > 0 && dispatched.every((task) => task.status === 'error' || task.status === 'timeout');

@@ -31,6 +31,14 @@ export interface WorkerBatch {
    * the host hears when loading ended and a module whose top level never finishes is told apart from a stuck task.
    */
   announceFirstTask?: boolean;
+  /**
+   * With no tasks: load the module and answer, so a phase's clock starts after every worker has loaded it. A load failure is
+   * not reported here; the worker keeps it and the phase's first batch reports it as before.
+   */
+  preload?: boolean;
+  /** Threads only: a counter each preloading thread bumps and then waits on until all `preloadWorkers` have, so each thread gets one. */
+  preloadBarrier?: SharedArrayBuffer;
+  preloadWorkers?: number;
 }
 
 export interface TaskOutcome {

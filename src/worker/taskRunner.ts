@@ -47,6 +47,21 @@ function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
   return target;
 }
 
+/** A thread that waits this long at the preload barrier goes on anyway (a sibling was stopped, or piscina never gave it one). */
+const PRELOAD_BARRIER_WAIT_MS = 3000;
+
+/** Loads the module ahead of a phase; a failure stays cached in loadedTargets for the phase's first batch to report. */
+async function preloadTarget(batch: WorkerBatch): Promise<void> {
+  await loadTarget(batch.module).catch(() => undefined);
+  const { preloadBarrier, preloadWorkers } = batch;
+  if (!preloadBarrier || !preloadWorkers) return;
+  // Holding this batch until every thread has one keeps piscina from handing two preloads to one fast thread.
+  const arrived = new Int32Array(preloadBarrier);
+  Atomics.add(arrived, 0, 1);
+  const deadline = Date.now() + PRELOAD_BARRIER_WAIT_MS;
+  while (Atomics.load(arrived, 0) < preloadWorkers && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 /** The task now awaiting a promise; an uncaught error or unhandled rejection while it runs is its failure. */
 let failRunningTask: ((reason: unknown) => void) | undefined;
 let crashHandlersInstalled = false;
@@ -115,8 +130,11 @@ export async function runWorkerBatch(
   options: BatchRunOptions,
 ): Promise<TaskOutcome[]> {
   installConsoleCapture();
-  // An empty batch is the pool's readiness ping: answer without loading anything.
-  if (batch.tasks.length === 0) return [];
+  // An empty batch is the pool's readiness ping (answered without loading anything) or a preload before a phase.
+  if (batch.tasks.length === 0) {
+    if (batch.preload) await preloadTarget(batch);
+    return [];
+  }
   const { pid, threadId } = identity;
   const bundlePath = batch.module.bundlePath;
   let target: TargetCallable;

@@ -238,6 +238,34 @@ describe('Engine resources', () => {
   });
 });
 
+describe('Engine fairness', () => {
+  for (const backend of ['threads', 'processes'] as const) {
+    it(`a cold run times execution only: module loading (300 ms here) is done before either phase's clock starts (${backend})`, async () => {
+      const coldCache = mkdtempSync(path.join(tmpdir(), 'parallel-runner-cold-'));
+      const cold = new Engine({ distDir: DIST, cacheDir: coldCache, idleTimeoutMs: 30_000 });
+      try {
+        const { report } = await cold.run({
+          file: path.join(FIXTURES, 'slowLoad.ts'),
+          target: { name: 'sleepTask' },
+          inputs: '[[100], [100], [100]]',
+          options: { backend, workers: 2 },
+        });
+        assert.equal(report.status, 'completed');
+        for (const run of report.phases) {
+          const busyMs = tasksOf(report.tasks, run.phase).reduce((sum, task) => sum + (task.durationMs ?? 0), 0);
+          // Serial: the wall is the tasks back to back; parallel: at least the longest lane. Loading inside would add 300 ms.
+          const bound = run.phase === 'serial' ? busyMs * 1.5 + 50 : (busyMs / 2 + 100) * 1.5 + 50;
+          assert.ok(run.wallMs <= bound, `${run.phase} wall ${run.wallMs.toFixed(0)} ms for ${busyMs.toFixed(0)} ms of tasks (bound ${bound.toFixed(0)} ms)`);
+        }
+        assert.ok((report.summary.speedup ?? 0) < 2.2, `speedup ${report.summary.speedup} on 2 workers for 3 equal tasks`);
+      } finally {
+        await cold.dispose();
+        rmSync(coldCache, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('Engine lifetime', () => {
   for (const backend of ['threads', 'processes'] as const) {
     it(`lets a script that never calls dispose() exit by itself (${backend})`, async () => {

@@ -20,6 +20,8 @@ export class ThreadPool implements WorkerPool {
   private readonly lastSeen: Int32Array;
   private pollTimer: NodeJS.Timeout | undefined;
   private batchesInFlight = 0;
+  /** Every thread has answered a ping and none has been stopped since: whenReady need not ask again. */
+  private answered = false;
 
   private constructor(
     readonly config: PoolConfig,
@@ -73,6 +75,8 @@ export class ThreadPool implements WorkerPool {
     } catch (error) {
       // A start posted just before a stuck thread was stopped is read now, so a timeout names its thread.
       this.readBoard();
+      // An aborted or failed batch ends its thread; piscina starts a new one, which has not booted yet.
+      this.answered = false;
       if (control.signal?.aborted) return { kind: 'aborted' };
       return { kind: 'failed', error: describeWorkerFailure(error, this.config.workerMemoryLimitMb) };
     } finally {
@@ -85,9 +89,11 @@ export class ThreadPool implements WorkerPool {
   }
 
   async whenReady(): Promise<void> {
+    if (this.answered) return;
     // An empty batch returns as soon as a thread has booted; with one task per thread, each thread gets one.
     const ping: WorkerBatch = { module: { bundlePath: '', hash: '' }, tasks: [], maxLogChars: 0, phaseKey: 'ping' };
     await Promise.all(Array.from({ length: this.config.workers }, () => this.piscina.run(ping)));
+    this.answered = true;
   }
 
   async destroy(): Promise<void> {
