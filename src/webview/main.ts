@@ -4,19 +4,20 @@ import type { RunReport } from '../shared/report';
 import { el } from './dom';
 import { connectHost, embeddedReport, type PanelHost } from './host';
 import { RunModel } from './runModel';
-import { renderSummary } from './summary';
+import { SummaryView } from './summary';
 import { renderSweepChart } from './sweepChart';
 import { TaskTable } from './taskTable';
 import { STATUS_LABELS, Timeline } from './timeline';
 
 /** While a run is live, webview state is saved at most this often: serializing 10,000 tasks every frame would stall. */
-const LIVE_STATE_SAVE_INTERVAL_MS = 1000;
+const LIVE_STATE_SAVE_INTERVAL_MS = 500;
 const LIVE_TICK_MS = 200;
 
 class PanelPage {
   private readonly model = new RunModel();
   private readonly timeline = new Timeline();
   private readonly table: TaskTable;
+  private readonly summary: SummaryView;
   private readonly summarySlot = el('div', { className: 'summary-slot' });
   private readonly sweepSection = el('section', { className: 'panel-section', attrs: { 'aria-labelledby': 'sweep-heading', hidden: true } });
   private readonly repeatPicker = el('label', { className: 'repeat-picker', attrs: { hidden: true } });
@@ -27,9 +28,8 @@ class PanelPage {
   private renderPending = false;
   private renderedRevision = -1;
   private renderedSweep: RunReport['sweep'] | undefined;
-  private renderedSummaryMarkup = '';
   private lastStateSave = 0;
-  private stateSaveTimer: ReturnType<typeof setTimeout> | undefined;
+  private stateSavePending = false;
   private liveTicker: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -37,6 +37,8 @@ class PanelPage {
     private readonly host: PanelHost,
   ) {
     this.table = new TaskTable({ openLocation: (location) => host.post({ type: 'open-location', ...location }) });
+    this.summary = new SummaryView(host.interactive ? (message) => host.post(message) : undefined);
+    this.summarySlot.appendChild(this.summary.element);
     this.emptyState = el('div', { className: 'empty-state', attrs: { 'data-testid': 'empty-state' } }, [
       el('p', { className: 'empty-title', text: 'Run a function to see lanes here' }),
       el('p', {
@@ -110,6 +112,7 @@ class PanelPage {
     this.repeat = 0;
     this.renderedSweep = undefined;
     this.timeline.fit();
+    this.table.reset();
   }
 
   /** Coalesces any number of incoming updates into one render per animation frame. */
@@ -129,16 +132,8 @@ class PanelPage {
     this.emptyState.hidden = !!report;
     this.content.hidden = !report;
     if (report) {
-      // The summary is rebuilt each time; keep keyboard focus on the same button (e.g. Cancel) across rebuilds.
-      // Only swap it in when it reads differently, so live frames that change nothing here cost no layout.
-      const summary = renderSummary(this.model, this.host.interactive ? (message) => this.host.post(message) : undefined);
-      const markup = summary.outerHTML;
-      if (markup !== this.renderedSummaryMarkup) {
-        this.renderedSummaryMarkup = markup;
-        const focusedId = this.summarySlot.contains(document.activeElement) ? document.activeElement?.getAttribute('data-testid') : undefined;
-        this.summarySlot.replaceChildren(summary);
-        if (focusedId) (this.summarySlot.querySelector(`[data-testid="${CSS.escape(focusedId)}"]`) as HTMLElement | null)?.focus();
-      }
+      // Updated in place: its buttons stay the same elements, so a click during a live run always lands.
+      this.summary.update(this.model);
       this.renderRepeatPicker();
       this.renderSweep(report);
       this.timeline.update(this.model, this.repeat);
@@ -146,8 +141,7 @@ class PanelPage {
       requestAnimationFrame(() => this.table.update(this.model));
     }
     this.tickWhileRunning();
-    // Serializing the state can take a while for big runs: do it after this frame has painted.
-    setTimeout(() => this.saveState(), 0);
+    this.scheduleStateSave();
   }
 
   /** Running bars grow with the clock between events, so redraw the timeline a few times a second during a run. */
@@ -193,19 +187,25 @@ class PanelPage {
     );
   }
 
-  private saveState(): void {
-    if (!this.host.interactive) return;
+  /**
+   * Serializing the state can take tens of ms for big runs: never inside a render frame. It runs once the page is idle
+   * (after this frame has painted), at most every LIVE_STATE_SAVE_INTERVAL_MS while a run is live, and at once when it ends.
+   */
+  private scheduleStateSave(): void {
+    if (!this.host.interactive || this.stateSavePending) return;
+    this.stateSavePending = true;
     const live = this.model.status === 'running';
-    const wait = live ? this.lastStateSave + LIVE_STATE_SAVE_INTERVAL_MS - Date.now() : 0;
-    if (wait > 0) {
-      this.stateSaveTimer ??= setTimeout(() => {
-        this.stateSaveTimer = undefined;
-        this.saveState();
-      }, wait);
-      return;
-    }
-    this.lastStateSave = Date.now();
-    this.host.saveState({ report: this.model.toReport() });
+    const wait = live ? Math.max(0, this.lastStateSave + LIVE_STATE_SAVE_INTERVAL_MS - Date.now()) : 0;
+    setTimeout(() => {
+      // toReport runs at save time, so a run that ended while this save waited is saved in full.
+      const save = (): void => {
+        this.stateSavePending = false;
+        this.lastStateSave = Date.now();
+        this.host.saveState({ report: this.model.toReport() });
+      };
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(save, { timeout: LIVE_STATE_SAVE_INTERVAL_MS });
+      else save();
+    }, wait);
   }
 
   /** VS Code swaps body classes and --vscode-* variables on a theme change; the canvas must re-read its colours. */

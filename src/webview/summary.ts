@@ -1,4 +1,4 @@
-// The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings.
+// The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
@@ -41,78 +41,163 @@ function headline(model: RunModel, report: RunReport): Headline {
   return { serialMs, parallelMs, speedup, efficiency: speedup !== undefined && workers ? speedup / workers : undefined, workers };
 }
 
-export function renderSummary(model: RunModel, post: ((message: FromWebviewMessage) => void) | undefined): HTMLElement {
-  const report = model.report as RunReport;
-  const numbers = headline(model, report);
-  const summary = report.summary;
-  const counts = model.counts();
-  const running = report.status === 'running';
-
-  const target = report.target;
-  const title = el('div', { className: 'run-title' }, [
-    el('h1', { text: target?.name ?? 'Run' }),
-    el('span', {
-      className: 'muted',
-      text: [target ? `${baseName(target.file)}:${target.line}` : '', formatDate(report.createdAt)].filter(Boolean).join(' · '),
-      attrs: { title: target?.file },
-    }),
-  ]);
-
-  const actions = el('div', { className: 'run-actions' });
-  if (post) {
-    if (running) actions.appendChild(button('Cancel', 'cancel', () => post({ type: 'cancel' }), 'button danger'));
-    const rerun = button('Re-run', 'rerun', () => post({ type: 'rerun' }), running ? 'button secondary' : 'button');
-    rerun.disabled = running;
-    actions.appendChild(rerun);
-    const exportGroup = el('div', { className: 'export-group', attrs: { role: 'group', 'aria-label': 'Export' } }, [el('span', { className: 'muted', text: 'Export' })]);
-    for (const item of EXPORTS) {
-      const node = button(item.label, `export-${item.format}`, () => post({ type: 'export', format: item.format }), 'button secondary');
-      node.title = item.title;
-      node.disabled = running;
-      exportGroup.appendChild(node);
-    }
-    actions.appendChild(exportGroup);
-  }
-
-  const tasksText = running ? `${formatCount(counts.finished)} / ${counts.total ? formatCount(counts.total) : '?'}` : formatCount(summary?.tasks ?? counts.total);
-  const failed = running ? counts.failed : (summary?.failedTasks ?? counts.failed);
-  const hero = card('Speedup', numbers.speedup === undefined && running ? '…' : formatSpeedup(numbers.speedup), 'speedup', numbers.speedup, 'card-hero', [
-      numbers.speedup === undefined ? (report.options?.compareWithSerial === false ? 'serial comparison off' : running ? 'after both runs finish' : 'no serial run') : `serial ÷ parallel with ${numbers.workers} workers`,
-      ...spreadNotes(summary?.speedupSpread, formatSpeedup),
-  ]);
-  const cards = el('div', { className: 'cards', attrs: { 'data-testid': 'summary' } }, [
-    hero,
-    el('div', { className: 'card-grid' }, [
-    card('Serial time', formatMs(numbers.serialMs), 'serial-time', numbers.serialMs, '', spreadNotes(summary?.serialSpread, formatMs)),
-    card('Parallel time', formatMs(numbers.parallelMs), 'parallel-time', numbers.parallelMs, '', spreadNotes(summary?.parallelSpread, formatMs)),
-    card('Efficiency', formatPercent(numbers.efficiency), 'efficiency', numbers.efficiency, '', ['speedup ÷ workers']),
-    card('Workers', String(numbers.workers || '—'), 'workers', numbers.workers, '', [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined]),
-    card('Tasks', tasksText, 'tasks', undefined, '', [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], failed ? 'card-warn' : ''),
-    card('Backend', report.options?.backend ?? '—', 'backend', undefined, '', [report.options?.backend === 'processes' ? 'child processes' : report.options?.backend === 'threads' ? 'worker threads (piscina)' : undefined]),
-    card('Status', report.status, 'run-status', undefined, `status-card status-card-${report.status}`, [report.options && report.options.repeats > 1 ? `${report.options.repeats} repeats` : undefined]),
-    ]),
-  ]);
-
-  const parts: HTMLElement[] = [el('div', { className: 'run-header' }, [title, actions])];
-  if (report.failure) parts.push(el('div', { className: 'failure-banner', attrs: { role: 'alert', 'data-testid': 'run-failure' } }, [el('strong', { text: 'Run failed: ' }), report.failure]));
-  parts.push(cards);
-  if (report.warnings?.length) {
-    parts.push(
-      el('div', { className: 'warnings', attrs: { 'data-testid': 'warnings' } }, [
-        el('h2', { text: report.warnings.length === 1 ? 'Warning' : `Warnings (${report.warnings.length})` }),
-        el('ul', {}, report.warnings.map((warning) => el('li', { text: warning }))),
-      ]),
-    );
-  }
-  return el('section', { className: 'summary', attrs: { 'aria-label': 'Summary' } }, parts);
+/** What one card shows; the card's element is built once and only its text changes. */
+interface CardContent {
+  value: string;
+  rawValue?: number;
+  notes: (string | undefined)[];
+  className?: string;
 }
 
-function card(label: string, value: string, testId: string, rawValue: number | undefined, className: string, notes: (string | undefined)[], extraClass = ''): HTMLElement {
-  return el('div', { className: `card ${className} ${extraClass}`.trim() }, [
-    el('div', { className: 'card-label', text: label }),
-    el('div', { className: 'card-value', text: value, attrs: { 'data-testid': testId, 'data-value': rawValue !== undefined && Number.isFinite(rawValue) ? rawValue : undefined } }),
-    ...notes.filter((note): note is string => !!note).map((note) => el('div', { className: 'card-note', text: note })),
-  ]);
+class Card {
+  readonly element: HTMLElement;
+  private readonly value: HTMLElement;
+  private notes: HTMLElement[] = [];
+  private notesText = '';
+
+  constructor(label: string, testId: string, private readonly baseClass: string) {
+    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } });
+    this.element = el('div', { className: `card ${baseClass}`.trim() }, [el('div', { className: 'card-label', text: label }), this.value]);
+  }
+
+  set(content: CardContent): void {
+    setText(this.value, content.value);
+    const raw = content.rawValue !== undefined && Number.isFinite(content.rawValue) ? String(content.rawValue) : undefined;
+    if (raw === undefined) this.value.removeAttribute('data-value');
+    else if (this.value.getAttribute('data-value') !== raw) this.value.setAttribute('data-value', raw);
+    const className = `card ${this.baseClass} ${content.className ?? ''}`.trim().replace(/\s+/g, ' ');
+    if (this.element.className !== className) this.element.className = className;
+    const notes = content.notes.filter((note): note is string => !!note);
+    const notesText = notes.join('\n');
+    if (notesText === this.notesText) return;
+    this.notesText = notesText;
+    for (const node of this.notes) node.remove();
+    this.notes = notes.map((note) => el('div', { className: 'card-note', text: note }));
+    this.element.append(...this.notes);
+  }
+}
+
+/**
+ * The summary section. Its elements — above all the action buttons — are built once and kept: a live run changes the
+ * text of the cards several times a second, and a click that straddled a rebuilt button would be lost.
+ */
+export class SummaryView {
+  readonly element: HTMLElement;
+  private readonly heading = el('h1');
+  private readonly meta = el('span', { className: 'muted' });
+  private readonly cancel: HTMLButtonElement | undefined;
+  private readonly rerun: HTMLButtonElement | undefined;
+  private readonly exportButtons: HTMLButtonElement[] = [];
+  private readonly failure = el('div', { className: 'failure-banner', attrs: { role: 'alert', 'data-testid': 'run-failure', hidden: true } });
+  private readonly warnings = el('div', { className: 'warnings', attrs: { 'data-testid': 'warnings', hidden: true } });
+  private warningsText: string | undefined;
+  private readonly hero = new Card('Speedup', 'speedup', 'card-hero');
+  private readonly serial = new Card('Serial time', 'serial-time', '');
+  private readonly parallel = new Card('Parallel time', 'parallel-time', '');
+  private readonly efficiency = new Card('Efficiency', 'efficiency', '');
+  private readonly workers = new Card('Workers', 'workers', '');
+  private readonly tasks = new Card('Tasks', 'tasks', '');
+  private readonly backend = new Card('Backend', 'backend', '');
+  private readonly status = new Card('Status', 'run-status', 'status-card');
+
+  constructor(post: ((message: FromWebviewMessage) => void) | undefined) {
+    const actions = el('div', { className: 'run-actions' });
+    if (post) {
+      // Cancel and Re-run share one slot (only one is shown), so the row keeps its width when a run starts or ends.
+      this.cancel = button('Cancel', 'cancel', () => post({ type: 'cancel' }), 'button danger run-slot');
+      this.rerun = button('Re-run', 'rerun', () => post({ type: 'rerun' }), 'button run-slot');
+      const exportGroup = el('div', { className: 'export-group', attrs: { role: 'group', 'aria-label': 'Export' } }, [el('span', { className: 'muted', text: 'Export' })]);
+      for (const item of EXPORTS) {
+        const node = button(item.label, `export-${item.format}`, () => post({ type: 'export', format: item.format }), 'button secondary');
+        node.title = item.title;
+        this.exportButtons.push(node);
+        exportGroup.appendChild(node);
+      }
+      actions.append(this.cancel, this.rerun, exportGroup);
+    }
+    const title = el('div', { className: 'run-title' }, [this.heading, this.meta]);
+    const cards = el('div', { className: 'cards', attrs: { 'data-testid': 'summary' } }, [
+      this.hero.element,
+      el('div', { className: 'card-grid' }, [this.serial, this.parallel, this.efficiency, this.workers, this.tasks, this.backend, this.status].map((card) => card.element)),
+    ]);
+    this.element = el('section', { className: 'summary', attrs: { 'aria-label': 'Summary' } }, [el('div', { className: 'run-header' }, [title, actions]), this.failure, cards, this.warnings]);
+  }
+
+  /** Brings every text and button state up to date, touching only what reads differently. */
+  update(model: RunModel): void {
+    const report = model.report as RunReport;
+    const numbers = headline(model, report);
+    const summary = report.summary;
+    const counts = model.counts();
+    const running = report.status === 'running';
+    const target = report.target;
+
+    setText(this.heading, target?.name ?? 'Run');
+    setText(this.meta, [target ? `${baseName(target.file)}:${target.line}` : '', formatDate(report.createdAt)].filter(Boolean).join(' · '));
+    if (target?.file) this.meta.title = target.file;
+    else this.meta.removeAttribute('title');
+
+    if (this.cancel && this.rerun) {
+      setHidden(this.cancel, !running);
+      setHidden(this.rerun, running);
+      this.rerun.disabled = running;
+      for (const node of this.exportButtons) node.disabled = running;
+    }
+
+    setHidden(this.failure, !report.failure);
+    const failureText = report.failure ? `Run failed: ${report.failure}` : '';
+    if (this.failure.textContent !== failureText) {
+      this.failure.replaceChildren(...(report.failure ? [el('strong', { text: 'Run failed: ' }), report.failure] : []));
+    }
+
+    const tasksText = running ? `${formatCount(counts.finished)} / ${counts.total ? formatCount(counts.total) : '?'}` : formatCount(summary?.tasks ?? counts.total);
+    const failed = running ? counts.failed : (summary?.failedTasks ?? counts.failed);
+    this.hero.set({
+      value: numbers.speedup === undefined && running ? '…' : formatSpeedup(numbers.speedup),
+      rawValue: numbers.speedup,
+      notes: [
+        numbers.speedup === undefined
+          ? report.options?.compareWithSerial === false
+            ? 'serial comparison off'
+            : running
+              ? 'after both runs finish'
+              : 'no serial run'
+          : `serial ÷ parallel with ${numbers.workers} workers`,
+        ...spreadNotes(summary?.speedupSpread, formatSpeedup),
+      ],
+    });
+    this.serial.set({ value: formatMs(numbers.serialMs), rawValue: numbers.serialMs, notes: spreadNotes(summary?.serialSpread, formatMs) });
+    this.parallel.set({ value: formatMs(numbers.parallelMs), rawValue: numbers.parallelMs, notes: spreadNotes(summary?.parallelSpread, formatMs) });
+    this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: ['speedup ÷ workers'] });
+    this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
+    this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
+    const backend = report.options?.backend;
+    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? 'child processes' : backend === 'threads' ? 'worker threads (piscina)' : undefined] });
+    this.status.set({ value: report.status, notes: [report.options && report.options.repeats > 1 ? `${report.options.repeats} repeats` : undefined], className: `status-card-${report.status}` });
+
+    this.renderWarnings(report.warnings ?? []);
+  }
+
+  private renderWarnings(warnings: string[]): void {
+    const text = warnings.join('\n');
+    if (text === this.warningsText) return;
+    this.warningsText = text;
+    setHidden(this.warnings, warnings.length === 0);
+    this.warnings.replaceChildren(
+      ...(warnings.length
+        ? [el('h2', { text: warnings.length === 1 ? 'Warning' : `Warnings (${warnings.length})` }), el('ul', {}, warnings.map((warning) => el('li', { text: warning })))]
+        : []),
+    );
+  }
+}
+
+/** Writing the same text again still costs a style recalculation: skip it. */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
 }
 
 /** Under a repeated phase's mean: `± 1.2 ms (n = 5)` and `10.1 ms – 12.9 ms` (σ, then min–max). */

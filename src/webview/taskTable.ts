@@ -57,6 +57,7 @@ export class TaskTable {
   private readonly body: HTMLTableSectionElement;
   private readonly headers = new Map<ColumnId, HTMLTableCellElement>();
   private readonly pager: HTMLElement;
+  private readonly scroller: HTMLElement;
   private readonly caption: HTMLTableCaptionElement;
   private sortColumn: ColumnId | undefined;
   private sortDescending = false;
@@ -84,7 +85,8 @@ export class TaskTable {
     const columns = el('colgroup', {}, COLUMNS.map((column) => el('col', { className: `col-${column.id}` })));
     this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table' } }, [this.caption, columns, el('thead', {}, [headRow]), this.body]);
     this.pager = el('div', { className: 'pager', attrs: { hidden: true } });
-    this.element = el('div', { className: 'task-table-wrap' }, [el('div', { className: 'table-scroll' }, [this.table]), this.pager]);
+    this.scroller = el('div', { className: 'table-scroll' }, [this.table]);
+    this.element = el('div', { className: 'task-table-wrap' }, [this.scroller, this.pager]);
     this.body.addEventListener('click', (event) => this.onBodyClick(event));
     this.body.addEventListener('keydown', (event) => this.onBodyKey(event));
     this.updateSortHeaders();
@@ -94,6 +96,12 @@ export class TaskTable {
     this.model = model;
     if (model.revision === this.lastRevision) return;
     this.render();
+  }
+
+  /** A new run starts at its first page, scrolled to the left edge (the Phase and Task columns). */
+  reset(): void {
+    this.page = 0;
+    this.scroller.scrollLeft = 0;
   }
 
   private sortBy(column: ColumnId): void {

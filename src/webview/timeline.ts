@@ -200,7 +200,7 @@ export class Timeline {
       this.rows.map((row) =>
         row.kind === 'group'
           ? [row.phase.key, row.phase.workers, row.finished, showRepeat]
-          : [row.phase.key, row.lane, row.pid, row.threadId, row.phase.lanes.get(row.lane)?.utilization],
+          : [row.phase.key, row.lane, row.pid, row.threadId, laneUtilization(row)],
       ),
     );
     if (signature === this.labelSignature) return;
@@ -218,7 +218,7 @@ export class Timeline {
         header.style.height = `${GROUP_HEIGHT}px`;
         children.push(header);
       } else {
-        const utilization = row.phase.lanes.get(row.lane)?.utilization;
+        const utilization = laneUtilization(row);
         const label = el(
           'div',
           {
@@ -680,4 +680,9 @@ function nearestByStart(startMs: Float64Array, ms: number): number {
   let best = 0;
   for (let i = 1; i < startMs.length; i++) if (Math.abs(startMs[i] - ms) < Math.abs(startMs[best] - ms)) best = i;
   return best;
+}
+
+/** A lane's busy share, once its phase has ended: while it runs the engine's lane records still read 0 %. */
+function laneUtilization(row: LaneLayout): number | undefined {
+  return row.phase.status === 'running' ? undefined : row.phase.lanes.get(row.lane)?.utilization;
 }

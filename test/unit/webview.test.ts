@@ -251,7 +251,7 @@ describe('panel page', () => {
     assert.deepEqual((await panel.posted()).slice(-1), [{ type: 'cancel' }]);
 
     await panel.send({ type: 'report', report });
-    assert.equal(await page.locator('[data-testid=cancel]').count(), 0);
+    assert.equal(await page.locator('[data-testid=cancel]').isVisible(), false);
     await page.locator('[data-testid=rerun]').click();
     for (const format of ['json', 'csv', 'trace', 'html']) await page.locator(`[data-testid=export-${format}]`).click();
     assert.deepEqual((await panel.posted()).slice(-5), [
@@ -261,6 +261,46 @@ describe('panel page', () => {
       { type: 'export', format: 'trace' },
       { type: 'export', format: 'html' },
     ]);
+    await page.close();
+  });
+
+  it('during live events the Cancel button stays the same element, a click posts cancel, and the header keeps its height', async () => {
+    const report = makeSampleReport({ tasks: 40, workers: 2, withSerial: false });
+    const panel = await openPanelPage(browser, { width: 900 });
+    const page = panel.page;
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }, { type: 'phase-started', phase: 'parallel', repeat: 0, workers: 2, totalTasks: 40, warmup: false }] });
+    const headerHeight = (): Promise<number> => page.locator('.run-header').evaluate((node) => node.getBoundingClientRect().height);
+    const runningHeight = await headerHeight();
+    await page.evaluate(() => {
+      (window as unknown as { cancelAtStart: Element | null }).cancelAtStart = document.querySelector('[data-testid=cancel]');
+    });
+    for (let i = 0; i < report.tasks.length; i += 4) {
+      const batch = report.tasks.slice(i, i + 4);
+      await panel.send({ type: 'events', events: [...batch.map(started), ...batch.map((task): RunEvent => ({ type: 'task-finished', task }))] });
+    }
+    assert.equal(await text(page, '[data-testid=tasks]'), '40 / 40', 'the summary text followed the events');
+    assert.equal(await page.evaluate(() => (window as unknown as { cancelAtStart: Element | null }).cancelAtStart === document.querySelector('[data-testid=cancel]')), true, 'the same Cancel element');
+    assert.equal((await lanes(page)).filter((lane) => /busy/.test(lane.text)).length, 0, 'no busy share before the phase ends');
+    await page.evaluate(() => (window as unknown as { cancelAtStart: HTMLElement }).cancelAtStart.click());
+    assert.deepEqual((await panel.posted()).slice(-1), [{ type: 'cancel' }]);
+
+    await panel.send({ type: 'report', report });
+    assert.equal(await headerHeight(), runningHeight, 'the action row does not wrap differently while running');
+    assert.ok((await lanes(page)).every((lane) => /\b[1-9]\d* % busy/.test(lane.text)), 'a busy share on every lane once the phase ended');
+    await page.close();
+  });
+
+  it('a new report shows the task table scrolled back to its left edge', async () => {
+    const panel = await openPanelPage(browser, { width: 500 });
+    const page = panel.page;
+    await panel.send({ type: 'report', report: makeSampleReport({ tasks: 4, workers: 2 }) });
+    const scrolled = await page.locator('.table-scroll').evaluate((node) => {
+      node.scrollLeft = 200;
+      return node.scrollLeft;
+    });
+    assert.ok(scrolled > 0, 'the table is wider than a 500 px panel');
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    assert.equal(await page.locator('.table-scroll').evaluate((node) => node.scrollLeft), 0);
     await page.close();
   });
 
