@@ -21,6 +21,8 @@ export interface BundleArgs {
   source?: string;
   target: TargetInfo;
   cacheDir: string;
+  /** The binding locateTargetBinding already found in this same text, so Babel parses the file once per run. */
+  binding?: TargetBinding;
 }
 
 /** Bump when the shape of the generated bundle changes, so old cache entries are not reused. */
@@ -63,7 +65,7 @@ export async function bundleTarget(args: BundleArgs): Promise<BundleResult> {
   const cached = await reuseFromManifest(manifestPath, cacheDir, esbuild.version, file, userTextHash);
   if (cached) return cached;
 
-  const binding = await bindingFor(userText, file, args.target);
+  const binding = args.binding ?? (await bindingFor(userText, file, args.target));
   const fileUrl = pathToFileURL(file).href;
   const outfile = path.join(cacheDir, 'pending.mjs');
   let result;

@@ -1,5 +1,5 @@
 // One run from request to RunReport: locate, parse inputs, bundle, warm up, then serial and parallel phases per repeat.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +22,7 @@ import type { ModuleSpec, TaskSpec, TaskStartNotice, WorkerBatch } from '../shar
 import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from './api';
 import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
-import { locateTarget } from './locate';
+import { locateTargetBinding, type TargetBinding } from './locate';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
 import { CANCELLED_WHILE_LOADING, MODULE_LOAD_FAILED } from './pools/taskDispatch';
 import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
@@ -35,6 +35,32 @@ export interface RunContext {
   pools: WarmPools;
   distDir: string;
   cacheDir: string;
+  /** Set once the worker entries were found; a missing build does not appear mid-session. */
+  workerFilesChecked?: Promise<void>;
+  /** Located targets by file, selector and text: a warm re-run of unchanged text skips parsing with Babel. */
+  locatedTargets?: Map<string, TargetBinding>;
+}
+
+/** Located bindings kept per engine; a file edited many times should not grow this without bound. */
+const MAX_LOCATED_TARGETS = 64;
+
+/** locateTargetBinding, remembered per (file, selector, text) for this engine. */
+async function locateCached(context: RunContext, source: string, file: string, selector: RunRequest['target']): Promise<TargetBinding> {
+  const cache = (context.locatedTargets ??= new Map());
+  const key = `${file}\0${JSON.stringify(selector)}\0${createHash('sha256').update(source).digest('base64')}`;
+  const known = cache.get(key);
+  // A copy: the target goes into a report a face may keep or change.
+  if (known) return { ...known, target: { ...known.target } };
+  const binding = await locateTargetBinding(source, file, selector);
+  if (cache.size >= MAX_LOCATED_TARGETS) cache.delete(cache.keys().next().value!);
+  cache.set(key, binding);
+  return binding;
+}
+
+/** Starts loading the bundler and the parser at once: each takes ~100–500 ms cold, and a run needs both. */
+function startLoadingTools(): void {
+  void import('esbuild').catch(() => undefined);
+  void import('@babel/parser').catch(() => undefined);
 }
 
 /** Absolute monotonic µs; the same clock the workers stamp tasks with. */
@@ -102,8 +128,11 @@ async function checkWorkerFiles(distDir: string): Promise<void> {
   }
 }
 
+let host: RunReport['host'] | undefined;
+
+/** The same for every run of this process; os.cpus() alone costs ~0.2 ms. */
 function hostInfo(): RunReport['host'] {
-  return {
+  host ??= {
     pid: process.pid,
     platform: process.platform,
     arch: process.arch,
@@ -111,6 +140,7 @@ function hostInfo(): RunReport['host'] {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     cpuCount: os.availableParallelism(),
   };
+  return { ...host };
 }
 
 interface PhaseSpec {
@@ -470,10 +500,17 @@ function failedTaskCount(tasks: TaskRecord[], run: PhaseRun | undefined): number
 export async function executeRun(context: RunContext, request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
   const options = resolveRunOptions(request.options);
   const sweep = request.sweepWorkers?.map((workers) => positiveInteger(workers, 'sweepWorkers', 1));
+  startLoadingTools();
   const source = await readSource(request);
-  const target = await locateTarget(source, request.file, request.target);
+  const binding = await locateCached(context, source, request.file, request.target);
+  const { target } = binding;
   const inputs = parseInputs(request.inputs);
-  await checkWorkerFiles(context.distDir);
+  context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
+  // A failed check is not kept: the user may build and run again.
+  await context.workerFilesChecked.catch((error: unknown) => {
+    context.workerFilesChecked = undefined;
+    throw error;
+  });
   const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
   const parallelSizes = sweep && sweep.length > 0 ? sweep : [options.workers];
   const needsSerial = options.compareWithSerial || (sweep !== undefined && sweep.length > 0);
@@ -491,7 +528,8 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
   for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
 
   try {
-    const bundle = await bundleTarget({ file: request.file, source: request.source, target, cacheDir: context.cacheDir });
+    // The text already read is what is bundled, with the binding found in it: one read and one parse per run.
+    const bundle = await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding });
     const serialPool = await serialPoolPromise;
     const parallelPools = await Promise.all(parallelPoolPromises);
     const state = new RunState(
@@ -588,10 +626,11 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
       context.pools.release(pool);
     }
   });
+  startLoadingTools();
   const bundling = (async () => {
     const source = await readSource(request as RunRequest);
-    const target = await locateTarget(source, request.file, request.target);
-    await bundleTarget({ file: request.file, source: request.source, target, cacheDir: context.cacheDir });
+    const binding = await locateCached(context, source, request.file, request.target);
+    await bundleTarget({ file: request.file, source, target: binding.target, cacheDir: context.cacheDir, binding });
   })();
   await Promise.allSettled([bundling, ...pools]);
 }
