@@ -134,9 +134,10 @@ export class Timeline {
     this.focused = previousFocus ? this.findTask(previousFocus.key) : undefined;
     this.hovered = undefined;
     this.renderLabels(model.repeats().length > 1);
-    this.emptyNote.hidden = this.lanes.length > 0;
-    this.scroller.hidden = this.lanes.length === 0;
-    this.canvas.setAttribute('aria-label', this.describe());
+    if (this.emptyNote.hidden !== this.lanes.length > 0) this.emptyNote.hidden = this.lanes.length > 0;
+    if (this.scroller.hidden !== (this.lanes.length === 0)) this.scroller.hidden = this.lanes.length === 0;
+    const description = this.describe();
+    if (this.canvas.getAttribute('aria-label') !== description) this.canvas.setAttribute('aria-label', description);
     this.draw();
   }
 
@@ -282,8 +283,9 @@ export class Timeline {
 
   private applyContentWidth(): void {
     const width = this.fitted ? this.width() : Math.ceil(PAD_LEFT + this.totalMs * this.pxPerMs + PAD_RIGHT);
-    this.content.style.width = `${width}px`;
-    this.content.style.height = `${this.height}px`;
+    // Writing an unchanged size still invalidates style on live frames: only write what moved.
+    if (this.content.style.width !== `${width}px`) this.content.style.width = `${width}px`;
+    if (this.content.style.height !== `${this.height}px`) this.content.style.height = `${this.height}px`;
   }
 
   private requestDraw(): void {
