@@ -322,7 +322,7 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
         threadId: task.threadId,
         queuedUs,
         status: task.status,
-        logs: task.logs.map((line) => ({ ...line, timeUs: state.relative(line.timeUs) })),
+        logs: task.logs.length === 0 ? [] : task.logs.map((line) => ({ ...line, timeUs: state.relative(line.timeUs) })),
       };
       if (task.startUs !== undefined) taskRecord.startUs = state.relative(task.startUs);
       if (task.endUs !== undefined) taskRecord.endUs = state.relative(task.endUs);

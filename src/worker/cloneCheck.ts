@@ -17,6 +17,10 @@ function describeKey(key: string): string {
  * Walking is far cheaper than a trial clone, so every result is checked before piscina posts it.
  */
 export function findUncloneable(value: unknown): string | undefined {
+  // Most results are primitives: answer those without allocating a Set and a stack. (Arrays are walked: an extra
+  // property holding a function would otherwise slip through.)
+  const kind = typeof value;
+  if (value === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol')) return undefined;
   const seen = new Set<object>();
   const stack: Array<[unknown, string]> = [[value, 'the result']];
   while (stack.length > 0) {
