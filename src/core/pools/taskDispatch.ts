@@ -90,6 +90,8 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
   let cancelled = signal?.aborted ?? false;
   /** Set when a worker's module never finished loading within the timeout: the tasks still queued fail at once with it. */
   let moduleHung: TaskError | undefined;
+  /** Some task of this dispatch has started, so the module does load: a worker still loading it is slow, not stuck. */
+  let moduleLoads = false;
   let okTasks = 0;
   let okTaskMs = 0;
 
@@ -158,6 +160,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
       const onTaskStart = (notice: TaskStartNotice) => {
         if (notice.phaseKey !== request.phaseKey || results.has(notice.index) || started.has(notice.index)) return;
         started.set(notice.index, notice);
+        moduleLoads = true;
         lastStarted = notice;
         timer?.refresh();
         request.onTaskStart?.(notice);
@@ -171,6 +174,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
         // Workers announce a batch's first task only once the module has loaded: no start means its top level never finished.
         const stuckLoading = reply.kind === 'aborted' && dispatchedUs !== undefined && !batchTasks.some((task) => started.has(task.index));
         if (reply.kind === 'done') {
+          if (reply.outcomes.some((outcome) => outcome.ok)) moduleLoads = true;
           for (const outcome of reply.outcomes) settle(fromOutcome(outcome));
         } else if (reply.kind === 'failed') {
           for (const task of batchTasks) {
@@ -178,6 +182,26 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             const where = notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs, endUs } : { pid: 0, threadId: -1 };
             settle({ index: task.index, status: 'error', ...where, error: reply.error, logs: [], logsTruncated: false });
           }
+        } else if (timedOut && stuckLoading && moduleLoads) {
+          // Other workers loaded the module: this one was slow to start or load (a busy machine), so only its task times out.
+          const [first, ...rest] = batchTasks;
+          retrySingly.unshift(...rest);
+          settle({
+            index: first.index,
+            status: 'timeout',
+            pid: 0,
+            threadId: -1,
+            endUs,
+            error: {
+              name: 'Timeout',
+              message:
+                `Task ${first.index} did not start within the ${taskTimeoutMs / 1000} s task timeout: its worker was still loading the module ` +
+                '(a slow start on a busy machine, or slow top-level code?). The worker was stopped and replaced, and the other tasks ran on. ' +
+                'Raise taskTimeoutSeconds if loading needs more time.',
+            },
+            logs: [],
+            logsTruncated: false,
+          });
         } else if (timedOut && stuckLoading) {
           const error: TaskError = {
             name: 'Timeout',
