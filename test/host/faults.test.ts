@@ -167,8 +167,9 @@ describe('faults', function () {
     it('a top level that never returns, without a timeout: Cancel stops it within a second; the report says the top level did not finish', async () => {
       const { api } = await activateExtension();
       const running = runCommand('parallelRunner.run', { uri: fixture('topLevelLoop.ts'), name: 'neverReached', inputs: '[[1], [2]]', options: { workers: 2, compareWithSerial: false } });
-      await waitFor('the run to start', () => api.isRunning());
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // The page hears run-started first; phase-started and task-queued follow once the workers have the module to load.
+      await waitFor('the phase to start', () => api.isRunning() && (api.panelHandshake()?.deliveredEvents ?? 0) >= 2, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       const cancelledAt = Date.now();
       assert.equal(await vscode.commands.executeCommand('parallelRunner.cancel'), true);
       assert.equal(await running, undefined);
@@ -241,7 +242,8 @@ describe('faults', function () {
       const outcome = await runCommand('parallelRunner.run', {
         uri: fixture('misbehave.ts'),
         name: 'tiny',
-        inputs: 'Array.from({ length: 100000 }, (_, i) => [i])',
+        // Built here rather than typed as an expression: evaluating that has a 1 s budget, which a shared machine can exceed.
+        inputs: Array.from({ length: 100_000 }, (_, i) => [i]),
         options: { backend: 'threads', workers: 2, compareWithSerial: false },
       });
       const stallMs = watch.stop();
@@ -264,27 +266,43 @@ describe('faults', function () {
 
   for (const backend of ['threads', 'processes'] as const) {
     describe(`tasks that misbehave (${backend})`, () => {
-      const kinds = ['ok', 'error', 'string', 'undefined', 'reject', 'function', 'symbol', 'exit', 'hang', 'allocate', 'ok', 'ok'];
+      const kinds = ['ok', 'error', 'string', 'undefined', 'reject', 'function', 'symbol', 'exit', 'allocate', 'ok', 'ok'];
 
       it('every kind fails alone, the notification names the first with its line, and the host carries on', async () => {
         const outcome = await runCommand('parallelRunner.run', {
           uri: fixture('misbehave.ts'),
           name: 'misbehave',
           inputs: kinds.map((how, i) => [i, how]),
-          options: { backend, workers: 2, compareWithSerial: false, taskTimeoutSeconds: 3, workerMemoryLimitMb: 64 },
+          options: { backend, workers: 2, compareWithSerial: false, workerMemoryLimitMb: 64 },
         });
         assert.ok(outcome);
         assert.equal(outcome.report.status, 'completed');
-        assert.deepEqual(outcome.results, [0, ...Array(9).fill(undefined), 10, 11]);
+        assert.deepEqual(outcome.results, [0, ...Array(8).fill(undefined), 9, 10]);
         const tasks = byIndex(outcome.report.tasks);
         assert.deepEqual(
           tasks.map((task) => task.error?.name ?? task.status),
-          ['ok', 'RangeError', 'non-Error', 'non-Error', 'TypeError', 'DataCloneError', 'DataCloneError', 'WorkerExit', 'Timeout', 'OutOfMemory', 'ok', 'ok'],
+          ['ok', 'RangeError', 'non-Error', 'non-Error', 'TypeError', 'DataCloneError', 'DataCloneError', 'WorkerExit', 'OutOfMemory', 'ok', 'ok'],
         );
         const shown = lastError();
-        assert.match(shown.message, /^misbehave failed for 9 of 12 inputs\. Task 1: RangeError: task 1 refuses \(misbehave\.ts:\d+\)$/);
+        assert.match(shown.message, /^misbehave failed for 8 of 11 inputs\. Task 1: RangeError: task 1 refuses \(misbehave\.ts:\d+\)$/);
         assert.deepEqual(shown.actions, ['Open', 'Show Output']);
         if (backend === 'threads') assert.ok(tasks.filter((task) => task.lane >= 0).every((task) => task.pid === process.pid), 'the threads ran in this host, which outlived process.exit and the out-of-memory thread');
+        await assertNextRunWorks(backend);
+      });
+
+      it('a task that never returns: the timeout stops only its worker; the notification says which task timed out', async () => {
+        const outcome = await runCommand('parallelRunner.run', {
+          uri: fixture('misbehave.ts'),
+          name: 'misbehave',
+          inputs: ['ok', 'hang', 'ok', 'ok', 'ok'].map((how, i) => [i, how]),
+          options: { backend, workers: 2, compareWithSerial: false, taskTimeoutSeconds: 2 },
+        });
+        assert.ok(outcome);
+        assert.deepEqual(outcome.results, [0, undefined, 2, 3, 4]);
+        assert.match(byIndex(outcome.report.tasks)[1].error?.message ?? '', /^Task 1 did not finish within the 2 s task timeout/);
+        const shown = lastError();
+        assert.equal(shown.message, 'misbehave failed for 1 of 5 inputs. Task 1: timed out after 2 s');
+        assert.deepEqual(shown.actions, ['Show Output']);
         await assertNextRunWorks(backend);
       });
     });
