@@ -24,7 +24,7 @@ import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
 import { locateTargetBinding, type TargetBinding } from './locate';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
-import { CANCELLED_WHILE_LOADING, MODULE_LOAD_FAILED } from './pools/taskDispatch';
+import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError, MODULE_LOAD_FAILED } from './pools/taskDispatch';
 import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
 
 export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
@@ -166,6 +166,8 @@ class RunState {
   readonly argsPreviews: string[];
   private phaseCounter = 0;
   private readonly runNumber = ++runCounter;
+  /** Set when a cancel stopped workers still loading the module (before or in a phase): how long that phase had been loading it. */
+  cancelledLoadMs: number | undefined;
 
   constructor(
     readonly request: RunRequest,
@@ -227,7 +229,7 @@ const preloadedHash = new WeakMap<WorkerPool, string>();
  * Has every worker of the pool load the bundle before the phase's clock starts, so serial and parallel walls both measure
  * execution only. A load failure stays in the worker for the phase to report; a load that does not end in time is stopped.
  */
-async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean> {
+async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean | 'cancelled'> {
   if (state.cancelled) return false;
   if (preloadedHash.get(pool) === state.module.hash) return true;
   const { workers, backend } = pool.config;
@@ -250,7 +252,7 @@ async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean
     const replies = await Promise.all(Array.from({ length: workers }, () => pool.send(batch, control)));
     const loaded = replies.every((reply) => reply.kind === 'done');
     if (loaded) preloadedHash.set(pool, state.module.hash);
-    return loaded;
+    return loaded || (controller.signal.reason === 'cancelled' ? 'cancelled' : false);
   } finally {
     clearTimeout(timer);
     state.handlers.signal?.removeEventListener('abort', onCancel);
@@ -263,8 +265,10 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
   const record = !warmup;
   const tasks: TaskSpec[] = state.inputs.map((args, index) => ({ index, args }));
   await pool.whenReady();
+  const loadStartedMs = Date.now();
+  const preloaded = await preloadModule(state, pool);
   // A stopped preload replaced its workers: let the new ones boot, so the phase times their loading, not their start.
-  if (!(await preloadModule(state, pool))) await pool.whenReady();
+  if (preloaded === false && !state.cancelled) await pool.whenReady();
   state.emit({ type: 'phase-started', phase, repeat, workers, totalTasks: tasks.length, warmup });
 
   const lanes = new Map<string, LaneRecord>();
@@ -329,12 +333,17 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
       if (durationMs !== undefined) taskRecord.durationMs = durationMs;
       if (task.status === 'ok') taskRecord.resultPreview = previewValue(task.value, state.maxPreviewChars);
       if (task.error) taskRecord.error = task.error;
+      // Cancelled during the preload: no task was sent, but the workers were still running the module's top level.
+      if (preloaded === 'cancelled' && task.status === 'cancelled' && task.startUs === undefined) taskRecord.error = cancelledWhileLoadingError(Date.now() - loadStartedMs);
       if (task.logsTruncated) taskRecord.logsTruncated = true;
       records[task.index] = taskRecord;
       state.emit({ type: 'task-finished', task: taskRecord });
     },
   });
   const endUs = monotonicNowUs();
+  if (preloaded === 'cancelled' || dispatched.some((task) => task.error?.message.startsWith(CANCELLED_WHILE_LOADING))) {
+    state.cancelledLoadMs = Math.max(state.cancelledLoadMs ?? 0, Date.now() - loadStartedMs);
+  }
   // A timeout, cancel or crash replaced a worker, which has not loaded the module.
   if (dispatched.some((task) => task.status !== 'ok')) preloadedHash.delete(pool);
   const wallMs = (endUs - startUs) / 1000;
@@ -449,11 +458,10 @@ function faultWarnings(state: RunState): string[] {
     );
     break;
   }
-  const stuck = tasks.find((task) => task.error?.message.startsWith(CANCELLED_WHILE_LOADING));
-  const stuckPhase = stuck && state.report.phases.find((run) => run.phase === stuck.phase && run.repeat === stuck.repeat);
-  if (stuckPhase && stuckPhase.wallMs >= 1000) {
+  // Only a load of a second or more is worth the hint: a cancel moments after the start says nothing about the top level.
+  if (state.cancelledLoadMs !== undefined && state.cancelledLoadMs >= 1000) {
     warnings.push(
-      `The top-level code of ${file} had not finished after ${(stuckPhase.wallMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
+      `The top-level code of ${file} had not finished after ${(state.cancelledLoadMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
         'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
     );
   }

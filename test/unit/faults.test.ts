@@ -188,6 +188,31 @@ describe('faults: source', () => {
       }
     });
 
+    it(`a module whose top level never returns: cancel while the workers load it before the phase says so too (${backend})`, async () => {
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const { report } = await engine.run(
+        { file: path.join(FIXTURES, 'topLevelLoop.ts'), target: { name: 'neverReached' }, inputs: '[[1], [2], [3]]', options: { backend, workers: 2, compareWithSerial: false } },
+        {
+          signal: controller.signal,
+          onEvent: (event) => {
+            // The pools are warm: 300 ms in, the workers are loading the module ahead of the phase.
+            if (event.type === 'run-started')
+              setTimeout(() => {
+                abortedAt = Date.now();
+                controller.abort();
+              }, 300);
+          },
+        },
+      );
+      assert.ok(Date.now() - abortedAt < 1000, `the run ended ${Date.now() - abortedAt} ms after cancel`);
+      assert.equal(report.status, 'cancelled');
+      for (const task of report.tasks) {
+        assert.match(task.error?.message ?? '', /^The run was cancelled while the worker was still loading the module: its top-level code had run for [\d.]+ s without finishing/);
+      }
+      await assertNextRunWorks(backend);
+    });
+
     it(`a module whose top level never returns, with no timeout: cancel stops it within a second and says the top level did not finish (${backend})`, async () => {
       const controller = new AbortController();
       let abortedAt = 0;

@@ -60,12 +60,16 @@ export const CANCELLED_WHILE_LOADING = 'The run was cancelled while the worker w
 /** Loading longer than this when cancelled is worth a hint that the top level may never finish. */
 const SLOW_LOAD_HINT_MS = 1000;
 
+/** The error of a task that never started because the run was cancelled while its worker ran the module's top level. */
+export function cancelledWhileLoadingError(loadingMs: number): TaskError {
+  const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
+  return { name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
+}
+
 function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
   if (!started && loadingSinceUs !== undefined && endUs !== undefined) {
-    const loadingMs = (endUs - loadingSinceUs) / 1000;
-    const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
-    const message = `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.`;
-    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message }, logs: [], logsTruncated: false };
+    const error = cancelledWhileLoadingError((endUs - loadingSinceUs) / 1000);
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error, logs: [], logsTruncated: false };
   }
   if (!started) {
     return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
