@@ -167,9 +167,9 @@ describe('faults', function () {
     it('a top level that never returns, without a timeout: Cancel stops it within a second; the report says the top level did not finish', async () => {
       const { api } = await activateExtension();
       const running = runCommand('parallelRunner.run', { uri: fixture('topLevelLoop.ts'), name: 'neverReached', inputs: '[[1], [2]]', options: { workers: 2, compareWithSerial: false } });
-      // The page hears run-started first; phase-started and task-queued follow once the workers have the module to load.
-      await waitFor('the phase to start', () => api.isRunning() && (api.panelHandshake()?.deliveredEvents ?? 0) >= 2, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await waitFor('the run to start', () => api.isRunning());
+      // Long enough that the workers have spent over a second in the module's top level, before or in the phase.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       const cancelledAt = Date.now();
       assert.equal(await vscode.commands.executeCommand('parallelRunner.cancel'), true);
       assert.equal(await running, undefined);
@@ -259,7 +259,8 @@ describe('faults', function () {
         return handshake?.deliveredReportId === outcome.report.id && handshake;
       }, 60_000);
       note(`100,000 tasks: ${elapsedMs} ms, host event loop stalled at most ${stallMs} ms, ${state.eventMessages} event messages to the panel`);
-      assert.ok(stallMs < Math.max(2000, elapsedMs / 4), `the host stalled for ${stallMs} ms of a ${elapsedMs} ms run`);
+      // Under a second on a quiet machine; the bound leaves room for a machine shared with other suites.
+      assert.ok(stallMs < 3000, `the host stalled for ${stallMs} ms of a ${elapsedMs} ms run`);
       assert.ok(state.eventMessages < 1000, `live events reached the page in ${state.eventMessages} messages`);
     });
   });

@@ -118,8 +118,9 @@ describe('faults: 100,000 tasks', () => {
   });
 
   it('keeps the host responsive: no event-loop stall a user would notice', () => {
-    // Generous for a machine shared with other test suites; a host that blocked while dispatching would stall for the whole run.
-    assert.ok(longestStallMs < Math.max(2000, elapsedMs / 4), `the event loop stalled for ${longestStallMs} ms of a ${elapsedMs} ms run`);
+    // Under a second on a quiet machine; the bound leaves room for a machine shared with other suites. A host that blocked
+    // while dispatching would stall for the whole run.
+    assert.ok(longestStallMs < 3000, `the event loop stalled for ${longestStallMs} ms of a ${elapsedMs} ms run`);
   });
 
   it('the HTML export of the report opens, pages the table and shows a lane per worker', async () => {
