@@ -286,7 +286,9 @@ export class RunController implements vscode.Disposable {
     this.log.end(report);
     this.status.showFinished(report, summaryLine(report));
     if (report.status === 'failed') {
-      void showErrorWithActions(`Parallel Runner: ${target.name} failed: ${report.failure ?? 'see the output'}`, undefined, [{ title: 'Show Output', run: () => this.log.show() }]);
+      // Open jumps to the user's line (a throwing top level, or the first task's throw) when there is one.
+      const location = report.tasks.find((task) => task.error?.location)?.error?.location;
+      void showErrorWithActions(`Parallel Runner: ${target.name} failed: ${report.failure ?? 'see the output'}`, location, [{ title: 'Show Output', run: () => this.log.show() }]);
       return outcome;
     }
     showTaskFailures(report, () => this.log.show());

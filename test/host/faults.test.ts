@@ -147,7 +147,7 @@ describe('faults', function () {
         shown.message,
         /^Parallel Runner: neverRuns failed: Loading the module failed: its top-level code threw Error: configuration missing: set PARALLEL_RUNNER_FIXTURE \(at topLevelThrow\.ts:6:7\)\. No task could run: fix the module's top-level code and run again\.$/,
       );
-      assert.ok(shown.actions.includes('Show Output'));
+      assert.deepEqual(shown.actions, ['Open', 'Show Output'], 'Open jumps to the throwing line');
       await assertNextRunWorks();
     });
 
