@@ -39,6 +39,8 @@ export interface RunContext {
   workerFilesChecked?: Promise<void>;
   /** Located targets by file, selector and text: a warm re-run of unchanged text skips parsing with Babel. */
   locatedTargets?: Map<string, TargetBinding>;
+  /** TypeScript files whose "types are not checked" note a report of this engine already carried: said once, not every run. */
+  typeNoteGiven?: Set<string>;
 }
 
 /** Located bindings kept per engine; a file edited many times should not grow this without bound. */
@@ -374,7 +376,7 @@ function formatMs(ms: number): string {
 }
 
 /** hyperfine-style advice about the measurement itself. */
-function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): string[] {
+function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): string[] {
   const warnings: string[] = [];
   const { inputs, options } = state;
   for (const [label, runs] of [
@@ -417,7 +419,9 @@ function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: Phas
     }
   }
   const cores = os.availableParallelism();
-  if (workers > cores) {
+  const { speedup } = state.report.summary;
+  // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
+  if (workers > cores && (speedup === undefined || speedup <= cores)) {
     warnings.push(`${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
   }
   if (inputs.length < workers) {
@@ -425,11 +429,10 @@ function runWarnings(state: RunState, serialRuns: PhaseRun[], parallelRuns: Phas
   }
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
   if (timeouts > 0) warnings.push(`${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
-  const { speedup } = state.report.summary;
   if (speedup !== undefined && speedup < 1 && everyTaskOk) {
     warnings.push(`The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
   }
-  warnings.push(...faultWarnings(state));
+  warnings.push(...faultWarnings(state, context));
   return warnings;
 }
 
@@ -437,7 +440,7 @@ const STRAY_CRASH = /^\[parallel-runner\] (uncaught exception|unhandled promise 
 const TYPESCRIPT_FILE = /\.[cm]?tsx?$/i;
 
 /** What the user's code did that a task record alone would hide: output cut, errors thrown after returning, a module that never loaded. */
-function faultWarnings(state: RunState): string[] {
+function faultWarnings(state: RunState, context: RunContext): string[] {
   const warnings: string[] = [];
   const { tasks } = state.report;
   const file = path.basename(state.target.file);
@@ -465,7 +468,9 @@ function faultWarnings(state: RunState): string[] {
         'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
     );
   }
-  if (TYPESCRIPT_FILE.test(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+  const typeNoteGiven = (context.typeNoteGiven ??= new Set());
+  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+    typeNoteGiven.add(state.target.file);
     warnings.push(`Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
   }
   return warnings;
@@ -595,7 +600,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
           : loadFailure.message
         : `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
     }
-    report.warnings.push(...runWarnings(state, serialRuns, parallelRuns, summaryWorkers));
+    report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers));
     state.emit({ type: 'run-finished', report });
 
     // Dense, like starmap's list: undefined where a task failed or never ran.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserError } from '../../src/core/api';
@@ -173,6 +173,17 @@ describe('Engine.run', () => {
     assert.equal(report.summary.serialSpread?.n, 3);
     assert.equal(report.tasks.length, 6);
     assert.ok(report.warnings.some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.join('\n'));
+  });
+
+  it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {
+    const workers = availableParallelism() + 3;
+    const inputs = Array.from({ length: workers }, (_, i) => [i, 150]);
+    const beyondCores = /workers beyond the core count share CPUs/;
+    const sleeping = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { workers } });
+    assert.ok((sleeping.report.summary.speedup ?? 0) > availableParallelism(), `speedup ${sleeping.report.summary.speedup}`);
+    assert.ok(!sleeping.report.warnings.some((warning) => beyondCores.test(warning)), sleeping.report.warnings.join('\n'));
+    const unmeasured = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { workers, compareWithSerial: false } });
+    assert.ok(unmeasured.report.warnings.some((warning) => beyondCores.test(warning)), unmeasured.report.warnings.join('\n'));
   });
 
   it("sweeps worker counts and fits Amdahl's serial fraction", async () => {

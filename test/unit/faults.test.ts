@@ -114,6 +114,12 @@ describe('faults: source', () => {
     const notes = report.warnings.filter((warning) => /not checked/.test(warning));
     assert.equal(notes.length, 1, `once per report, whatever the repeats: ${report.warnings.join('\n')}`);
     assert.match(notes[0], /^Types in typeErrorOnly\.ts are not checked before a run .* a type error does not stop it: run `tsc --noEmit` to check them\.$/);
+    const again = await engine.run({ file: path.join(FIXTURES, 'typeErrorOnly.ts'), target: { name: 'addOne' }, inputs: '[[1]]', options: { workers: 1 } });
+    assert.deepEqual(
+      again.report.warnings.filter((warning) => /not checked/.test(warning)),
+      [],
+      'said once per file: the next run of the same file does not repeat it',
+    );
   });
 
   it('an import that cannot be resolved names the import, the importing file and the fix', async () => {
