@@ -23,7 +23,7 @@ const identity = (n, backend, chunkSize) => ({ file: path.join(FIXTURES, 'identi
 const sleepReq = (backend) => ({ file: path.join(FIXTURES, 'sleep.ts'), target: { name: 'longTimeTask' }, inputs: [[0.1], [0.2], [0.3], [0.4], [0.5]], options: opts(backend, 5), chunkSize: 1 });
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-const scenarios = [
+const allScenarios = [
   ['dispatch threads chunk 1, ms', (e) => e.run(identity(10000, 'threads', 1), { onEvent: () => {} })],
   ['dispatch threads auto, ms', (e) => e.run(identity(10000, 'threads', 'auto'), { onEvent: () => {} })],
   ['dispatch processes chunk 1, ms', (e) => e.run(identity(10000, 'processes', 1), { onEvent: () => {} })],
@@ -37,6 +37,9 @@ const scenarios = [
     return (out.report.clockOriginUs + first - t0) / 1000;
   }],
 ];
+// BENCH_ONLY=word,word keeps the scenarios whose label contains one of the words (e.g. BENCH_ONLY=sleep,auto).
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const scenarios = only.length ? allScenarios.filter(([label]) => only.some((word) => label.includes(word))) : allScenarios;
 
 async function main() {
   const engines = [

@@ -148,6 +148,17 @@ test('an unchanged file is reused from the cache; a change to an imported file m
   }
 });
 
+test('a bundle remembered in memory is not reused once its file is gone from the cache folder', async () => {
+  const cacheDir = freshCache();
+  const first = await bundle('main.ts', 'compute', { cacheDir });
+  assert.equal((await bundle('main.ts', 'compute', { cacheDir })).fromCache, true);
+  await fs.rm(cacheDir, { recursive: true, force: true });
+  const rebuilt = await bundle('main.ts', 'compute', { cacheDir });
+  assert.equal(rebuilt.fromCache, false);
+  assert.equal(rebuilt.hash, first.hash);
+  assert.equal(((await load(rebuilt))(3) as { value: number }).value, 61);
+});
+
 test('concurrent bundles of the same file agree and leave whole files', async () => {
   const cacheDir = freshCache();
   const results = await Promise.all([bundle('main.ts', 'Square', { cacheDir }), bundle('main.ts', 'Square', { cacheDir })]);
