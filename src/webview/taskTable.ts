@@ -70,20 +70,26 @@ export class TaskTable {
   private renderedRows = new Map<string, RenderedRow>();
 
   constructor(private readonly callbacks: TaskTableCallbacks) {
-    this.caption = el('caption', { className: 'visually-hidden', text: 'Tasks' });
-    const headRow = el('tr');
+    this.caption = el('caption', { className: 'visually-hidden', text: 'Tasks', attrs: { id: 'task-table-caption' } });
+    const headRow = el('tr', { attrs: { role: 'row' } });
     for (const column of COLUMNS) {
       const sortButton = el('button', { className: 'sort-button', text: column.label, attrs: { type: 'button', 'data-sort': column.id } });
       sortButton.appendChild(el('span', { className: 'sort-indicator', attrs: { 'aria-hidden': 'true' } }));
       sortButton.addEventListener('click', () => this.sortBy(column.id));
-      const th = el('th', { className: column.numeric ? 'numeric' : '', attrs: { scope: 'col', 'data-col': column.id } }, [sortButton]);
+      const th = el('th', { className: column.numeric ? 'numeric' : '', attrs: { scope: 'col', role: 'columnheader', 'data-col': column.id } }, [sortButton]);
       this.headers.set(column.id, th);
       headRow.appendChild(th);
     }
-    this.body = el('tbody');
+    this.body = el('tbody', { attrs: { role: 'rowgroup' } });
     // Fixed column widths (table-layout: fixed): a live frame that adds rows then costs no whole-table measuring.
     const columns = el('colgroup', {}, COLUMNS.map((column) => el('col', { className: `col-${column.id}` })));
-    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table' } }, [this.caption, columns, el('thead', {}, [headRow]), this.body]);
+    // The rows are laid out as CSS grids (media/panel.css): explicit roles keep this a table for assistive technology.
+    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table', role: 'table', 'aria-labelledby': 'task-table-caption' } }, [
+      this.caption,
+      columns,
+      el('thead', { attrs: { role: 'rowgroup' } }, [headRow]),
+      this.body,
+    ]);
     this.pager = el('div', { className: 'pager', attrs: { hidden: true } });
     this.scroller = el('div', { className: 'table-scroll' }, [this.table]);
     this.element = el('div', { className: 'task-table-wrap' }, [this.scroller, this.pager]);
@@ -190,41 +196,35 @@ export class TaskTable {
 
   private renderRow(task: ViewTask, ctx: RowContext, showRepeat: boolean): HTMLTableRowElement {
     const expanded = this.expanded.has(task.key);
-    const row = el('tr', {
-      className: `task-row status-row-${task.status}`,
-      attrs: {
-        'data-testid': 'task-row',
-        'data-key': task.key,
-        'data-phase': task.phase,
-        'data-index': task.index,
-        'data-repeat': task.repeat,
-        'data-status': task.status,
-        tabindex: 0,
-        'aria-expanded': expanded ? 'true' : 'false',
-      },
-    });
-    const cell = (col: ColumnId, text: string, numeric = false): HTMLTableCellElement => el('td', { className: numeric ? 'numeric' : '', text, attrs: { 'data-col': col } });
-    const phaseCell = cell('phase', showRepeat ? `${task.phase} #${task.repeat + 1}` : task.phase);
-    phaseCell.prepend(el('span', { className: 'expander', text: expanded ? '▾ ' : '▸ ', attrs: { 'aria-hidden': 'true' } }));
+    // A clone of one prepared row: a live frame builds dozens of rows, and cloning costs far less than createElement per cell.
+    const row = rowTemplate().cloneNode(true) as HTMLTableRowElement;
+    row.className = `task-row status-row-${task.status}`;
+    row.setAttribute('data-key', task.key);
+    row.setAttribute('data-phase', task.phase);
+    row.setAttribute('data-index', String(task.index));
+    row.setAttribute('data-repeat', String(task.repeat));
+    row.setAttribute('data-status', task.status);
+    row.setAttribute('aria-expanded', expanded ? 'true' : 'false');
+    const cells = row.children;
+    const phaseCell = cells[0];
+    (phaseCell.firstChild as HTMLElement).textContent = expanded ? '▾ ' : '▸ ';
+    phaseCell.appendChild(document.createTextNode(showRepeat ? `${task.phase} #${task.repeat + 1}` : task.phase));
     const durationMs = task.durationMs ?? (ctx.endMs !== undefined && ctx.startMs !== undefined ? ctx.endMs - ctx.startMs : undefined);
-    const statusCell = el('td', { attrs: { 'data-col': 'status' } }, [el('span', { className: `status-swatch status-${task.status}`, attrs: { 'aria-hidden': 'true' } }), STATUS_LABELS[task.status]]);
-    row.append(
-      phaseCell,
-      cell('task', String(task.index), true),
-      cell('lane', task.lane >= 0 ? String(task.lane) : '—', true),
-      cell('pid', task.pid ? String(task.pid) : '—', true),
-      cell('thread', task.lane >= 0 || task.pid ? String(task.threadId) : '—', true),
-      cell('start', formatMs(ctx.startMs), true),
-      cell('end', formatMs(ctx.endMs), true),
-      cell('duration', formatMs(durationMs), true),
-      statusCell,
-      this.renderResultCell(task),
-    );
+    cells[1].textContent = String(task.index);
+    cells[2].textContent = task.lane >= 0 ? String(task.lane) : '—';
+    cells[3].textContent = task.pid ? String(task.pid) : '—';
+    cells[4].textContent = task.lane >= 0 || task.pid ? String(task.threadId) : '—';
+    cells[5].textContent = formatMs(ctx.startMs);
+    cells[6].textContent = formatMs(ctx.endMs);
+    cells[7].textContent = formatMs(durationMs);
+    const statusCell = cells[8];
+    (statusCell.firstChild as HTMLElement).className = `status-swatch status-${task.status}`;
+    statusCell.appendChild(document.createTextNode(STATUS_LABELS[task.status]));
+    this.fillResultCell(cells[9] as HTMLTableCellElement, task);
     return row;
   }
 
-  private renderResultCell(task: ViewTask): HTMLTableCellElement {
-    const td = el('td', { className: 'result-cell', attrs: { 'data-col': 'result' } });
+  private fillResultCell(td: HTMLTableCellElement, task: ViewTask): void {
     if (task.error) {
       td.classList.add('error-cell');
       td.appendChild(el('span', { className: 'error-text', text: truncate(`${task.error.name}: ${task.error.message}`, 400) }));
@@ -248,7 +248,6 @@ export class TaskTable {
     } else {
       td.textContent = task.status === 'running' ? 'running…' : '';
     }
-    return td;
   }
 
   private renderDetail(task: ViewTask): HTMLTableRowElement {
@@ -271,8 +270,8 @@ export class TaskTable {
         parts.push(el('p', { className: 'detail-empty', text: hidden > 0 ? `${hidden} more lines not shown.` : 'Output was cut at the per-task limit.' }));
       }
     }
-    const td = el('td', { attrs: { colspan: COLUMNS.length } }, parts);
-    return el('tr', { className: 'detail-row', attrs: { 'data-testid': 'task-detail', 'data-key': `${task.key}:detail` } }, [td]);
+    const td = el('td', { attrs: { colspan: COLUMNS.length, role: 'cell' } }, parts);
+    return el('tr', { className: 'detail-row', attrs: { role: 'row', 'data-testid': 'task-detail', 'data-key': `${task.key}:detail` } }, [td]);
   }
 
   private renderPager(total: number, pages: number): void {
@@ -324,6 +323,20 @@ export class TaskTable {
       sibling?.focus();
     }
   }
+}
+
+let preparedRow: HTMLTableRowElement | undefined;
+
+/** The elements every task row has, with the attributes all rows share; renderRow clones it and fills in the task. */
+function rowTemplate(): HTMLTableRowElement {
+  if (preparedRow) return preparedRow;
+  const cell = (column: Column): HTMLTableCellElement =>
+    el('td', { className: column.id === 'result' ? 'result-cell' : column.numeric ? 'numeric' : '', attrs: { role: 'cell', 'data-col': column.id } });
+  const cells = COLUMNS.map(cell);
+  cells[0].appendChild(el('span', { className: 'expander', attrs: { 'aria-hidden': 'true' } }));
+  cells[8].appendChild(el('span', { className: 'status-swatch', attrs: { 'aria-hidden': 'true' } }));
+  preparedRow = el('tr', { attrs: { role: 'row', 'data-testid': 'task-row', tabindex: 0 } }, cells);
+  return preparedRow;
 }
 
 /** Makes parent's children exactly `nodes`, touching only what changed: an untouched tbody costs no table relayout. */
