@@ -286,7 +286,10 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
   state.emit({ type: 'phase-started', phase, repeat, workers, totalTasks: tasks.length, warmup });
 
   const lanes = new Map<string, LaneRecord>();
+  // Tasks of a chunk come one after another from the same worker: the last lane answers most lookups without a key string.
+  let lastLane: LaneRecord | undefined;
   const laneOf = (pid: number, threadId: number): LaneRecord => {
+    if (lastLane && lastLane.pid === pid && lastLane.threadId === threadId) return lastLane;
     const key = `${pid}/${threadId}`;
     let lane = lanes.get(key);
     if (!lane) {
@@ -294,6 +297,7 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
       lanes.set(key, lane);
       if (record) state.emit({ type: 'lane-ready', phase, repeat, lane: { ...lane } });
     }
+    lastLane = lane;
     return lane;
   };
   const announced = new Set<number>();

@@ -41,6 +41,44 @@ export interface WorkerBatch {
   preloadWorkers?: number;
 }
 
+/** A chunk's tasks as columns on the wire: no object (and no repeated `index`/`args` keys) per task to clone. */
+export interface PackedTasks {
+  /** The index of the first task; the rest follow one by one unless `indexes` is given. */
+  first: number;
+  indexes?: Int32Array;
+  args: unknown[][];
+}
+
+/** A WorkerBatch as posted: a chunk's tasks travel packed. */
+export type WireBatch = Omit<WorkerBatch, 'tasks'> & { tasks?: TaskSpec[]; packed?: PackedTasks };
+
+/** Packs a chunk's tasks for posting; short batches go as they are. */
+export function packBatch(batch: WorkerBatch): WireBatch {
+  const { tasks } = batch;
+  if (tasks.length < COLUMNS_FROM_TASKS) return batch;
+  const first = tasks[0].index;
+  const args = new Array<unknown[]>(tasks.length);
+  let consecutive = true;
+  for (let i = 0; i < tasks.length; i++) {
+    args[i] = tasks[i].args;
+    if (tasks[i].index !== first + i) consecutive = false;
+  }
+  const packed: PackedTasks = { first, args };
+  if (!consecutive) packed.indexes = Int32Array.from(tasks, (task) => task.index);
+  const { tasks: _tasks, ...rest } = batch;
+  return { ...rest, packed };
+}
+
+/** The batch a worker runs, from what was posted. */
+export function unpackBatch(wire: WireBatch): WorkerBatch {
+  const { packed, tasks, ...rest } = wire;
+  if (!packed) return { ...rest, tasks: tasks ?? [] };
+  const { first, indexes, args } = packed;
+  const unpacked = new Array<TaskSpec>(args.length);
+  for (let i = 0; i < args.length; i++) unpacked[i] = { index: indexes ? indexes[i] : first + i, args: args[i] };
+  return { ...rest, tasks: unpacked };
+}
+
 export interface TaskOutcome {
   index: number;
   pid: number;
@@ -57,6 +95,81 @@ export interface TaskOutcome {
   logsTruncated: boolean;
 }
 
+/**
+ * A chunk's outcomes as columns. Structured clone pays per object: 10,000 TaskOutcome objects cost several µs per task to
+ * post and again to receive, where typed arrays are copied whole. Logs and errors are listed only for the tasks that have them.
+ */
+export interface OutcomeColumns {
+  columns: true;
+  pid: number;
+  threadId: number;
+  indexes: Int32Array;
+  /** Absolute monotonic µs, as in TaskOutcome. */
+  startUs: Float64Array;
+  endUs: Float64Array;
+  /** Return values by position; undefined where the task failed. */
+  values: unknown[];
+  /** [position, error] of every failed task. */
+  errors: Array<[number, TaskError]>;
+  /** [position, lines, truncated] of every task that printed or had its output cut. */
+  logs: Array<[number, LogLine[], boolean]>;
+}
+
+/** Chunks at least this long are posted as columns; a single task's outcome object is cheaper than three typed arrays. */
+export const COLUMNS_FROM_TASKS = 8;
+
+/** What a worker replies for a batch: outcome objects for short batches, columns for chunks. */
+export type BatchOutcomes = TaskOutcome[] | OutcomeColumns;
+
+/** Columns for a chunk's outcomes, which must all come from one worker (pid and threadId are shared). */
+export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
+  const count = outcomes.length;
+  if (count < COLUMNS_FROM_TASKS) return outcomes;
+  const columns: OutcomeColumns = {
+    columns: true,
+    pid: outcomes[0].pid,
+    threadId: outcomes[0].threadId,
+    indexes: new Int32Array(count),
+    startUs: new Float64Array(count),
+    endUs: new Float64Array(count),
+    values: new Array<unknown>(count),
+    errors: [],
+    logs: [],
+  };
+  for (let i = 0; i < count; i++) {
+    const outcome = outcomes[i];
+    if (outcome.pid !== columns.pid || outcome.threadId !== columns.threadId) return outcomes;
+    columns.indexes[i] = outcome.index;
+    columns.startUs[i] = outcome.startUs;
+    columns.endUs[i] = outcome.endUs;
+    if (outcome.ok) columns.values[i] = outcome.value;
+    else columns.errors.push([i, outcome.error ?? { name: 'Error', message: 'The task failed.' }]);
+    if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
+  }
+  return columns;
+}
+
+/** The outcome objects of a reply, in the order the worker ran them. */
+export function unpackOutcomes(reply: BatchOutcomes): TaskOutcome[] {
+  if (Array.isArray(reply)) return reply;
+  const { pid, threadId, indexes, startUs, endUs, values } = reply;
+  const outcomes: TaskOutcome[] = new Array(indexes.length);
+  for (let i = 0; i < indexes.length; i++) {
+    outcomes[i] = { index: indexes[i], pid, threadId, startUs: startUs[i], endUs: endUs[i], ok: true, value: values[i], logs: [], logsTruncated: false };
+  }
+  for (const [at, error] of reply.errors) {
+    const outcome = outcomes[at];
+    outcome.ok = false;
+    delete outcome.value;
+    outcome.error = error;
+  }
+  for (const [at, lines, truncated] of reply.logs) {
+    outcomes[at].logs = lines;
+    outcomes[at].logsTruncated = truncated;
+  }
+  return outcomes;
+}
+
 export interface TaskStartNotice {
   type: 'task-start';
   phaseKey: string;
@@ -67,10 +180,10 @@ export interface TaskStartNotice {
 }
 
 /** Child-process IPC (serialization: 'advanced'). */
-export type ToProcessWorker = { type: 'batch'; id: number; batch: WorkerBatch };
+export type ToProcessWorker = { type: 'batch'; id: number; batch: WireBatch };
 export type FromProcessWorker =
   | { type: 'ready'; pid: number }
   | TaskStartNotice
-  | { type: 'batch-done'; id: number; outcomes: TaskOutcome[] }
+  | { type: 'batch-done'; id: number; outcomes: BatchOutcomes }
   /** The module failed to load (syntax error at runtime, top-level throw): every task of the batch fails with it. */
   | { type: 'batch-failed'; id: number; error: TaskError };

@@ -1,6 +1,6 @@
 // The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
 import { serialize } from 'node:v8';
-import type { FromProcessWorker, TaskOutcome, ToProcessWorker } from '../shared/workerProtocol';
+import { packOutcomes, unpackBatch, type FromProcessWorker, type TaskOutcome, type ToProcessWorker } from '../shared/workerProtocol';
 import { installCrashHandlers, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
 
 const identity = { pid: process.pid, threadId: 0 };
@@ -21,10 +21,10 @@ function canSerialize(value: unknown): boolean {
 
 function sendOutcomes(id: number, outcomes: TaskOutcome[]): void {
   try {
-    send({ type: 'batch-done', id, outcomes });
+    send({ type: 'batch-done', id, outcomes: packOutcomes(outcomes) });
   } catch {
     // Serialisation failed for some result (a function, a Symbol): only those tasks fail.
-    send({ type: 'batch-done', id, outcomes: replaceUncloneableValues(outcomes, canSerialize) });
+    send({ type: 'batch-done', id, outcomes: packOutcomes(replaceUncloneableValues(outcomes, canSerialize)) });
   }
 }
 
@@ -32,7 +32,8 @@ installCrashHandlers(() => undefined);
 
 process.on('message', (message: ToProcessWorker) => {
   if (message.type !== 'batch') return;
-  const { id, batch } = message;
+  const { id } = message;
+  const batch = unpackBatch(message.batch);
   runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
     (error: unknown) => send({ type: 'batch-failed', id, error: { name: 'Error', message: `The worker process failed: ${String(error)}` } }),

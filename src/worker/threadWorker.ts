@@ -1,7 +1,7 @@
 // The piscina worker (dist/taskWorker.js): runs each WorkerBatch and posts task starts to the pool's shared start board.
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { claimSlot, phaseTag, postStart, viewStartBoard, type StartBoardView } from '../shared/startBoard';
-import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../shared/workerProtocol';
+import { packOutcomes, unpackBatch, type BatchOutcomes, type TaskStartNotice, type WireBatch, type WorkerBatch } from '../shared/workerProtocol';
 import { installCrashHandlers, runWorkerBatch } from './taskRunner';
 
 const identity = { pid: process.pid, threadId };
@@ -36,6 +36,8 @@ function announcerFor(batch: WorkerBatch): (notice: TaskStartNotice) => void {
   return (notice) => open.postMessage(notice);
 }
 
-export default function runBatch(batch: WorkerBatch): Promise<TaskOutcome[]> {
-  return runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
+export default async function runBatch(wire: WireBatch): Promise<BatchOutcomes> {
+  const batch = unpackBatch(wire);
+  const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
+  return packOutcomes(outcomes);
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createPool, dispatchTasks, type DispatchedTask, type WorkerPool } from '../../src/core/pools';
 import { monotonicNowUs } from '../../src/core/run';
 import type { BackendKind } from '../../src/shared/report';
-import type { ModuleSpec } from '../../src/shared/workerProtocol';
+import { packBatch, packOutcomes, unpackBatch, unpackOutcomes, type ModuleSpec, type TaskOutcome } from '../../src/shared/workerProtocol';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -68,7 +68,7 @@ const modules: Record<string, ModuleSpec> = {};
 const pools: Partial<Record<BackendKind, WorkerPool>> = {};
 
 before(async () => {
-  const names = ['longTimeTask', 'asyncTask', 'failingTask', 'hangingTask', 'returnsFunction', 'throwsString', 'printsLater', 'tinyTask'];
+  const names = ['longTimeTask', 'asyncTask', 'failingTask', 'hangingTask', 'returnsFunction', 'throwsString', 'printsLater', 'tinyTask', 'chatty'];
   await Promise.all(names.map(async (name) => (modules[name] = await bundle(name))));
   modules.topLevelThrow = await bundle('neverRuns', path.join(FIXTURES, 'topLevelThrow.ts'));
   pools.threads = await createPool({ backend: 'threads', workers: 2, distDir: DIST }, 60_000);
@@ -277,5 +277,52 @@ for (const backend of ['threads', 'processes'] as const) {
       assert.equal(`${chunked[0].pid}/${chunked[0].threadId}`, `${chunked[1].pid}/${chunked[1].threadId}`);
       assert.ok(chunked[1].startUs! >= chunked[0].endUs!);
     });
+
+    it('a chunk (posted as columns) keeps each task its own error, output, cut flag and clone failure', async () => {
+      const failing = await run(pools[backend]!, modules.failingTask, Array.from({ length: 12 }, (_, i) => [i]), { chunkSize: 12 });
+      assert.deepEqual(
+        failing.map((task) => task.status),
+        failing.map((task) => (task.index === 2 ? 'error' : 'ok')),
+      );
+      assert.equal(failing[2].error?.name, 'RangeError');
+      assert.match(failing[2].error!.message, /task 2 is out of range/);
+      assert.equal(failing[2].value, undefined);
+      assert.deepEqual(
+        failing.filter((task) => task.status === 'ok').map((task) => task.value),
+        failing.filter((task) => task.status === 'ok').map((task) => task.index),
+      );
+      assert.equal(new Set(failing.map((task) => `${task.pid}/${task.threadId}`)).size, 1, 'one chunk, one worker');
+      for (let i = 1; i < failing.length; i++) assert.ok(failing[i].startUs! >= failing[i - 1].endUs!, 'tasks of a chunk run back to back, each with its own times');
+
+      const chatty = await run(pools[backend]!, modules.chatty, Array.from({ length: 8 }, (_, i) => [i]), { chunkSize: 8 });
+      for (const task of chatty) {
+        assert.equal(task.status, 'ok');
+        assert.ok(task.logsTruncated, `task ${task.index} output is cut at the limit`);
+        assert.match(task.logs[0].text, new RegExp(`of task ${task.index} `));
+      }
+
+      const unclonable = await run(pools[backend]!, modules.returnsFunction, Array.from({ length: 8 }, (_, i) => [i]), { chunkSize: 8 });
+      assert.ok(unclonable.every((task) => task.status === 'error' && /callback is a function/.test(task.error!.message)), JSON.stringify(unclonable.map((task) => task.error)));
+    });
   });
 }
+
+describe('wire packing of chunks', () => {
+  it('round-trips tasks with consecutive and scattered indexes, and outcomes with errors and logs', () => {
+    const module = { bundlePath: '/x.mjs', hash: 'h' };
+    const consecutive = { module, tasks: Array.from({ length: 10 }, (_, i) => ({ index: 5 + i, args: [i, { n: i }] })), maxLogChars: 10, phaseKey: '1.0' };
+    assert.deepEqual(unpackBatch(structuredClone(packBatch(consecutive))), consecutive);
+    const scattered = { ...consecutive, tasks: [9, 3, 4, 20, 1, 2, 7, 8].map((index) => ({ index, args: [index] })) };
+    assert.deepEqual(unpackBatch(structuredClone(packBatch(scattered))), scattered);
+    const short = { ...consecutive, tasks: consecutive.tasks.slice(0, 2) };
+    assert.deepEqual(unpackBatch(structuredClone(packBatch(short))), short);
+
+    const outcomes: TaskOutcome[] = Array.from({ length: 9 }, (_, i) => ({ index: 30 - i, pid: 7, threadId: 2, startUs: 1e12 + i * 3.5, endUs: 1e12 + i * 3.5 + 1, ok: true, value: i % 3 === 0 ? undefined : { i }, logs: [], logsTruncated: false }));
+    outcomes[4] = { ...outcomes[4], ok: false, value: undefined, error: { name: 'RangeError', message: 'no' } };
+    delete outcomes[4].value;
+    outcomes[6] = { ...outcomes[6], logs: [{ stream: 'stdout', text: 'hi', timeUs: 1e12 + 22 }], logsTruncated: true };
+    assert.deepEqual(unpackOutcomes(structuredClone(packOutcomes(outcomes))), outcomes);
+    const mixed = outcomes.map((outcome, i) => (i === 3 ? { ...outcome, threadId: 3 } : outcome));
+    assert.deepEqual(unpackOutcomes(structuredClone(packOutcomes(mixed))), mixed, 'outcomes of several workers go as objects');
+  });
+});

@@ -1,7 +1,7 @@
 // The `processes` backend: forked children running dist/processWorker.js, replaced when one crashes or is killed.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { FromProcessWorker, ToProcessWorker, WorkerBatch } from '../../shared/workerProtocol';
+import { packBatch, unpackOutcomes, type FromProcessWorker, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
 function monotonicNowUs(): number {
@@ -101,7 +101,7 @@ class ChildWorker {
           if (this.running?.id !== id) return;
           // A child that has not loaded the module yet announces the first task itself, once loading has finished.
           const loaded = this.loadedModules.has(batch.module.hash);
-          const message: ToProcessWorker = { type: 'batch', id, batch: loaded ? batch : { ...batch, announceFirstTask: true } };
+          const message: ToProcessWorker = { type: 'batch', id, batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) };
           this.process.send(message, (error) => {
             if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
           });
@@ -150,7 +150,7 @@ class ChildWorker {
         this.running.control.onTaskStart(message);
         return;
       case 'batch-done':
-        if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: message.outcomes });
+        if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: unpackOutcomes(message.outcomes) });
         return;
       case 'batch-failed':
         if (this.running?.id === message.id) this.finish({ kind: 'failed', error: message.error });

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type Piscina from 'piscina';
 import { createStartBoard, phaseTag, readNewStarts, viewStartBoard, type PostedStart, type StartBoardView } from '../../shared/startBoard';
-import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import { packBatch, unpackOutcomes, type BatchOutcomes, type TaskStartNotice, type WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 import { describeWorkerFailure } from './workerFailure';
 
@@ -11,12 +11,22 @@ const START_POLL_MS = 5;
 
 interface StartListener {
   phaseKey: string;
+  tag: number;
   onTaskStart: (notice: TaskStartNotice) => void;
+  /** The batch's task indexes: a range when they are consecutive (chunks are slices of the queue), else a set. */
+  first: number;
+  count: number;
+  indexes?: Set<number>;
+}
+
+/** Whether a batch with this listener holds task `index`. */
+function holds(listener: StartListener, index: number): boolean {
+  return listener.indexes ? listener.indexes.has(index) : index >= listener.first && index < listener.first + listener.count;
 }
 
 export class ThreadPool implements WorkerPool {
-  /** Keyed by `${phaseTag}/${index}` for the tasks of batches in flight. */
-  private readonly startListeners = new Map<string, StartListener>();
+  /** One per batch in flight (at most one per thread): scanning them costs less than a key per task. */
+  private readonly startListeners = new Set<StartListener>();
   private readonly lastSeen: Int32Array;
   private pollTimer: NodeJS.Timeout | undefined;
   private batchesInFlight = 0;
@@ -53,7 +63,8 @@ export class ThreadPool implements WorkerPool {
 
   private readBoard(): void {
     readNewStarts(this.board, this.lastSeen, (start: PostedStart) => {
-      const listener = this.startListeners.get(`${start.tag}/${start.index}`);
+      let listener: StartListener | undefined;
+      for (const candidate of this.startListeners) if (candidate.tag === start.tag && holds(candidate, start.index)) listener = candidate;
       if (!listener) return;
       listener.onTaskStart({ type: 'task-start', phaseKey: listener.phaseKey, index: start.index, pid: process.pid, threadId: start.threadId, startUs: start.startUs });
     });
@@ -61,8 +72,13 @@ export class ThreadPool implements WorkerPool {
 
   async send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
     const tag = phaseTag(batch.phaseKey);
-    const listener: StartListener = { phaseKey: batch.phaseKey, onTaskStart: control.onTaskStart };
-    for (const task of batch.tasks) this.startListeners.set(`${tag}/${task.index}`, listener);
+    const { tasks } = batch;
+    const first = tasks.length > 0 ? tasks[0].index : 0;
+    let consecutive = true;
+    for (let i = 1; i < tasks.length && consecutive; i++) consecutive = tasks[i].index === first + i;
+    const listener: StartListener = { phaseKey: batch.phaseKey, tag, onTaskStart: control.onTaskStart, first, count: tasks.length };
+    if (!consecutive) listener.indexes = new Set(tasks.map((task) => task.index));
+    this.startListeners.add(listener);
     if (this.batchesInFlight++ === 0) {
       this.pollTimer = setInterval(() => this.readBoard(), START_POLL_MS);
       this.pollTimer.unref();
@@ -70,8 +86,8 @@ export class ThreadPool implements WorkerPool {
     // Piscina hands the batch to an idle thread at once: callers never queue more batches than threads.
     control.onDispatched();
     try {
-      const outcomes = (await this.piscina.run(batch, control.signal ? { signal: control.signal } : {})) as TaskOutcome[];
-      return { kind: 'done', outcomes };
+      const reply = (await this.piscina.run(packBatch(batch), control.signal ? { signal: control.signal } : {})) as BatchOutcomes;
+      return { kind: 'done', outcomes: unpackOutcomes(reply) };
     } catch (error) {
       // A start posted just before a stuck thread was stopped is read now, so a timeout names its thread.
       this.readBoard();
@@ -80,7 +96,7 @@ export class ThreadPool implements WorkerPool {
       if (control.signal?.aborted) return { kind: 'aborted' };
       return { kind: 'failed', error: describeWorkerFailure(error, this.config.workerMemoryLimitMb) };
     } finally {
-      for (const task of batch.tasks) this.startListeners.delete(`${tag}/${task.index}`);
+      this.startListeners.delete(listener);
       if (--this.batchesInFlight === 0 && this.pollTimer) {
         clearInterval(this.pollTimer);
         this.pollTimer = undefined;
