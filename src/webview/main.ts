@@ -31,6 +31,8 @@ class PanelPage {
   private lastStateSave = 0;
   private stateSavePending = false;
   private liveTicker: ReturnType<typeof setInterval> | undefined;
+  private tickPending = false;
+  private lastRenderAt = 0;
 
   constructor(
     root: HTMLElement,
@@ -128,6 +130,7 @@ class PanelPage {
   private render(): void {
     if (this.model.revision === this.renderedRevision) return;
     this.renderedRevision = this.model.revision;
+    this.lastRenderAt = performance.now();
     const report = this.model.report;
     this.emptyState.hidden = !!report;
     this.content.hidden = !report;
@@ -148,7 +151,15 @@ class PanelPage {
   private tickWhileRunning(): void {
     const running = this.model.status === 'running';
     if (running && !this.liveTicker) {
-      this.liveTicker = setInterval(() => requestAnimationFrame(() => this.timeline.update(this.model, this.repeat)), LIVE_TICK_MS);
+      this.liveTicker = setInterval(() => {
+        // A render already pending or just done redraws the timeline itself: do not draw it twice in one frame.
+        if (this.renderPending || this.tickPending || performance.now() - this.lastRenderAt < LIVE_TICK_MS / 2) return;
+        this.tickPending = true;
+        requestAnimationFrame(() => {
+          this.tickPending = false;
+          if (this.model.status === 'running') this.timeline.update(this.model, this.repeat);
+        });
+      }, LIVE_TICK_MS);
     } else if (!running && this.liveTicker) {
       clearInterval(this.liveTicker);
       this.liveTicker = undefined;

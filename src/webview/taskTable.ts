@@ -65,7 +65,8 @@ export class TaskTable {
   private readonly expanded = new Set<string>();
   private model: RunModel | undefined;
   private lastRevision = -1;
-  private contexts: { revision: number; byTask: Map<ViewTask, RowContext> } | undefined;
+  private pagerParts: { prev: HTMLButtonElement; next: HTMLButtonElement; status: HTMLElement } | undefined;
+  private origins: { revision: number; byPhase: Map<string, number> } | undefined;
   /** Rows drawn last time, reused while their task object and context are unchanged (live runs redraw often). */
   private renderedRows = new Map<string, RenderedRow>();
 
@@ -134,19 +135,16 @@ export class TaskTable {
     }
   }
 
-  private rowContexts(model: RunModel, tasks: ViewTask[]): Map<ViewTask, RowContext> {
-    const origins = new Map<string, number>();
-    const contexts = new Map<ViewTask, RowContext>();
-    for (const task of tasks) {
-      const key = `${task.phase}:${task.repeat}`;
-      let origin = origins.get(key);
-      if (origin === undefined) origins.set(key, (origin = model.phaseOriginUs(task.phase, task.repeat)));
-      contexts.set(task, {
-        startMs: task.startUs !== undefined ? (task.startUs - origin) / 1000 : undefined,
-        endMs: task.endUs !== undefined ? (task.endUs - origin) / 1000 : undefined,
-      });
-    }
-    return contexts;
+  /** A task's start and end in ms from its phase's origin; origins are looked up once per phase and model revision. */
+  private contextOf(model: RunModel, task: ViewTask): RowContext {
+    if (this.origins?.revision !== model.revision) this.origins = { revision: model.revision, byPhase: new Map() };
+    const key = task.repeat === 0 ? task.phase : `${task.phase}:${task.repeat}`;
+    let origin = this.origins.byPhase.get(key);
+    if (origin === undefined) this.origins.byPhase.set(key, (origin = model.phaseOriginUs(task.phase, task.repeat)));
+    return {
+      startMs: task.startUs !== undefined ? (task.startUs - origin) / 1000 : undefined,
+      endMs: task.endUs !== undefined ? (task.endUs - origin) / 1000 : undefined,
+    };
   }
 
   private render(): void {
@@ -154,13 +152,12 @@ export class TaskTable {
     if (!model) return;
     this.lastRevision = model.revision;
     const tasks = model.allTasks();
-    if (this.contexts?.revision !== model.revision) this.contexts = { revision: model.revision, byTask: this.rowContexts(model, tasks) };
-    const contexts = this.contexts.byTask;
     let rows = tasks;
     const column = COLUMNS.find((c) => c.id === this.sortColumn);
     if (column) {
       const direction = this.sortDescending ? -1 : 1;
-      const keyed = tasks.map((task, order) => ({ task, order, value: column.sortValue(task, contexts.get(task) as RowContext) }));
+      // Contexts only for sorting by them: unsorted, only the page's rows need one.
+      const keyed = tasks.map((task, order) => ({ task, order, value: column.sortValue(task, this.contextOf(model, task)) }));
       keyed.sort((a, b) => {
         const cmp = typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : String(a.value).localeCompare(String(b.value));
         return cmp !== 0 && !Number.isNaN(cmp) ? cmp * direction : a.order - b.order;
@@ -177,7 +174,7 @@ export class TaskTable {
     this.renderedRows = new Map();
     const nodes: HTMLTableRowElement[] = [];
     for (const task of pageRows) {
-      const ctx = contexts.get(task) as RowContext;
+      const ctx = this.contextOf(model, task);
       const expanded = this.expanded.has(task.key);
       let rendered = previous.get(task.key);
       if (!rendered || rendered.task !== task || rendered.startMs !== ctx.startMs || rendered.endMs !== ctx.endMs || rendered.expanded !== expanded || rendered.showRepeat !== showRepeat) {
@@ -190,7 +187,8 @@ export class TaskTable {
     }
     patchChildren(this.body, nodes);
     if (focusedKey) (this.body.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
-    this.caption.textContent = `Tasks: ${formatCount(rows.length)}`;
+    const caption = `Tasks: ${formatCount(rows.length)}`;
+    if (this.caption.textContent !== caption) this.caption.textContent = caption;
     this.renderPager(rows.length, pages);
   }
 
@@ -275,18 +273,27 @@ export class TaskTable {
   }
 
   private renderPager(total: number, pages: number): void {
-    this.pager.hidden = pages <= 1;
+    if (this.pager.hidden !== pages <= 1) this.pager.hidden = pages <= 1;
     if (pages <= 1) {
-      this.pager.replaceChildren();
+      if (this.pager.firstChild) this.pager.replaceChildren();
       return;
     }
+    // Built once and then updated in place: a live run re-renders the table often, and a rebuilt button loses a click.
+    if (!this.pagerParts) {
+      const prev = el('button', { className: 'button secondary', text: '‹ Previous', attrs: { type: 'button', 'data-testid': 'page-prev' } });
+      const next = el('button', { className: 'button secondary', text: 'Next ›', attrs: { type: 'button', 'data-testid': 'page-next' } });
+      prev.addEventListener('click', () => this.goToPage(this.page - 1));
+      next.addEventListener('click', () => this.goToPage(this.page + 1));
+      this.pagerParts = { prev, next, status: el('span', { className: 'pager-status', attrs: { 'aria-live': 'polite' } }) };
+    }
+    const { prev, next, status } = this.pagerParts;
+    if (this.pager.firstChild !== prev) this.pager.replaceChildren(prev, status, next);
     const from = this.page * TABLE_PAGE_SIZE + 1;
     const to = Math.min(total, (this.page + 1) * TABLE_PAGE_SIZE);
-    const prev = el('button', { className: 'button secondary', text: '‹ Previous', attrs: { type: 'button', 'data-testid': 'page-prev', disabled: this.page === 0 } });
-    const next = el('button', { className: 'button secondary', text: 'Next ›', attrs: { type: 'button', 'data-testid': 'page-next', disabled: this.page >= pages - 1 } });
-    prev.addEventListener('click', () => this.goToPage(this.page - 1));
-    next.addEventListener('click', () => this.goToPage(this.page + 1));
-    this.pager.replaceChildren(prev, el('span', { className: 'pager-status', text: `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(total)} · page ${this.page + 1} of ${pages}`, attrs: { 'aria-live': 'polite' } }), next);
+    prev.disabled = this.page === 0;
+    next.disabled = this.page >= pages - 1;
+    const text = `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(total)} · page ${this.page + 1} of ${pages}`;
+    if (status.textContent !== text) status.textContent = text;
   }
 
   private goToPage(page: number): void {
