@@ -57,6 +57,10 @@ function phaseKey(phase: RunPhase, repeat: number): string {
 
 const PHASE_ORDER: Record<RunPhase, number> = { serial: 0, parallel: 1 };
 
+function compareTasks(a: ViewTask, b: ViewTask): number {
+  return PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.repeat - b.repeat || a.index - b.index;
+}
+
 export class RunModel {
   report: RunReport | undefined;
   /** Bumped on every change, so renderers can skip work when nothing moved. */
@@ -193,9 +197,11 @@ export class RunModel {
   /** All tasks, in a stable order (phase, repeat, index); the array is cached until the next change. */
   allTasks(): ViewTask[] {
     if (!this.taskList) {
-      this.taskList = [...this.tasks.values()].sort(
-        (a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.repeat - b.repeat || a.index - b.index,
-      );
+      const list = [...this.tasks.values()];
+      // Reports and live runs almost always deliver tasks in this order already: check before paying for a sort.
+      let sorted = true;
+      for (let i = 1; i < list.length && sorted; i++) sorted = compareTasks(list[i - 1], list[i]) <= 0;
+      this.taskList = sorted ? list : list.sort(compareTasks);
     }
     return this.taskList;
   }

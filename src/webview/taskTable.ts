@@ -6,6 +6,8 @@ import type { RunModel, ViewTask } from './runModel';
 import { STATUS_LABELS } from './timeline';
 
 export const TABLE_PAGE_SIZE = 200;
+/** Rows built per frame while a run is live (see render). */
+const LIVE_ROWS_PER_FRAME = 50;
 const MAX_LOG_LINES_SHOWN = 500;
 
 type ColumnId = 'phase' | 'task' | 'lane' | 'pid' | 'thread' | 'start' | 'end' | 'duration' | 'status' | 'result';
@@ -65,6 +67,7 @@ export class TaskTable {
   private readonly expanded = new Set<string>();
   private model: RunModel | undefined;
   private lastRevision = -1;
+  private continuePending = false;
   private pagerParts: { prev: HTMLButtonElement; next: HTMLButtonElement; status: HTMLElement } | undefined;
   private origins: { revision: number; byPhase: Map<string, number> } | undefined;
   /** Rows drawn last time, reused while their task object and context are unchanged (live runs redraw often). */
@@ -173,11 +176,24 @@ export class TaskTable {
     const previous = this.renderedRows;
     this.renderedRows = new Map();
     const nodes: HTMLTableRowElement[] = [];
+    // While a run is live, at most LIVE_ROWS_PER_FRAME rows are built per frame: the first event batch of a big run
+    // turns a whole page of rows into queued tasks at once, and building and laying out all of them in one frame
+    // would stall the page. Rows past the budget keep their previous look (or wait) until the next frame.
+    let budget = model.status === 'running' ? LIVE_ROWS_PER_FRAME : Infinity;
+    let unfinished = false;
     for (const task of pageRows) {
       const ctx = this.contextOf(model, task);
       const expanded = this.expanded.has(task.key);
       let rendered = previous.get(task.key);
       if (!rendered || rendered.task !== task || rendered.startMs !== ctx.startMs || rendered.endMs !== ctx.endMs || rendered.expanded !== expanded || rendered.showRepeat !== showRepeat) {
+        if (budget <= 0) {
+          unfinished = true;
+          if (!rendered) continue;
+          this.renderedRows.set(task.key, rendered);
+          nodes.push(...rendered.nodes);
+          continue;
+        }
+        budget--;
         const rowNodes = [this.renderRow(task, ctx, showRepeat)];
         if (expanded) rowNodes.push(this.renderDetail(task));
         rendered = { task, startMs: ctx.startMs, endMs: ctx.endMs, expanded, showRepeat, nodes: rowNodes };
@@ -190,6 +206,13 @@ export class TaskTable {
     const caption = `Tasks: ${formatCount(rows.length)}`;
     if (this.caption.textContent !== caption) this.caption.textContent = caption;
     this.renderPager(rows.length, pages);
+    if (unfinished && !this.continuePending) {
+      this.continuePending = true;
+      requestAnimationFrame(() => {
+        this.continuePending = false;
+        this.render();
+      });
+    }
   }
 
   private renderRow(task: ViewTask, ctx: RowContext, showRepeat: boolean): HTMLTableRowElement {

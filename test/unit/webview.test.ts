@@ -509,4 +509,47 @@ describe('panel page', () => {
     assert.match(await text(page, '.pager-status'), /of 500/);
     await page.close();
   });
+  it('the task table is a table to assistive technology: named by its caption, with rows, column headers and cells', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    const page = panel.page;
+    assert.equal(await page.getByRole('table', { name: 'Tasks: 10' }).count(), 1);
+    const table = page.getByRole('table', { name: 'Tasks: 10' });
+    assert.equal(await table.getByRole('columnheader').count(), 10);
+    assert.equal(await table.getByRole('row').count(), 11, 'a header row and a row per task');
+    assert.equal(await table.getByRole('row').nth(1).getByRole('cell').count(), 10);
+    // The columns line up: every row's cells start where their header does (rows on screen: off screen they skip layout).
+    await page.locator('.task-table').scrollIntoViewIfNeeded();
+    await panel.settle();
+    const misaligned = await page.evaluate(() => {
+      const heads = [...document.querySelectorAll('.task-table thead th')].map((th) => th.getBoundingClientRect().left);
+      return [...document.querySelectorAll('[data-testid=task-row]')].flatMap((row) =>
+        [...row.children].flatMap((td, i) => (Math.abs(td.getBoundingClientRect().left - heads[i]) > 0.5 ? [`${row.getAttribute('data-key')} ${td.getAttribute('data-col')}`] : [])),
+      );
+    });
+    assert.deepEqual(misaligned, []);
+    await page.close();
+  });
+
+  it('a live run of 1,000 queued tasks fills the whole first table page within a few frames; the pager keeps its buttons', async () => {
+    const report = makeSampleReport({ tasks: 1000, workers: 2, withSerial: false, durationMs: () => 1 });
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    const queued: RunEvent[] = report.tasks.map((task) => ({ type: 'task-queued', phase: task.phase, repeat: task.repeat, index: task.index, queuedUs: task.queuedUs }));
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }, { type: 'phase-started', phase: 'parallel', repeat: 0, workers: 2, totalTasks: 1000, warmup: false }, ...queued] });
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    assert.equal(await page.locator('[data-testid=task-row][data-status=queued]').count(), 200);
+    assert.match(await text(page, '.pager-status'), /Rows 1–200 of 1,000/);
+    await page.evaluate(() => {
+      (window as unknown as { nextAtStart: Element | null }).nextAtStart = document.querySelector('[data-testid=page-next]');
+    });
+    await panel.send({ type: 'events', events: report.tasks.slice(0, 300).flatMap((task) => [started(task), { type: 'task-finished', task } as RunEvent]) });
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    assert.equal(await page.locator('[data-testid=task-row][data-status=ok]').count(), 200);
+    assert.equal(await page.evaluate(() => (window as unknown as { nextAtStart: Element | null }).nextAtStart === document.querySelector('[data-testid=page-next]')), true, 'the same Next element');
+    await page.locator('[data-testid=page-next]').click();
+    assert.match(await text(page, '.pager-status'), /Rows 201–400 of 1,000/);
+    assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
 });
