@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import { UserError } from './api';
+import { loadEsbuild } from './lazyModules';
 import { locateTargetBinding, type TargetBinding } from './locate';
 import { TARGET_EXPORT, type ModuleSpec } from '../shared/workerProtocol';
 import type { TargetInfo } from '../shared/report';
@@ -96,7 +97,7 @@ export async function bundleTarget(args: BundleArgs): Promise<BundleResult> {
   const key = rememberedKey(cacheDir, file, args.target);
   const warm = reuseRemembered(key, file, userTextHash);
   if (warm) return warm;
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   const manifestPath = path.join(
     cacheDir,
     'manifests',

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type * as t from '@babel/types';
 import type { ParserPlugin } from '@babel/parser';
 import { UserError, type TargetSelector } from './api';
+import { loadBabelParser } from './lazyModules';
 import type { TargetInfo } from '../shared/report';
 
 /** What `locateTarget` knows beyond TargetInfo: how the bundler reaches the target inside the user's module. */
@@ -162,7 +163,7 @@ function parserPlugins(file: string): ParserPlugin[] {
 }
 
 async function parseFile(source: string, file: string): Promise<t.File> {
-  const { parse } = await import('@babel/parser');
+  const { parse } = loadBabelParser();
   try {
     return parse(source, {
       sourceType: 'unambiguous',

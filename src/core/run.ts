@@ -1,6 +1,6 @@
 // One run from request to RunReport: locate, parse inputs, bundle, warm up, then serial and parallel phases per repeat.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ import type { ModuleSpec, TaskSpec, TaskStartNotice, WorkerBatch } from '../shar
 import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from './api';
 import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
+import { loadEsbuild } from './lazyModules';
 import { locateTargetBinding, type TargetBinding } from './locate';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
 import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError, MODULE_LOAD_FAILED } from './pools/taskDispatch';
@@ -63,14 +64,20 @@ async function locateCached(context: RunContext, source: string, file: string, s
 let toolsLoading = false;
 
 /**
- * Starts loading the bundler and the parser at once: each takes ~100–500 ms cold, and a run needs both. Once per process:
- * a repeated import() of a loaded module still costs a trip through the module loader (over 1 ms under a loader hook).
+ * Starts esbuild's service process, once per process: it boots on another core while this thread does the next steps
+ * (pools, loading Babel in a prewarm), instead of at the first build. A process of its own: a run starts it only once the
+ * request proved good, so a refused run leaves no child process.
  */
-function startLoadingTools(): void {
+function startEsbuildService(): void {
   if (toolsLoading) return;
   toolsLoading = true;
-  void import('esbuild').catch(() => undefined);
-  void import('@babel/parser').catch(() => undefined);
+  try {
+    void loadEsbuild()
+      .initialize({})
+      .catch(() => undefined);
+  } catch {
+    // Not installed, or initialized by other code in this process: the bundle step says what is wrong, if anything.
+  }
 }
 
 /** Absolute monotonic µs; the same clock the workers stamp tasks with. */
@@ -525,21 +532,10 @@ function failedTaskCount(tasks: TaskRecord[], run: PhaseRun | undefined): number
   return tasks.filter((task) => task.phase === run.phase && task.repeat === run.repeat && task.status !== 'ok').length;
 }
 
-/** Runs a request end to end. UserError (bad target, inputs, syntax) is thrown before any worker starts. */
+/** Runs a request end to end. UserError (bad target, inputs, syntax) is thrown before any worker process starts (a threads pool may be booting by then). */
 export async function executeRun(context: RunContext, request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
   const options = resolveRunOptions(request.options);
   const sweep = request.sweepWorkers?.map((workers) => positiveInteger(workers, 'sweepWorkers', 1));
-  startLoadingTools();
-  const source = readSource(request);
-  const binding = await locateCached(context, source, request.file, request.target);
-  const { target } = binding;
-  const inputs = parseInputs(request.inputs);
-  context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
-  // A failed check is not kept: the user may build and run again.
-  await context.workerFilesChecked.catch((error: unknown) => {
-    context.workerFilesChecked = undefined;
-    throw error;
-  });
   const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
   const parallelSizes = sweep && sweep.length > 0 ? sweep : [options.workers];
   const needsSerial = options.compareWithSerial || (sweep !== undefined && sweep.length > 0);
@@ -551,12 +547,34 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       acquired.push(pool);
       return pool;
     });
-  const serialPoolPromise = needsSerial ? acquire(1) : undefined;
-  const parallelPoolPromises = parallelSizes.map((workers) => (needsSerial && workers === 1 ? serialPoolPromise! : acquire(workers)));
-  // Failures are re-thrown where the pools are awaited; until then they must not be unhandled.
-  for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
+  let serialPoolPromise: Promise<WorkerPool> | undefined;
+  let parallelPoolPromises: Promise<WorkerPool>[] = [];
+  let poolsStarted = false;
+  const startPools = () => {
+    poolsStarted = true;
+    serialPoolPromise = needsSerial ? acquire(1) : undefined;
+    parallelPoolPromises = parallelSizes.map((workers) => (needsSerial && workers === 1 ? serialPoolPromise! : acquire(workers)));
+    // Failures are re-thrown where the pools are awaited; until then they must not be unhandled.
+    for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
+  };
+  // Threads also boot while Babel loads and locates the target (~100 ms cold): a run refused for a bad target or bad
+  // inputs leaves only a warm thread pool, which idles out. Child processes start only once the request is known good.
+  if (options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'))) startPools();
 
   try {
+    const source = readSource(request);
+    const binding = await locateCached(context, source, request.file, request.target);
+    const { target } = binding;
+    const inputs = parseInputs(request.inputs);
+    context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
+    // A failed check is not kept: the user may build and run again.
+    await context.workerFilesChecked.catch((error: unknown) => {
+      context.workerFilesChecked = undefined;
+      throw error;
+    });
+    startEsbuildService();
+    if (!poolsStarted) startPools();
+
     // The text already read is what is bundled, with the binding found in it: one read and one parse per run.
     const bundle = await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding });
     const serialPool = await serialPoolPromise;
@@ -655,7 +673,9 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
       context.pools.release(pool);
     }
   });
-  startLoadingTools();
+  // The pools above were created synchronously (piscina required, threads or children spawned), so the workers boot on
+  // the other cores while this thread loads esbuild and Babel (~100–300 ms cold) and bundles.
+  startEsbuildService();
   const bundling = (async () => {
     const source = readSource(request as RunRequest);
     const binding = await locateCached(context, source, request.file, request.target);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type Piscina from 'piscina';
 import { createStartBoard, phaseTag, readNewStarts, viewStartBoard, type PostedStart, type StartBoardView } from '../../shared/startBoard';
 import { packBatch, unpackOutcomes, type BatchOutcomes, type TaskStartNotice, type WorkerBatch } from '../../shared/workerProtocol';
+import { loadPiscina } from '../lazyModules';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 import { describeWorkerFailure } from './workerFailure';
 
@@ -42,7 +43,7 @@ export class ThreadPool implements WorkerPool {
   }
 
   static async create(config: PoolConfig, idleTimeoutMs: number): Promise<ThreadPool> {
-    const { Piscina } = await import('piscina');
+    const { Piscina } = loadPiscina();
     // Replaced threads (after a timeout or cancel) claim new slots; twice the pool size plus slack wraps rarely.
     const boardBuffer = createStartBoard(Math.max(64, config.workers * 4));
     const piscina = new Piscina({
