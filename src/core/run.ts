@@ -557,9 +557,13 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     // Failures are re-thrown where the pools are awaited; until then they must not be unhandled.
     for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
   };
-  // Threads also boot while Babel loads and locates the target (~100 ms cold): a run refused for a bad target or bad
-  // inputs leaves only a warm thread pool, which idles out. Child processes start only once the request is known good.
-  if (options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'))) startPools();
+  // Threads also boot while Babel loads and locates the target (~100 ms cold), and so does esbuild's service: a run refused
+  // for a bad target or bad inputs leaves a warm thread pool and an idle service. With the processes backend no child
+  // process starts before the request is known good.
+  if (options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'))) {
+    startPools();
+    startEsbuildService();
+  }
 
   try {
     const source = readSource(request);
