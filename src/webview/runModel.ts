@@ -65,6 +65,8 @@ export class RunModel {
   report: RunReport | undefined;
   /** Bumped on every change, so renderers can skip work when nothing moved. */
   revision = 0;
+  /** This run was (or is being) followed through live events, not only shown as a finished report. */
+  fromLiveRun = false;
   /** Latest clock reading seen in any event (µs). */
   latestUs = 0;
   /** The report clock (µs) at a local performance.now() (ms): lets running bars keep growing between events. */
@@ -80,6 +82,7 @@ export class RunModel {
   }
 
   clear(): void {
+    this.fromLiveRun = false;
     this.report = undefined;
     this.tasks.clear();
     this.phases.clear();
@@ -90,6 +93,7 @@ export class RunModel {
   }
 
   setReport(report: RunReport): void {
+    this.fromLiveRun = report.status === 'running' || (this.fromLiveRun && report.id === this.report?.id);
     this.tasks.clear();
     this.phases.clear();
     this.report = report;

@@ -7,7 +7,7 @@ import { STATUS_LABELS } from './timeline';
 
 export const TABLE_PAGE_SIZE = 200;
 /** Rows built per frame while a run is live (see render). */
-const LIVE_ROWS_PER_FRAME = 50;
+const LIVE_ROWS_PER_FRAME = 25;
 const MAX_LOG_LINES_SHOWN = 500;
 
 type ColumnId = 'phase' | 'task' | 'lane' | 'pid' | 'thread' | 'start' | 'end' | 'duration' | 'status' | 'result';
@@ -176,15 +176,19 @@ export class TaskTable {
     const previous = this.renderedRows;
     this.renderedRows = new Map();
     const nodes: HTMLTableRowElement[] = [];
-    // While a run is live, at most LIVE_ROWS_PER_FRAME rows are built per frame: the first event batch of a big run
-    // turns a whole page of rows into queued tasks at once, and building and laying out all of them in one frame
-    // would stall the page. Rows past the budget keep their previous look (or wait) until the next frame.
-    let budget = model.status === 'running' ? LIVE_ROWS_PER_FRAME : Infinity;
+    // For a run followed live (and its final report), at most LIVE_ROWS_PER_FRAME rows are built per frame: one event
+    // batch can turn a whole page of rows into queued tasks, or end a short run, at once, and building and laying out
+    // all of them in one frame would stall the page. Rows past the budget keep their previous look (or wait) until
+    // the next frame. A report shown on its own is drawn in one go.
+    let budget = model.fromLiveRun ? LIVE_ROWS_PER_FRAME : Infinity;
     let unfinished = false;
     for (const task of pageRows) {
       const ctx = this.contextOf(model, task);
       const expanded = this.expanded.has(task.key);
       let rendered = previous.get(task.key);
+      // A row is reused when it would read the same: the report that ends a live run, and the same report posted again
+      // by the host, bring new task objects with the content the rows already show.
+      if (rendered && rendered.task !== task && !expanded && sameRowContent(rendered.task, task)) rendered.task = task;
       if (!rendered || rendered.task !== task || rendered.startMs !== ctx.startMs || rendered.endMs !== ctx.endMs || rendered.expanded !== expanded || rendered.showRepeat !== showRepeat) {
         if (budget <= 0) {
           unfinished = true;
@@ -353,6 +357,24 @@ export class TaskTable {
       sibling?.focus();
     }
   }
+}
+
+/** Whether two versions of a task show the same collapsed row (its detail row compares by identity: it is rarely open). */
+function sameRowContent(a: ViewTask, b: ViewTask): boolean {
+  return (
+    a.key === b.key &&
+    a.status === b.status &&
+    a.lane === b.lane &&
+    a.pid === b.pid &&
+    a.threadId === b.threadId &&
+    a.durationMs === b.durationMs &&
+    a.resultPreview === b.resultPreview &&
+    a.error?.name === b.error?.name &&
+    a.error?.message === b.error?.message &&
+    a.error?.location?.file === b.error?.location?.file &&
+    a.error?.location?.line === b.error?.location?.line &&
+    a.error?.location?.column === b.error?.location?.column
+  );
 }
 
 let preparedRow: HTMLTableRowElement | undefined;
