@@ -414,6 +414,7 @@ main(process.argv.slice(2)).then(
 function finish(code: number): void {
   process.exitCode = code;
   // Once stdout and stderr are flushed there is nothing left to wait for: exit rather than idle through the pools' teardown.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // After an immediate: by then dispose() has sent its kills to child processes (a few microtasks after it was called).
+  setImmediate(() => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));
   setTimeout(() => process.exit(code), 2000).unref();
 }

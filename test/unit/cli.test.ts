@@ -1,7 +1,7 @@
 // The parallel-runner command, run as users run it: node dist/cli.js with real pools, files and exit codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,9 +19,9 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(args: string[], options: { onSpawn?: (child: ReturnType<typeof spawn>) => void; timeoutMs?: number } = {}): Promise<CliResult> {
+function runCli(args: string[], options: { onSpawn?: (child: ReturnType<typeof spawn>) => void; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -157,6 +157,29 @@ describe('parallel-runner CLI', { concurrency: 2 }, () => {
     const page = readFileSync(html, 'utf8');
     assert.match(page, /^<!DOCTYPE html>/i);
     assert.ok(page.includes(report.id), 'the HTML page carries the report');
+  });
+
+  it('leaves no worker process behind once it has exited (processes backend)', async () => {
+    // Forked workers inherit the environment: a marker in it finds them wherever they were reparented.
+    const marker = `PARALLEL_RUNNER_CLI_TEST=${process.pid}-${Date.now()}`;
+    const withMarker = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+            // A zombie has ended; only its parent's reaping is left.
+            return state !== 'Z' && readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+          } catch {
+            return false;
+          }
+        });
+    const [name, value] = marker.split('=');
+    const result = await runCli([WORKLOADS, '--fn', 'square', '--inputs', '[[1], [2], [3]]', '--workers', '3', '--backend', 'processes', '--no-serial'], { env: { ...process.env, [name]: value } });
+    assert.equal(result.code, 0, result.stderr);
+    const deadline = Date.now() + 2000;
+    while (withMarker().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(withMarker(), [], 'every worker process ended with the command');
   });
 
   it('prints failed tasks with their error, still lists the other results, and exits 1', async () => {

@@ -1,7 +1,7 @@
 // The Engine end to end: a real file, located, bundled and run serially and in parallel on real pools.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -137,6 +137,29 @@ describe('Engine.run', () => {
     const { report } = await engine.run({ file: path.join(FIXTURES, 'topLevelThrow.ts'), target: { name: 'neverRuns' }, inputs: '[[1], [2]]', options: { workers: 2 } });
     assert.equal(report.status, 'failed');
     assert.match(report.failure ?? '', /the module refuses to load/);
+  });
+
+  it('a new engine on the same cache folder reuses the located target from disk; an unreadable entry is located again', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'parallel-runner-located-'));
+    const request = { file: WORKLOAD, target: { name: 'tinyTask' }, inputs: '[[3]]', options: { backend: 'threads' as const, workers: 1, compareWithSerial: false } };
+    const first = new Engine({ distDir: DIST, cacheDir: folder, idleTimeoutMs: 30_000 });
+    const second = new Engine({ distDir: DIST, cacheDir: folder, idleTimeoutMs: 30_000 });
+    const third = new Engine({ distDir: DIST, cacheDir: folder, idleTimeoutMs: 30_000 });
+    try {
+      const fresh = await first.run(request);
+      const entries = readdirSync(path.join(folder, 'located')).filter((name) => name.endsWith('.json'));
+      assert.equal(entries.length, 1, 'the located target is kept beside the bundles');
+      const reused = await second.run(request);
+      assert.deepEqual(reused.report.target, fresh.report.target);
+      assert.deepEqual(reused.results, [9]);
+      writeFileSync(path.join(folder, 'located', entries[0]), '{ not json');
+      const relocated = await third.run(request);
+      assert.deepEqual(relocated.report.target, fresh.report.target);
+      assert.deepEqual(relocated.results, [9]);
+    } finally {
+      await Promise.all([first.dispose(), second.dispose(), third.dispose()]);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('throws UserError for an unknown target or bad inputs, before any worker runs', async () => {
