@@ -83,7 +83,7 @@ function writeLocated(file: string, binding: TargetBinding): void {
  * locateTargetBinding, remembered per (file, selector, text) for this engine and on disk in the cache folder: a new
  * process (the CLI, a restarted editor) running unchanged text skips loading Babel (~100 ms cold) and parsing.
  */
-async function locateCached(context: RunContext, source: string, file: string, selector: RunRequest['target']): Promise<TargetBinding> {
+async function locateCached(context: RunContext, source: string, file: string, selector: RunRequest['target'], beforeParse?: () => void): Promise<TargetBinding> {
   const cache = (context.locatedTargets ??= new Map());
   const key = `${file}\0${JSON.stringify(selector)}\0${createHash('sha256').update(source).digest('base64')}`;
   let known = cache.get(key);
@@ -94,6 +94,8 @@ async function locateCached(context: RunContext, source: string, file: string, s
   }
   // A copy: the target goes into a report a face may keep or change.
   if (known) return { ...known, target: { ...known.target, params: [...known.target.params] } };
+  // New text: it will most likely need a new bundle too, so the caller may start esbuild's service now.
+  beforeParse?.();
   const binding = await locateTargetBinding(source, file, selector);
   if (cache.size >= MAX_LOCATED_TARGETS) cache.delete(cache.keys().next().value!);
   cache.set(key, binding);
@@ -597,17 +599,20 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     // Failures are re-thrown where the pools are awaited; until then they must not be unhandled.
     for (const pending of [serialPoolPromise, ...parallelPoolPromises]) pending?.catch(() => undefined);
   };
-  // Threads also boot while Babel loads and locates the target (~100 ms cold), and so does esbuild's service: a run refused
-  // for a bad target or bad inputs leaves a warm thread pool and an idle service. With the processes backend no child
-  // process starts before the request is known good.
-  if (options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'))) {
-    startPools();
-    startEsbuildService();
-  }
+  // Threads also boot while Babel loads and locates the target (~100 ms cold), and so does esbuild's service when the text is
+  // new: a run refused for a bad target or bad inputs leaves a warm thread pool and an idle service. With the processes
+  // backend no child process starts before the request is known good.
+  const early = options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'));
+  if (early) startPools();
+  let textIsNew = false;
+  const onNewText = () => {
+    textIsNew = true;
+    if (early) startEsbuildService();
+  };
 
   try {
     const source = readSource(request);
-    const binding = await locateCached(context, source, request.file, request.target);
+    const binding = await locateCached(context, source, request.file, request.target, onNewText);
     const { target } = binding;
     const inputs = parseInputs(request.inputs);
     context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
@@ -616,7 +621,8 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       context.workerFilesChecked = undefined;
       throw error;
     });
-    startEsbuildService();
+    // Text located before is most likely bundled already (esbuild is then not needed at all).
+    if (textIsNew) startEsbuildService();
     if (!poolsStarted) startPools();
 
     // The text already read is what is bundled, with the binding found in it: one read and one parse per run.
@@ -718,11 +724,11 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
     }
   });
   // The pools above were created synchronously (piscina required, threads or children spawned), so the workers boot on
-  // the other cores while this thread loads esbuild and Babel (~100–300 ms cold) and bundles.
-  startEsbuildService();
+  // the other cores while this thread loads Babel and esbuild (~100–300 ms cold) and bundles; esbuild's service is started
+  // only for text not located before (a bundle is then most likely needed).
   const bundling = (async () => {
     const source = readSource(request as RunRequest);
-    const binding = await locateCached(context, source, request.file, request.target);
+    const binding = await locateCached(context, source, request.file, request.target, startEsbuildService);
     await bundleTarget({ file: request.file, source, target: binding.target, cacheDir: context.cacheDir, binding });
   })();
   await Promise.allSettled([bundling, ...pools]);
