@@ -372,6 +372,8 @@ describe('panel page', () => {
     const report = makeDemoReport();
     const first = await openPanelPage(browser);
     await first.send({ type: 'report', report });
+    // The page saves its state when idle (within a second), not in the frame that draws the report.
+    await first.page.waitForFunction((id) => (window as unknown as { __state?: { report?: { id?: string } } }).__state?.report?.id === id, report.id, { timeout: 5_000 });
     const state = await first.state();
     assert.equal(state?.report?.id, report.id);
     await first.page.close();
