@@ -68,6 +68,8 @@ async function visibleText(page: Page): Promise<string> {
   for (const index of [0, 1, 2]) {
     await page.locator(`[data-testid=task-row][data-phase=parallel][data-index="${index}"]`).press('Enter');
   }
+  // Rows are content-visibility: auto; the ones just scrolled into view are drawn in the next frame, as a person sees them.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   return page.locator('#app').innerText();
 }
 
