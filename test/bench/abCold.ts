@@ -1,12 +1,9 @@
 // A/B of cold "run → first task": coldStartProbe.ts of this checkout against another checkout's, each a fresh node process,
 // interleaved. Usage: node --import tsx test/bench/abCold.ts /path/to/other/checkout [reps] [mode,mode]
 // (modes: engine-threads, engine-processes, engine-threads-prewarmed, anchor; both checkouts built: dist/ exists)
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fmtSample, pairedRatio, summarize } from './stats';
-import type { ProbeResult } from './coldStartProbe';
+import { runProbe } from './probeProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,23 +21,6 @@ async function build(root: string, outfile: string): Promise<void> {
   });
 }
 
-function probe(root: string, script: string, mode: string): Promise<ProbeResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pr-abcold-${mode}-`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, mode, dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as ProbeResult);
-      else reject(new Error(`probe ${mode} exited ${code}: ${err.trim().split('\n').slice(0, 3).join(' ')}`));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const other = path.resolve(process.argv[2] ?? '');
   const reps = Number(process.argv[3] ?? 8);
@@ -54,7 +34,7 @@ async function main(): Promise<void> {
     const b: number[] = [];
     for (let round = 0; round < reps; round++) {
       for (const which of round % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-        const result = await probe(which === 'A' ? ROOT : other, scripts[which], mode);
+        const result = await runProbe(scripts[which], mode, which === 'A' ? ROOT : other);
         (which === 'A' ? a : b).push(result.firstTaskMs);
       }
     }

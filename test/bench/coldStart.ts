@@ -1,10 +1,8 @@
 // Comparison 4, cold start: "run" → first task start for a ~200-line TS file with an import, each cold run in a fresh process.
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { log, REPETITIONS, runComparison, WARMUP_ROUNDS } from './child';
 import type { ProbeResult } from './coldStartProbe';
+import { runProbe } from './probeProcess';
 import type { SectionResult, TargetCheck } from './results';
 import { fmt, fmtSample, rotation, summarize, type Sample } from './stats';
 
@@ -18,20 +16,7 @@ const LABELS: Record<Mode, string> = {
 };
 
 function probe(mode: Mode): Promise<ProbeResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pr-bench-cold-${mode}-`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'coldStartProbe.js'), mode, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as ProbeResult);
-      else reject(new Error(`probe ${mode} exited ${code}: ${err.trim().split('\n').slice(0, 3).join(' ')}`));
-    });
-  });
+  return runProbe(path.join(__dirname, 'coldStartProbe.js'), mode);
 }
 
 async function main(): Promise<SectionResult> {
