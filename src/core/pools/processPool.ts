@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { packBatch, unpackOutcomes, type FromProcessWorker, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
+/** How long stopping a child waits for its exit after SIGKILL (normally a few ms). */
+const STOP_WAIT_MS = 2000;
+
 function monotonicNowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
@@ -123,8 +126,13 @@ class ChildWorker {
   stop(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.process.once('exit', () => resolve());
-      // An idle child is unref'd: without this, a host with nothing else to do would exit before hearing the exit.
+      // A ref'd timer, not only the child's handle, keeps a host with nothing else to do alive until the exit is heard;
+      // and whatever happens to the exit event, dispose() (deactivate) does not wait for it longer than this.
+      const giveUp = setTimeout(resolve, STOP_WAIT_MS);
+      this.process.once('exit', () => {
+        clearTimeout(giveUp);
+        resolve();
+      });
       this.process.ref();
       this.kill();
     });
