@@ -45,6 +45,9 @@ export interface RunContext {
   typeNoteGiven?: Set<string>;
 }
 
+/** Runs with more task records than this give the event loop a turn before the report is summarized. */
+const YIELD_AFTER_TASKS = 10_000;
+
 /** Located bindings kept per engine; a file edited many times should not grow this without bound. */
 const MAX_LOCATED_TARGETS = 64;
 
@@ -665,6 +668,8 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
         parallelRuns.push(lastParallel.run);
       }
     }
+    // The last phase's records and the report's summary are each long for a big run: a turn of the event loop between.
+    if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
 
     const summaryWorkers = parallelSizes.includes(options.workers) ? options.workers : parallelSizes[parallelSizes.length - 1];
     report.summary = buildSummary(state, serialRuns, parallelRuns, summaryWorkers);

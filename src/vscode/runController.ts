@@ -39,6 +39,10 @@ interface ActiveRun {
   events: RunEvent[];
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** 1…N workers for a sweep: at least the configured workers, up to twice the cores when there are tasks enough to use them. */
 export function sweepWorkerCounts(workers: number, cores: number, tasks: number): number[] {
   const upTo = Math.max(2, workers, Math.min(tasks, cores * 2, 16));
@@ -280,9 +284,13 @@ export class RunController implements vscode.Disposable {
     const report = outcome.report;
     this.lastReport = report;
     void vscode.commands.executeCommand('setContext', ContextKeys.hasReport, true);
+    // Building the report, posting it to the panel (serialized in one piece: ~20 MB for 100,000 tasks) and logging it
+    // are each long for a big run: the host's event loop gets a turn between them instead of one long stall.
+    await yieldToEventLoop();
     const panel = RunPanel.current;
     panel?.showReport(report);
     if (panel && !panel.panel.visible) panel.reveal(true);
+    await yieldToEventLoop();
     this.log.end(report);
     this.status.showFinished(report, summaryLine(report));
     if (report.status === 'failed') {

@@ -9,6 +9,12 @@ import type { RunReport } from '../shared/report';
 export const PANEL_VIEW_TYPE = 'parallelRunner.panel';
 /** Live events are posted at most this often, in one 'events' message, so 10,000 tasks don't flood the page. */
 export const EVENT_BATCH_MS = 80;
+/**
+ * At most this many events in one 'events' message. The extension host serializes a message in one piece: a backlog of
+ * 100,000 tasks' events (~300,000, ~65 MB of JSON) in one message stalled the host for seconds. The rest waits for the
+ * next message; a finished run's report replaces whatever is still waiting.
+ */
+export const MAX_EVENTS_PER_MESSAGE = 5_000;
 
 export interface PanelHost {
   extensionUri: vscode.Uri;
@@ -26,6 +32,8 @@ export interface PanelHandshake {
   deliveredEvents: number;
   /** 'events' messages those came in (batched: far fewer than events). */
   eventMessages: number;
+  /** Events in the largest of those messages (bounded by MAX_EVENTS_PER_MESSAGE). */
+  largestEventMessage: number;
   visible: boolean;
 }
 
@@ -42,7 +50,7 @@ export class RunPanel implements vscode.Disposable {
   /** One 'events' message at a time: while the page is still taking one, the next batch grows instead. */
   private eventsInFlight = false;
   private disposed = false;
-  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, visible: false };
+  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, largestEventMessage: 0, visible: false };
 
   /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
   static createOrShow(host: PanelHost, options: { preserveFocus?: boolean } = {}): RunPanel {
@@ -96,6 +104,7 @@ export class RunPanel implements vscode.Disposable {
     this.pending = [];
     this.handshake.deliveredEvents = 0;
     this.handshake.eventMessages = 0;
+    this.handshake.largestEventMessage = 0;
     if (this.ready) this.replay();
   }
 
@@ -153,7 +162,9 @@ export class RunPanel implements vscode.Disposable {
     this.pending = [];
     if (this.liveEvents) {
       this.post({ type: 'clear' });
-      if (this.liveEvents.length > 0) this.postEvents(this.liveEvents.slice());
+      // A page that loads mid-run gets the events so far in messages of bounded size, like live ones.
+      this.pending = this.liveEvents.slice();
+      this.flush(true);
     } else if (this.report) {
       this.postReport(this.report);
     }
@@ -172,8 +183,8 @@ export class RunPanel implements vscode.Disposable {
   private flush(force = false): void {
     this.cancelFlush();
     if (this.pending.length === 0 || !this.ready || (this.eventsInFlight && !force)) return;
-    const events = this.pending;
-    this.pending = [];
+    const events = this.pending.length > MAX_EVENTS_PER_MESSAGE ? this.pending.splice(0, MAX_EVENTS_PER_MESSAGE) : this.pending;
+    if (events === this.pending) this.pending = [];
     this.postEvents(events);
   }
 
@@ -184,6 +195,7 @@ export class RunPanel implements vscode.Disposable {
       if (delivered) {
         this.handshake.deliveredEvents += events.length;
         this.handshake.eventMessages++;
+        this.handshake.largestEventMessage = Math.max(this.handshake.largestEventMessage, events.length);
       }
       if (this.pending.length > 0) this.scheduleFlush();
     });
