@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOutcome, RunRequest } from '../core/api';
 import { summaryLine } from '../core/format';
-import { parseInputs } from '../core/inputs';
+import { countInputs } from '../core/inputs';
 import type { RunEvent } from '../shared/events';
 import type { FromWebviewMessage, WebviewState } from '../shared/protocol';
 import type { RunOptions, RunReport, TargetInfo } from '../shared/report';
@@ -171,7 +171,7 @@ export class RunController implements vscode.Disposable {
       inputs = await promptInputs(resolved.target, rememberedInputs(this.context.workspaceState, resolved.file, resolved.target));
       if (inputs === undefined) return undefined;
     }
-    const tasks = parseInputs(inputs).length;
+    const tasks = countInputs(inputs);
     void rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, inputs);
 
     const sweepWorkers = mode === 'sweep' ? (args?.sweepWorkers ?? sweepWorkerCounts(options.workers, coreCount(), tasks)) : undefined;

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { UserError } from '../../src/core/api';
-import { defaultInputs, parseInputs } from '../../src/core/inputs';
+import { countInputs, defaultInputs, parseInputs } from '../../src/core/inputs';
 import type { TargetInfo } from '../../src/shared/report';
 
 function throwsUserError(run: () => unknown, pattern: RegExp): void {
@@ -105,4 +105,14 @@ test('default inputs have one number per parameter, for four tasks', () => {
 
 test('an endless loop typed into the inputs box is cut off at the short as-you-type budget, named in the message', () => {
   assert.throws(() => parseInputs('(() => { for (;;) {} })()', { timeoutMs: 100 }), /ran longer than 100 ms \(an endless loop\?\)/);
+});
+
+test('countInputs counts tasks with the same checks and messages as parseInputs, without copying', () => {
+  assert.equal(countInputs('[[1, 2], [1, 1]]'), 2);
+  assert.equal(countInputs([1, 2, 3]), 3);
+  assert.equal(countInputs('Array.from({ length: 5 }, (_, i) => [i])'), 5);
+  const mixed = /inputs\[1\] is .* but inputs\[0\] is .*: give every task its arguments as an array/;
+  assert.throws(() => countInputs([[1], 2]), mixed);
+  assert.throws(() => parseInputs([[1], 2]), mixed);
+  assert.throws(() => countInputs('[]'), /no inputs: give at least one argument list/);
 });
