@@ -15,6 +15,8 @@ export const EVENT_BATCH_MS = 80;
  * next message; a finished run's report replaces whatever is still waiting.
  */
 export const MAX_EVENTS_PER_MESSAGE = 5_000;
+/** A report with more tasks than this goes to the page in 'report-tasks' slices of this many, then the report itself. */
+export const REPORT_SLICE_TASKS = 10_000;
 
 export interface PanelHost {
   extensionUri: vscode.Uri;
@@ -50,6 +52,8 @@ export class RunPanel implements vscode.Disposable {
   /** One 'events' message at a time: while the page is still taking one, the next batch grows instead. */
   private eventsInFlight = false;
   private disposed = false;
+  /** Bumped by every report post, new run and page load: slices still being sent for an older one stop. */
+  private reportPost = 0;
   readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, largestEventMessage: 0, visible: false };
 
   /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
@@ -99,6 +103,7 @@ export class RunPanel implements vscode.Disposable {
 
   /** A new run (or one already under way, with its events so far): the page clears, then receives events as they come. */
   beginRun(targetName: string, eventsSoFar: RunEvent[] = []): void {
+    this.reportPost++;
     this.panel.title = panelTitle(targetName);
     this.liveEvents = eventsSoFar.slice();
     this.pending = [];
@@ -202,9 +207,21 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private postReport(report: RunReport): void {
-    void this.post({ type: 'report', report }).then((delivered) => {
-      if (delivered) this.handshake.deliveredReportId = report.id;
-    });
+    void this.sendReport(report, ++this.reportPost);
+  }
+
+  /** One message for a small report; a big one in slices, each posted once the page has taken the one before. */
+  private async sendReport(report: RunReport, post: number): Promise<void> {
+    let message: ToWebviewMessage = { type: 'report', report };
+    if (report.tasks.length > REPORT_SLICE_TASKS) {
+      for (let at = 0; at < report.tasks.length; at += REPORT_SLICE_TASKS) {
+        const tasks = report.tasks.slice(at, at + REPORT_SLICE_TASKS);
+        if (post !== this.reportPost || !(await this.post({ type: 'report-tasks', reportId: report.id, from: at, tasks }))) return;
+      }
+      message = { type: 'report', report: { ...report, tasks: [] }, tasksInParts: true };
+    }
+    if (post !== this.reportPost) return;
+    if (await this.post(message)) this.handshake.deliveredReportId = report.id;
   }
 
   private post(message: ToWebviewMessage): Thenable<boolean> {

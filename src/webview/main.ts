@@ -1,6 +1,6 @@
 // The panel page: receives reports and live events, renders summary, timeline, task table and sweep chart.
 import type { ToWebviewMessage } from '../shared/protocol';
-import type { RunReport } from '../shared/report';
+import type { RunReport, TaskRecord } from '../shared/report';
 import { el } from './dom';
 import { connectHost, embeddedReport, type PanelHost } from './host';
 import { RunModel } from './runModel';
@@ -25,6 +25,8 @@ class PanelPage {
   private readonly emptyState: HTMLElement;
   private repeat = 0;
   private reportId: string | undefined;
+  /** Tasks of a big report, arriving in 'report-tasks' slices before the report itself. */
+  private reportParts: { id: string; tasks: TaskRecord[] } | undefined;
   private renderPending = false;
   private renderedRevision = -1;
   private renderedSweep: RunReport['sweep'] | undefined;
@@ -84,9 +86,28 @@ class PanelPage {
   private onMessage(message: ToWebviewMessage): void {
     if (!message || typeof message !== 'object') return;
     switch (message.type) {
-      case 'report':
-        this.showReport(message.report);
+      case 'report-tasks': {
+        // A first slice starts over (the same report may be re-sent after a reload); a slice out of order drops the parts.
+        if (message.from === 0) this.reportParts = { id: message.reportId, tasks: [] };
+        if (this.reportParts?.id !== message.reportId || this.reportParts.tasks.length !== message.from) {
+          this.reportParts = undefined;
+          break;
+        }
+        const tasks = this.reportParts.tasks;
+        for (const task of message.tasks) tasks.push(task);
         break;
+      }
+      case 'report': {
+        if (!message.tasksInParts) {
+          this.showReport(message.report);
+          break;
+        }
+        const parts = this.reportParts;
+        this.reportParts = undefined;
+        // Slices of another report, or none: the host re-sends the whole report when the page says 'ready' again.
+        if (parts?.id === message.report.id) this.showReport({ ...message.report, tasks: parts.tasks });
+        break;
+      }
       case 'events':
         for (const event of message.events) {
           if (event.type === 'run-started') this.resetView(event.report.id);
@@ -95,6 +116,7 @@ class PanelPage {
         this.scheduleRender();
         break;
       case 'clear':
+        this.reportParts = undefined;
         this.model.clear();
         this.resetView(undefined);
         this.scheduleRender();

@@ -368,6 +368,21 @@ describe('panel page', () => {
     await page.close();
   });
 
+  it('a big report sent in task slices shows every task, as one report message would', async () => {
+    const report = makeDemoReport();
+    const panel = await openPanelPage(browser);
+    // A send cut short (the page reloaded) and the same report sent again from the start: no task twice.
+    await panel.send({ type: 'report-tasks', reportId: report.id, from: 0, tasks: report.tasks.slice(0, 4) });
+    await panel.send({ type: 'report-tasks', reportId: report.id, from: 0, tasks: report.tasks.slice(0, 4) });
+    await panel.send({ type: 'report-tasks', reportId: report.id, from: 4, tasks: report.tasks.slice(4) });
+    await panel.send({ type: 'report', report: { ...report, tasks: [] }, tasksInParts: true });
+    const shown = await rows(panel.page);
+    assert.equal(shown.length, report.tasks.length);
+    assert.deepEqual(new Set(shown.map((row) => `${row.phase}:${row.index}`)), new Set(report.tasks.map((task) => `${task.phase}:${task.index}`)));
+    assert.equal(await text(panel.page, '[data-testid=speedup]'), `${((report.summary.serialMs as number) / report.summary.parallelMs).toFixed(2)}×`);
+    await panel.page.close();
+  });
+
   it('a reloaded panel restores the last report from webview state before the host answers', async () => {
     const report = makeDemoReport();
     const first = await openPanelPage(browser);
