@@ -298,4 +298,23 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         fs.copyFileSync(path.join(RESULTS, 'ui-panel-dark-rerun-wide.png'), README_SCREENSHOT);
       }
     }));
+
+  test('After Developer: Reload Window the panel comes back with the same run (webview serializer and saved state)', () =>
+    step('reload window', async () => {
+      const before = await runFingerprint(panel);
+      const speedup = await cardText(panel, 'speedup');
+      assert.ok(before.length > 0, 'a run is on the panel before the reload');
+      // A mark on the old workbench page: gone once the window really reloaded.
+      await page.evaluate(() => Object.assign(window, { beforeReloadMark: true }));
+      await runCommand(page, 'Developer: Reload Window');
+      await until('the window to reload', async () => page.evaluate(() => !('beforeReloadMark' in window)).catch(() => false), 60_000);
+      await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+      await until(
+        'the restored panel to show the run it showed before the reload',
+        async () => (await runFingerprint(panel).catch(() => '')) === before,
+        120_000,
+      );
+      assert.equal(await cardText(panel, 'speedup'), speedup, 'the restored panel shows the same speedup');
+      assert.equal((await lanes(panel)).filter((lane) => lane.phase === 'parallel').length, WORKERS, 'one lane per worker after the reload');
+    }));
 });
