@@ -15,6 +15,16 @@ const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace');
 const SAMPLE = path.join(repoRoot, 'media', 'sample', 'seed-workloads.ts');
 const README_SCREENSHOT = path.join(repoRoot, 'media', 'screenshots', 'panel.png');
 const RUN_COMMAND = 'Parallel Runner: Run Function in Worker Pool';
+
+/** Whether a process runs: it exists and is not a zombie (this machine's init may never reap one). */
+function processRuns(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 const WORKERS = 3;
 
 describe('Parallel Runner installed from its .vsix into code-server, used through the UI', { timeout: 12 * 60_000 }, () => {
@@ -299,8 +309,15 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       }
     }));
 
-  test('After Developer: Reload Window the panel comes back with the same run (webview serializer and saved state)', () =>
+  test('After Developer: Reload Window the panel comes back with the same run (serializer, saved state) and the old host’s worker processes are gone', () =>
     step('reload window', async () => {
+      // A run on the processes backend first: its worker processes must not outlive the extension host they belong to.
+      await editUserSettings(page, server!.userDataDir, { 'parallelRunner.backend': 'processes' });
+      await clickInLine(page, seedFile, 'const tenths = a + b;');
+      await runAndWait('doSomething', () => runCommand(page, RUN_COMMAND), '[[1, 2], [1, 1], [0, 1]]');
+      const lanesBefore = (await lanes(panel)).filter((lane) => lane.phase === 'parallel');
+      const workerPids = lanesBefore.map((lane) => lane.pid);
+      assert.ok(workerPids.length > 0 && workerPids.every(processRuns), `the worker processes ${workerPids.join(', ')} run before the reload`);
       const before = await runFingerprint(panel);
       const speedup = await cardText(panel, 'speedup');
       assert.ok(before.length > 0, 'a run is on the panel before the reload');
@@ -315,6 +332,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         120_000,
       );
       assert.equal(await cardText(panel, 'speedup'), speedup, 'the restored panel shows the same speedup');
-      assert.equal((await lanes(panel)).filter((lane) => lane.phase === 'parallel').length, WORKERS, 'one lane per worker after the reload');
+      assert.deepEqual((await lanes(panel)).filter((lane) => lane.phase === 'parallel'), lanesBefore, 'the same lanes after the reload');
+      await until('the old extension host’s worker processes to be gone', async () => !workerPids.some(processRuns), 15_000);
     }));
 });
