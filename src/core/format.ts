@@ -79,7 +79,7 @@ export function summaryLine(report: RunReport): string {
         ? formatSpeedupSpread(summary.speedupSpread)
         : formatSpeedup(summary.speedup);
     // How close the parallel wall time came to what the serial task durations allow; dispatch overhead shows up here.
-    const ideal = idealParallelMs(serialTaskDurations(report), summary.workers);
+    const ideal = summary.idealParallelMs ?? idealParallelMs(serialTaskDurations(report), summary.workers);
     const ofIdeal = ideal && summary.parallelMs > 0 ? ` (${Math.round((ideal / summary.parallelMs) * 100)}% of ideal)` : '';
     parts.push(`speedup ${speedup} ${onWorkers}${ofIdeal}`);
   } else if (parallelRan) {
@@ -101,7 +101,7 @@ export function summaryLine(report: RunReport): string {
 }
 
 /** Task durations of the serial phase (mean per input over repeats); the parallel phase's when there is no serial run. */
-function serialTaskDurations(report: RunReport): number[] {
+export function serialTaskDurations(report: RunReport): number[] {
   const phase: RunPhase = report.tasks.some((task) => task.phase === 'serial') ? 'serial' : 'parallel';
   const byIndex = new Map<number, number[]>();
   for (const task of report.tasks) {

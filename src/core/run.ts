@@ -25,6 +25,7 @@ import { bundleTarget } from './bundle';
 import { parseInputs } from './inputs';
 import { loadEsbuild } from './lazyModules';
 import { locateTargetBinding, type TargetBinding } from './locate';
+import { idealParallelMs, serialTaskDurations } from './format';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
 import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError, MODULE_LOAD_FAILED } from './pools/taskDispatch';
 import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
@@ -555,6 +556,8 @@ function buildSummary(state: RunState, serialRuns: PhaseRun[], parallelRuns: Pha
     workers,
   };
   if (parallelWalls.length > 0) summary.parallelSpread = spreadOf(parallelWalls);
+  const ideal = idealParallelMs(serialTaskDurations(state.report), workers);
+  if (ideal !== undefined) summary.idealParallelMs = ideal;
   if (serialWalls.length > 0) {
     summary.serialMs = mean(serialWalls);
     summary.serialSpread = spreadOf(serialWalls);

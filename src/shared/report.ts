@@ -123,6 +123,11 @@ export interface RunSummary {
   serialSpread?: Spread;
   parallelSpread?: Spread;
   speedupSpread?: Spread;
+  /**
+   * The least wall time the parallel run could take on `workers` with these tasks, ms: the longer of the longest task
+   * and the total task time ÷ workers, from the serial run's task durations (the parallel run's without one).
+   */
+  idealParallelMs?: number;
   tasks: number;
   failedTasks: number;
   workers: number;

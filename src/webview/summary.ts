@@ -115,6 +115,7 @@ export class SummaryView {
       }
       actions.append(this.cancel, this.rerun, exportGroup);
     }
+    this.parallel.element.title = 'Ideal: the least time these tasks allow on these workers, the longer of the longest task and the total task time ÷ workers (from the serial run’s task durations).';
     const title = el('div', { className: 'run-title' }, [this.heading, this.meta]);
     const cards = el('div', { className: 'cards', attrs: { 'data-testid': 'summary' } }, [
       this.hero.element,
@@ -167,7 +168,7 @@ export class SummaryView {
       ],
     });
     this.serial.set({ value: formatMs(numbers.serialMs), rawValue: numbers.serialMs, notes: spreadNotes(summary?.serialSpread, formatMs) });
-    this.parallel.set({ value: formatMs(numbers.parallelMs), rawValue: numbers.parallelMs, notes: spreadNotes(summary?.parallelSpread, formatMs) });
+    this.parallel.set({ value: formatMs(numbers.parallelMs), rawValue: numbers.parallelMs, notes: [...spreadNotes(summary?.parallelSpread, formatMs), idealNote(running ? undefined : summary?.idealParallelMs, numbers.parallelMs)] });
     this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: ['speedup ÷ workers'] });
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
@@ -189,6 +190,15 @@ export class SummaryView {
         : []),
     );
   }
+}
+
+/**
+ * How close the parallel run came to the least time its tasks allow on these workers (`71 % of the ideal 500 ms`): the
+ * rest is dispatch overhead or tasks that could not be spread evenly in input order.
+ */
+function idealNote(idealMs: number | undefined, parallelMs: number | undefined): string | undefined {
+  if (idealMs === undefined || !parallelMs || idealMs <= 0) return undefined;
+  return `${Math.round((idealMs / parallelMs) * 100)} % of the ideal ${formatMs(idealMs)}`;
 }
 
 /** Writing the same text again still costs a style recalculation: skip it. */

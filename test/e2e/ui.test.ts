@@ -164,6 +164,10 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       assert.match(speedupText, /^\d+\.\d\d×$/);
       assert.ok(speedup > 1, `speedup reads ${speedupText}`);
       assert.ok(parseMs(await cardText(panel, 'serial-time')) > parseMs(await cardText(panel, 'parallel-time')), 'serial time must exceed parallel time');
+      // The least time these tasks allow on 3 workers: the longest task (~500 ms) equals the total (~1,500 ms) ÷ 3.
+      const idealNote = ((await panel.locator('[data-testid=parallel-time] ~ .card-note').last().textContent()) ?? '').trim();
+      const ideal = idealNote.match(/^(\d+) % of the ideal (\d+\.\d) ms$/);
+      assert.ok(ideal && Number(ideal[2]) >= 500 && Number(ideal[2]) < 600 && Number(ideal[1]) > 50 && Number(ideal[1]) <= 100, `the Parallel time card says "${idealNote}"`);
       assert.equal(await cardText(panel, 'workers'), String(WORKERS));
       assert.equal(await cardText(panel, 'backend'), 'threads');
 

@@ -62,6 +62,12 @@ describe('Engine.run', () => {
     assert.ok(parallel.every((task) => task.startUs! >= parallelRun.startUs && task.endUs! <= parallelRun.endUs && task.durationMs! >= 95));
     assert.ok(report.summary.speedup! > 1.3, `speedup ${report.summary.speedup}`);
     assert.equal(report.summary.efficiency, report.summary.speedup! / 2);
+    // The ideal: the longer of the longest serial task and the serial tasks' total ÷ workers; in input order on 2
+    // threads (200 | 100, 150, then 120 on the first free) the run cannot reach it.
+    const serialDurations = tasksOf(report.tasks, 'serial').map((task) => task.durationMs!);
+    const ideal = Math.max(...serialDurations, serialDurations.reduce((sum, ms) => sum + ms, 0) / 2);
+    assert.ok(Math.abs(report.summary.idealParallelMs! - ideal) < 1e-9, `ideal ${report.summary.idealParallelMs} ms, expected ${ideal}`);
+    assert.ok(report.summary.idealParallelMs! < report.summary.parallelMs, `ideal ${report.summary.idealParallelMs} ms, parallel ${report.summary.parallelMs} ms`);
     assert.equal(report.summary.failedTasks, 0);
     const busy = parallelRun.lanes.reduce((sum, lane) => sum + lane.busyMs, 0);
     assert.ok(Math.abs(busy - parallel.reduce((sum, task) => sum + task.durationMs!, 0)) < 1e-6);

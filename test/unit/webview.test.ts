@@ -133,6 +133,12 @@ describe('panel page', () => {
     assert.equal(await text(page, '[data-testid=speedup]'), `${expectedSpeedup.toFixed(2)}×`);
     assert.equal(parseMs(await text(page, '[data-testid=serial-time]')), Number((report.summary.serialMs as number).toFixed(1)));
     assert.equal(parseMs(await text(page, '[data-testid=parallel-time]')), Number(report.summary.parallelMs.toFixed(1)));
+    const ideal = report.summary.idealParallelMs as number;
+    assert.ok(ideal > 0, 'the sample report has an ideal parallel time');
+    assert.match(
+      await page.locator('[data-testid=parallel-time] ~ .card-note').first().innerText(),
+      new RegExp(`^${Math.round((ideal / report.summary.parallelMs) * 100)} % of the ideal ${ideal.toFixed(1)} ms$`),
+    );
     assert.equal(await text(page, '[data-testid=workers]'), '2');
     assert.equal(await text(page, '[data-testid=backend]'), 'threads');
     assert.equal(await text(page, '[data-testid=run-status]'), 'completed');

@@ -138,6 +138,7 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
       parallelMs: parallel.wallMs,
       speedup,
       efficiency: speedup !== undefined ? speedup / options.workers : undefined,
+      idealParallelMs: idealMs(tasks, options.workers),
       tasks: options.tasks,
       failedTasks,
       workers: options.workers,
@@ -169,6 +170,14 @@ function spread(values: number[]): Spread {
 }
 
 /** The demo report the screenshots and most tests use: 2 workers, 5 tasks per phase, one failure, hostile strings, a sweep. */
+/** What the engine records: the longer of the longest task and the total ÷ workers, from the serial run's durations. */
+function idealMs(tasks: TaskRecord[], workers: number): number | undefined {
+  const phase = tasks.some((task) => task.phase === 'serial') ? 'serial' : 'parallel';
+  const durations = tasks.filter((task) => task.phase === phase && task.repeat === 0 && task.status === 'ok').map((task) => task.durationMs ?? 0);
+  if (durations.length === 0) return undefined;
+  return Math.max(Math.max(...durations), durations.reduce((sum, ms) => sum + ms, 0) / workers);
+}
+
 export function makeDemoReport(): RunReport {
   return makeSampleReport({ tasks: 5, workers: 2, failIndex: 3, hostile: true, sweep: true });
 }
