@@ -22,7 +22,7 @@ import {
 import type { ModuleSpec, TaskSpec, TaskStartNotice, WorkerBatch } from '../shared/workerProtocol';
 import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from './api';
 import { bundleTarget } from './bundle';
-import { parseInputs } from './inputs';
+import { parseInputsInSlices } from './inputs';
 import { loadEsbuild } from './lazyModules';
 import { locateTargetBinding, type TargetBinding } from './locate';
 import { idealParallelMs, serialTaskDurations } from './format';
@@ -620,7 +620,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     const source = readSource(request);
     const binding = await locateCached(context, source, request.file, request.target, onNewText);
     const { target } = binding;
-    const inputs = parseInputs(request.inputs);
+    const inputs = await parseInputsInSlices(request.inputs);
     context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
     // A failed check is not kept: the user may build and run again.
     await context.workerFilesChecked.catch((error: unknown) => {

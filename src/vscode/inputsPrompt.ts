@@ -38,8 +38,27 @@ export function rememberedInputs(state: vscode.Memento, file: string, target: Ta
   return state.get<string>(inputsMemoryKey(file, target.name)) ?? defaultInputs(target);
 }
 
+/** Inputs longer than this (as text) are not kept in workspace state: VS Code writes all of it on every change. */
+export const MAX_REMEMBERED_INPUT_CHARS = 100_000;
+
+/**
+ * The inputs as text worth keeping, or undefined when too big. A list given as an array is only stringified when it can
+ * fit: every element takes at least two characters (`1,`), and stringifying 100,000 argument lists stalls the host.
+ */
+export function inputsToRemember(inputs: string | unknown[]): string | undefined {
+  if (typeof inputs === 'string') return inputs.length <= MAX_REMEMBERED_INPUT_CHARS ? inputs : undefined;
+  if (inputs.length * 2 > MAX_REMEMBERED_INPUT_CHARS) return undefined;
+  try {
+    const text = JSON.stringify(inputs);
+    return text !== undefined && text.length <= MAX_REMEMBERED_INPUT_CHARS ? text : undefined;
+  } catch {
+    return undefined; // BigInts, cycles: nothing to pre-fill the box with
+  }
+}
+
 export async function rememberInputs(state: vscode.Memento, file: string, targetName: string, inputs: string | unknown[]): Promise<void> {
-  await state.update(inputsMemoryKey(file, targetName), typeof inputs === 'string' ? inputs : JSON.stringify(inputs));
+  const text = inputsToRemember(inputs);
+  if (text !== undefined) await state.update(inputsMemoryKey(file, targetName), text);
 }
 
 /** Asks for the inputs; undefined when the user dismissed the box. */

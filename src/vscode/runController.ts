@@ -10,7 +10,7 @@ import type { RunOptions, RunReport, TargetInfo } from '../shared/report';
 import { Commands, ContextKeys, type ExportCommandArgs, type RunCommandArgs, type RunMode } from './commandIds';
 import type { EngineHost } from './engineHost';
 import { exportReport } from './exportReport';
-import { promptInputs, rememberedInputs, rememberInputs } from './inputsPrompt';
+import { inputsToRemember, promptInputs, rememberedInputs, rememberInputs } from './inputsPrompt';
 import { describeOptions, pickRunOptions } from './optionsPicker';
 import { RunLog } from './runLog';
 import { RunPanel, type PanelHost } from './runPanel';
@@ -185,7 +185,7 @@ export class RunController implements vscode.Disposable {
     // Re-run Last repeats the same target, inputs and explicit options, and reads the settings afresh.
     this.lastRun = { mode, args: { uri: resolved.document.uri.toString(), name: resolved.target.name, inputs, options: mode === 'options' ? options : args?.options, sweepWorkers: args?.sweepWorkers } };
     // Untitled editors don't survive a reload; inputs too large for workspaceState aren't worth keeping.
-    if (!resolved.document.isUntitled && JSON.stringify(this.lastRun).length < 100_000) void this.context.workspaceState.update(LAST_RUN_KEY, this.lastRun);
+    if (!resolved.document.isUntitled && inputsToRemember(inputs) !== undefined) void this.context.workspaceState.update(LAST_RUN_KEY, this.lastRun);
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
 
     const where = `${path.basename(resolved.file)}:${resolved.target.line}`;

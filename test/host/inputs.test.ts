@@ -1,7 +1,7 @@
 // What the inputs box says as you type, the workspace-trust guard and the sweep's worker counts: pure pieces of the UI.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { validateInputsText } from '../../src/vscode/inputsPrompt';
+import { inputsToRemember, MAX_REMEMBERED_INPUT_CHARS, validateInputsText } from '../../src/vscode/inputsPrompt';
 import { sweepWorkerCounts } from '../../src/vscode/runController';
 import { trustRefusal } from '../../src/vscode/trust';
 
@@ -37,6 +37,14 @@ describe('inputs box validation', () => {
     const garbage = validateInputsText('[[1], [2]', 'f');
     assert.equal(garbage.severity, vscode.InputBoxValidationSeverity.Error);
     assert.match(garbage.message, /JSON/);
+  });
+
+  it('keeps inputs to pre-fill the next box only when they are small enough for workspace state', () => {
+    assert.equal(inputsToRemember('Array.from({ length: 100000 }, (_, i) => [i])'), 'Array.from({ length: 100000 }, (_, i) => [i])');
+    assert.equal(inputsToRemember([[1, 2], [3, 4]]), '[[1,2],[3,4]]');
+    assert.equal(inputsToRemember(Array.from({ length: 100_000 }, (_, i) => [i])), undefined, '100,000 argument lists given as an array');
+    assert.equal(inputsToRemember(`[${'1,'.repeat(MAX_REMEMBERED_INPUT_CHARS / 2)}1]`), undefined, 'a very long text');
+    assert.equal(inputsToRemember([[10n]]), undefined, 'a BigInt has no JSON form');
   });
 
   it('names an argument that cannot be sent to a worker', () => {

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { UserError } from '../../src/core/api';
-import { countInputs, defaultInputs, parseInputs } from '../../src/core/inputs';
+import { countInputs, defaultInputs, parseInputs, parseInputsInSlices } from '../../src/core/inputs';
 import type { TargetInfo } from '../../src/shared/report';
 
 function throwsUserError(run: () => unknown, pattern: RegExp): void {
@@ -115,4 +115,16 @@ test('countInputs counts tasks with the same checks and messages as parseInputs,
   assert.throws(() => countInputs([[1], 2]), mixed);
   assert.throws(() => parseInputs([[1], 2]), mixed);
   assert.throws(() => countInputs('[]'), /no inputs: give at least one argument list/);
+});
+
+test('a big list is copied in slices: every task in order, a copy (not the caller’s arrays), the bad element named by its index', async () => {
+  const given = Array.from({ length: 25_000 }, (_, i) => [i, { at: i }]);
+  const copied = await parseInputsInSlices(given);
+  assert.equal(copied.length, 25_000);
+  assert.ok(copied.every((args, i) => args[0] === i && (args[1] as { at: number }).at === i), 'every task, in input order');
+  assert.notEqual(copied[12_345], given[12_345], 'the run works on a copy');
+  assert.deepEqual(await parseInputsInSlices(Array.from({ length: 20_001 }, (_, i) => i)).then((flat) => flat[20_000]), [20_000], 'a flat list: one argument per task');
+  const bad: unknown[][] = given.slice();
+  bad[23_456] = [1, () => 2];
+  await assert.rejects(parseInputsInSlices(bad), (error: unknown) => error instanceof UserError && /^inputs\[23456\]\[1\] is a function, which cannot be sent to a worker/.test(error.message));
 });
