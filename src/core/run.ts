@@ -48,6 +48,8 @@ export interface RunContext {
 
 /** Runs with more task records than this give the event loop a turn before the report is summarized. */
 const YIELD_AFTER_TASKS = 10_000;
+/** The dispatch-cost warning estimates its medians from at most this many tasks. */
+const WARNING_SAMPLE_TASKS = 10_000;
 
 /** Located bindings kept per engine; a file edited many times should not grow this without bound. */
 const MAX_LOCATED_TARGETS = 64;
@@ -478,8 +480,11 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
     const phaseTasks = measured.filter((task) => task.phase === overheadPhase.phase && task.repeat === overheadPhase.repeat);
     // The idle gap between one task's end and the next one's start on the same lane is the dispatch cost; the phase's
     // wall time would also count pool start and module loading, which a busy machine inflates to hundreds of ms.
-    const overheadPerTaskMs = median(laneGapsMs(phaseTasks));
-    const medianTaskMs = median(measured.map((task) => task.durationMs!));
+    // Both medians come from the phase's first WARNING_SAMPLE_TASKS tasks: an estimate is all a warning needs, and over
+    // 100,000 records they held an extension host for a quarter of a second.
+    const sample = phaseTasks.length > WARNING_SAMPLE_TASKS ? phaseTasks.slice(0, WARNING_SAMPLE_TASKS) : phaseTasks;
+    const overheadPerTaskMs = median(laneGapsMs(sample));
+    const medianTaskMs = median(sample.map((task) => task.durationMs!));
     if (phaseTasks.length > 1 && medianTaskMs < overheadPerTaskMs) {
       warnings.push(
         `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
@@ -692,6 +697,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
           : loadFailure.message
         : `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
     }
+    if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
     report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers));
     state.emit({ type: 'run-finished', report });
 

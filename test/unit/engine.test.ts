@@ -204,6 +204,23 @@ describe('Engine.run', () => {
     assert.ok(report.warnings.some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.join('\n'));
   });
 
+  it('warns when tasks are shorter than it costs to dispatch one, estimated from the first 10,000 of a bigger run', async () => {
+    const { report } = await engine.run({
+      file: path.join(ROOT, 'test', 'fixtures', 'faults', 'misbehave.ts'),
+      target: { name: 'tiny' },
+      inputs: Array.from({ length: 12_000 }, (_, i) => [i]),
+      chunkSize: 1,
+      options: { backend: 'threads', workers: 2 },
+    });
+    assert.equal(report.status, 'completed');
+    const advice = report.warnings.filter((warning) => /costs to dispatch one/.test(warning));
+    assert.equal(advice.length, 1, report.warnings.join('\n'));
+    assert.match(advice[0], /^Tasks take a median (<1|\d+) µs, less than the ~[\d.]+ (µs|ms) it costs to dispatch one: .*Give each task more work, or set chunkSize\.$/);
+    // Sleeping tasks outlast any dispatch: no such advice.
+    const { report: sleeping } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 100], [1, 100]]', options: { backend: 'threads', workers: 2 } });
+    assert.ok(!sleeping.warnings.some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.join('\n'));
+  });
+
   it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {
     const workers = availableParallelism() + 3;
     const inputs = Array.from({ length: workers }, (_, i) => [i, 150]);
