@@ -28,7 +28,7 @@ import { locateTargetBinding, type TargetBinding } from './locate';
 import { idealParallelMs, serialTaskDurations } from './format';
 import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
 import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError, MODULE_LOAD_FAILED } from './pools/taskDispatch';
-import { fitAmdahlSerialFraction, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
+import { fitAmdahlSerialFraction, greedyMakespan, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
 
 export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
 export const DEFAULT_MAX_PREVIEW_CHARS = 2000;
@@ -48,6 +48,8 @@ export interface RunContext {
 
 /** Runs with more task records than this give the event loop a turn before the report is summarized. */
 const YIELD_AFTER_TASKS = 10_000;
+/** Input-order advice only when longest first would save at least this much. */
+const ORDER_ADVICE_MIN_MS = 20;
 /** The dispatch-cost warning estimates its medians from at most this many tasks. */
 const WARNING_SAMPLE_TASKS = 10_000;
 
@@ -447,7 +449,7 @@ function formatMs(ms: number): string {
 }
 
 /** hyperfine-style advice about the measurement itself. */
-function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): string[] {
+function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number, taskDurations: number[]): string[] {
   const warnings: string[] = [];
   const { inputs, options } = state;
   for (const [label, runs] of [
@@ -492,8 +494,10 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
       );
     }
   }
-  const cores = os.availableParallelism();
   const { speedup } = state.report.summary;
+  const orderAdvice = lastSerial && everyTaskOk ? inputOrderAdvice(taskDurations, workers, state.report.summary.parallelMs) : undefined;
+  if (orderAdvice) warnings.push(orderAdvice);
+  const cores = os.availableParallelism();
   // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
     warnings.push(`${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
@@ -508,6 +512,23 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
   }
   warnings.push(...faultWarnings(state, context));
   return warnings;
+}
+
+/**
+ * A pool takes tasks in input order, so long tasks at the end leave the other workers idle while they run (the
+ * tutorial's sleeps of 1…5 s on 3 workers). Said when the serial run's durations show that longest first would
+ * finish clearly sooner, and the parallel run took about as long as input order allows.
+ */
+function inputOrderAdvice(durations: number[], workers: number, parallelMs: number): string | undefined {
+  if (durations.length <= workers || workers < 2) return undefined;
+  const inOrderMs = greedyMakespan(durations, workers);
+  const longestFirstMs = greedyMakespan(Float64Array.from(durations).sort().reverse(), workers);
+  const savedMs = inOrderMs - longestFirstMs;
+  if (savedMs < ORDER_ADVICE_MIN_MS || savedMs < inOrderMs * 0.1 || parallelMs < inOrderMs * 0.8) return undefined;
+  return (
+    `Input order costs time: in this order ${workers} workers need at least ~${formatMs(inOrderMs)}, longest first ~${formatMs(longestFirstMs)}. ` +
+    'Put the longest tasks first in the inputs to finish sooner.'
+  );
 }
 
 const STRAY_CRASH = /^\[parallel-runner\] (uncaught exception|unhandled promise rejection) outside any task: (.*)/;
@@ -550,7 +571,7 @@ function faultWarnings(state: RunState, context: RunContext): string[] {
   return warnings;
 }
 
-function buildSummary(state: RunState, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number): RunSummary {
+function buildSummary(state: RunState, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number, taskDurations: number[]): RunSummary {
   const parallel = parallelRuns.filter((run) => run.workers === workers);
   const parallelWalls = parallel.map((run) => run.wallMs);
   const serialWalls = serialRuns.map((run) => run.wallMs);
@@ -561,7 +582,7 @@ function buildSummary(state: RunState, serialRuns: PhaseRun[], parallelRuns: Pha
     workers,
   };
   if (parallelWalls.length > 0) summary.parallelSpread = spreadOf(parallelWalls);
-  const ideal = idealParallelMs(serialTaskDurations(state.report), workers);
+  const ideal = idealParallelMs(taskDurations, workers);
   if (ideal !== undefined) summary.idealParallelMs = ideal;
   if (serialWalls.length > 0) {
     summary.serialMs = mean(serialWalls);
@@ -680,7 +701,9 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
 
     const summaryWorkers = parallelSizes.includes(options.workers) ? options.workers : parallelSizes[parallelSizes.length - 1];
-    report.summary = buildSummary(state, serialRuns, parallelRuns, summaryWorkers);
+    // Each task's time from the serial run (the parallel run's without one), for the ideal time and the order advice.
+    const taskDurations = serialTaskDurations(report);
+    report.summary = buildSummary(state, serialRuns, parallelRuns, summaryWorkers, taskDurations);
     report.summary.failedTasks = failedTaskCount(report.tasks, parallelRuns.filter((run) => run.workers === summaryWorkers).at(-1));
     if (sweep && sweep.length > 0 && serialRuns.length > 0) report.sweep = sweepResult(serialRuns, parallelRuns, parallelSizes);
 
@@ -698,7 +721,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
         : `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
     }
     if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
-    report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers));
+    report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers, taskDurations));
     state.emit({ type: 'run-finished', report });
 
     // Dense, like starmap's list: undefined where a task failed or never ran.

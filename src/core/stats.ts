@@ -77,6 +77,20 @@ export function isFirstRunSlow(values: readonly number[]): boolean {
   return first > centre * 1.25 && first - centre > 3 * robustSigma;
 }
 
+/**
+ * The wall time of tasks of these durations on `workers` workers, each task going to the first worker free, in the
+ * order given: what a pool does with its queue (list scheduling, no dispatch cost).
+ */
+export function greedyMakespan(durations: ArrayLike<number>, workers: number): number {
+  const freeAt = new Float64Array(Math.max(1, Math.min(workers, durations.length)));
+  for (let i = 0; i < durations.length; i++) {
+    let first = 0;
+    for (let w = 1; w < freeAt.length; w++) if (freeAt[w] < freeAt[first]) first = w;
+    freeAt[first] += durations[i];
+  }
+  return freeAt.reduce((most, at) => Math.max(most, at), 0);
+}
+
 /** Amdahl's law: the speedup n workers give when a fraction f of the work is serial. */
 export function amdahlSpeedup(serialFraction: number, workers: number): number {
   return 1 / (serialFraction + (1 - serialFraction) / workers);

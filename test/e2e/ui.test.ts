@@ -170,6 +170,12 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       assert.ok(ideal && Number(ideal[2]) >= 500 && Number(ideal[2]) < 600 && Number(ideal[1]) > 50 && Number(ideal[1]) <= 100, `the Parallel time card says "${idealNote}"`);
       assert.equal(await cardText(panel, 'workers'), String(WORKERS));
       assert.equal(await cardText(panel, 'backend'), 'threads');
+      // Tasks 4 and 5 wait for the first free workers: the panel says what longest first would take.
+      const warnings = await panel.locator('[data-testid=warnings] li').allTextContents();
+      assert.ok(
+        warnings.some((warning) => /^Input order costs time: in this order 3 workers need at least ~7\d\d ms, longest first ~5\d\d ms\./.test(warning)),
+        `the panel's warnings: ${JSON.stringify(warnings)}`,
+      );
 
       await screenshots('dark');
     }));

@@ -204,6 +204,17 @@ describe('Engine.run', () => {
     assert.ok(report.warnings.some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.join('\n'));
   });
 
+  it('advises longest first when input order leaves workers idle behind a long last task, and only then', async () => {
+    const run = (inputs: string) => engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { backend: 'threads', workers: 3 } });
+    const { report: lateLong } = await run('[[0, 100], [1, 100], [2, 100], [3, 300]]');
+    const advice = lateLong.warnings.filter((warning) => /^Input order costs time/.test(warning));
+    assert.equal(advice.length, 1, lateLong.warnings.join('\n'));
+    assert.match(advice[0], /^Input order costs time: in this order 3 workers need at least ~4\d\d ms, longest first ~3\d\d ms\. Put the longest tasks first in the inputs to finish sooner\.$/);
+    assert.ok(lateLong.summary.parallelMs >= 390, `the parallel run took ${lateLong.summary.parallelMs} ms, as input order allows`);
+    const { report: longFirst } = await run('[[3, 300], [0, 100], [1, 100], [2, 100]]');
+    assert.ok(!longFirst.warnings.some((warning) => /Input order/.test(warning)), longFirst.warnings.join('\n'));
+  });
+
   it('warns when tasks are shorter than it costs to dispatch one, estimated from the first 10,000 of a bigger run', async () => {
     const { report } = await engine.run({
       file: path.join(ROOT, 'test', 'fixtures', 'faults', 'misbehave.ts'),

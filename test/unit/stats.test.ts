@@ -1,7 +1,7 @@
 // The report's statistics: spread over repeats, outliers, a slow first run, and Amdahl's serial fraction from a sweep.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { amdahlSpeedup, fitAmdahlSerialFraction, iqrOutliers, isFirstRunSlow, madOutliers, median, quantile, spreadOf } from '../../src/core/stats';
+import { amdahlSpeedup, fitAmdahlSerialFraction, greedyMakespan, iqrOutliers, isFirstRunSlow, madOutliers, median, quantile, spreadOf } from '../../src/core/stats';
 
 const close = (actual: number, expected: number, tolerance: number) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
 
@@ -67,5 +67,15 @@ describe("Amdahl's law", () => {
 
   it('answers 1 when no point has more than one worker', () => {
     assert.equal(fitAmdahlSerialFraction([{ workers: 1, speedup: 1 }]), 1);
+  });
+});
+
+describe('greedy makespan', () => {
+  it('puts each task on the first free worker, in the order given', () => {
+    assert.equal(greedyMakespan([100, 200, 300, 400, 500], 3), 700, 'the tutorial sleeps on 3 workers: 4 after 1, 5 after 2');
+    assert.equal(greedyMakespan([500, 400, 300, 200, 100], 3), 500, 'longest first');
+    assert.equal(greedyMakespan([100, 200, 300, 400, 500], 5), 500, 'a worker each: the longest task');
+    assert.equal(greedyMakespan([5, 5], 8), 5, 'more workers than tasks');
+    assert.equal(greedyMakespan([1, 2, 3], 1), 6, 'one worker: the sum');
   });
 });
