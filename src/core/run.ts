@@ -782,8 +782,7 @@ function laneGapsMs(tasks: TaskRecord[]): number[] {
   }
   const gaps: number[] = [];
   for (const lane of byLane.values()) {
-    // A lane's tasks come in start order unless repeats or retries interleave them: sort only then.
-    if (lane.some((task, i) => i > 0 && task.startUs! < lane[i - 1].startUs!)) lane.sort((a, b) => a.startUs! - b.startUs!);
+    lane.sort((a, b) => a.startUs! - b.startUs!);
     for (let i = 1; i < lane.length; i++) gaps.push(Math.max(0, (lane[i].startUs! - lane[i - 1].endUs!) / 1000));
   }
   return gaps;

@@ -56,9 +56,9 @@ export function inputsToRemember(inputs: string | unknown[]): string | undefined
   }
 }
 
-export async function rememberInputs(state: vscode.Memento, file: string, targetName: string, inputs: string | unknown[]): Promise<void> {
-  const text = inputsToRemember(inputs);
-  if (text !== undefined) await state.update(inputsMemoryKey(file, targetName), text);
+/** Keeps inputs text (from inputsToRemember) to pre-fill the box next time. */
+export async function rememberInputs(state: vscode.Memento, file: string, targetName: string, text: string): Promise<void> {
+  await state.update(inputsMemoryKey(file, targetName), text);
 }
 
 /** Asks for the inputs; undefined when the user dismissed the box. */

@@ -172,7 +172,9 @@ export class RunController implements vscode.Disposable {
       if (inputs === undefined) return undefined;
     }
     const tasks = countInputs(inputs);
-    void rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, inputs);
+    // Stringified once, for both the inputs box and Re-run Last; undefined when too big to keep.
+    const rememberable = inputsToRemember(inputs);
+    if (rememberable !== undefined) void rememberInputs(this.context.workspaceState, resolved.file, resolved.target.name, rememberable);
 
     const sweepWorkers = mode === 'sweep' ? (args?.sweepWorkers ?? sweepWorkerCounts(options.workers, coreCount(), tasks)) : undefined;
     const request: RunRequest = {
@@ -185,7 +187,7 @@ export class RunController implements vscode.Disposable {
     // Re-run Last repeats the same target, inputs and explicit options, and reads the settings afresh.
     this.lastRun = { mode, args: { uri: resolved.document.uri.toString(), name: resolved.target.name, inputs, options: mode === 'options' ? options : args?.options, sweepWorkers: args?.sweepWorkers } };
     // Untitled editors don't survive a reload; inputs too large for workspaceState aren't worth keeping.
-    if (!resolved.document.isUntitled && inputsToRemember(inputs) !== undefined) void this.context.workspaceState.update(LAST_RUN_KEY, this.lastRun);
+    if (!resolved.document.isUntitled && rememberable !== undefined) void this.context.workspaceState.update(LAST_RUN_KEY, this.lastRun);
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
 
     const where = `${path.basename(resolved.file)}:${resolved.target.line}`;
