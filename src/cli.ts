@@ -289,7 +289,7 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): void {
     const ceiling = fraction > 0 ? `, so no more than ${formatSpeedup(1 / fraction)} on any number of workers` : '';
     out.push(`  Amdahl's law fit: ${(fraction * 100).toFixed(1)}% of the work is serial${ceiling}`);
   }
-  for (const warning of report.warnings) out.push(`note: ${warning}`);
+  for (const warning of report.warnings) out.push(`note: ${warning.message}`);
   out.push('', summaryLine(report));
   process.stdout.write(`${out.join('\n')}\n`);
 }

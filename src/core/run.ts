@@ -15,6 +15,8 @@ import {
   type RunPhase,
   type RunReport,
   type RunSummary,
+  type RunWarning,
+  type WarningCode,
   type SweepResult,
   type TargetInfo,
   type TaskRecord,
@@ -32,6 +34,8 @@ import { fitAmdahlSerialFraction, greedyMakespan, isFirstRunSlow, madOutliers, m
 
 export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
 export const DEFAULT_MAX_PREVIEW_CHARS = 2000;
+/** Time budget for repeating serial/parallel pairs until the speedup's interval is within ±5 %. */
+export const DEFAULT_MEASURE_SECONDS = 10;
 
 /** What the Engine lends a run. */
 export interface RunContext {
@@ -151,6 +155,7 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions
     warmupRuns: positiveInteger(partial.warmupRuns ?? 0, 'warmupRuns', 0),
     repeats: positiveInteger(partial.repeats ?? 1, 'repeats', 1),
     taskTimeoutSeconds: partial.taskTimeoutSeconds ?? 0,
+    measureSeconds: partial.measureSeconds ?? DEFAULT_MEASURE_SECONDS,
   };
   if (!(options.taskTimeoutSeconds >= 0)) throw new UserError(`taskTimeoutSeconds must be 0 (none) or more (got ${options.taskTimeoutSeconds}).`);
   if (partial.workerMemoryLimitMb !== undefined) options.workerMemoryLimitMb = positiveInteger(partial.workerMemoryLimitMb, 'workerMemoryLimitMb', 16);
@@ -449,8 +454,9 @@ function formatMs(ms: number): string {
 }
 
 /** hyperfine-style advice about the measurement itself. */
-function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number, taskDurations: number[]): string[] {
-  const warnings: string[] = [];
+function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number, taskDurations: number[]): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
   const { inputs, options } = state;
   for (const [label, runs] of [
     ['serial', serialRuns],
@@ -460,14 +466,14 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
     if (walls.length >= 5) {
       const outliers = madOutliers(walls);
       if (outliers.length > 0) {
-        warnings.push(
+        warn('outliers', 
           `Statistical outliers were detected among the ${walls.length} ${label} runs (${outliers.map((i) => formatMs(walls[i])).join(', ')}). ` +
             'Consider re-running on a quiet system, without other programs competing for the CPU.',
         );
       }
     }
     if (isFirstRunSlow(walls)) {
-      warnings.push(
+      warn('warm-up', 
         `The first ${label} run was much slower (${formatMs(walls[0])}) than the rest (median ${formatMs(median(walls.slice(1)))}): ` +
           'module loading, caches or JIT warm-up. Consider warmupRuns ≥ 1.',
       );
@@ -488,7 +494,7 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
     const overheadPerTaskMs = median(laneGapsMs(sample));
     const medianTaskMs = median(sample.map((task) => task.durationMs!));
     if (phaseTasks.length > 1 && medianTaskMs < overheadPerTaskMs) {
-      warnings.push(
+      warn('dispatch-cost', 
         `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
           'the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
       );
@@ -500,15 +506,15 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
   const cores = os.availableParallelism();
   // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
-    warnings.push(`${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
+    warn('workers-above-cores', `${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
   }
   if (inputs.length < workers) {
-    warnings.push(`Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
+    warn('few-tasks', `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
   }
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
-  if (timeouts > 0) warnings.push(`${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
+  if (timeouts > 0) warn('timeouts', `${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
   if (speedup !== undefined && speedup < 1 && everyTaskOk) {
-    warnings.push(`The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
+    warn('parallel-slower', `The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
   }
   warnings.push(...faultWarnings(state, context));
   return warnings;
@@ -519,30 +525,33 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
  * tutorial's sleeps of 1…5 s on 3 workers). Said when the serial run's durations show that longest first would
  * finish clearly sooner, and the parallel run took about as long as input order allows.
  */
-function inputOrderAdvice(durations: number[], workers: number, parallelMs: number): string | undefined {
+function inputOrderAdvice(durations: number[], workers: number, parallelMs: number): RunWarning | undefined {
   if (durations.length <= workers || workers < 2) return undefined;
   const inOrderMs = greedyMakespan(durations, workers);
   const longestFirstMs = greedyMakespan(Float64Array.from(durations).sort().reverse(), workers);
   const savedMs = inOrderMs - longestFirstMs;
   if (savedMs < ORDER_ADVICE_MIN_MS || savedMs < inOrderMs * 0.1 || parallelMs < inOrderMs * 0.8) return undefined;
-  return (
-    `Input order costs time: in this order ${workers} workers need at least ~${formatMs(inOrderMs)}, longest first ~${formatMs(longestFirstMs)}. ` +
-    'Put the longest tasks first in the inputs to finish sooner.'
-  );
+  return {
+    code: 'input-order',
+    message:
+      `Input order costs time: in this order ${workers} workers need at least ~${formatMs(inOrderMs)}, longest first ~${formatMs(longestFirstMs)}. ` +
+      'Put the longest tasks first in the inputs to finish sooner.',
+  };
 }
 
 const STRAY_CRASH = /^\[parallel-runner\] (uncaught exception|unhandled promise rejection) outside any task: (.*)/;
 const TYPESCRIPT_FILE = /\.[cm]?tsx?$/i;
 
 /** What the user's code did that a task record alone would hide: output cut, errors thrown after returning, a module that never loaded. */
-function faultWarnings(state: RunState, context: RunContext): string[] {
-  const warnings: string[] = [];
+function faultWarnings(state: RunState, context: RunContext): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
   const { tasks } = state.report;
   const file = path.basename(state.target.file);
   const cut = tasks.filter((task) => task.logsTruncated);
   if (cut.length > 0) {
     const limit = state.maxLogChars >= 1024 ? `${Math.round(state.maxLogChars / 1024)} KiB` : `${state.maxLogChars} characters`;
-    warnings.push(
+    warn('output-cut', 
       `${cut.length === 1 ? `Task ${cut[0].index}` : `${cut.length} task runs (the first: task ${cut[0].index})`} printed more than ${limit} of console output; ` +
         'the rest was cut at that per-task limit. Print less, or write large output to a file.',
     );
@@ -550,7 +559,7 @@ function faultWarnings(state: RunState, context: RunContext): string[] {
   for (const task of tasks) {
     const stray = task.logs.map((line) => STRAY_CRASH.exec(line.text)).find(Boolean);
     if (!stray) continue;
-    warnings.push(
+    warn('stray-crash', 
       `Code a task left running (a timer or callback) threw after the task had returned: ${stray[2]}. ` +
         `The worker kept going and every result was kept; the ${stray[1]} is in the console output of task ${task.index}, which ran next on that worker.`,
     );
@@ -558,7 +567,7 @@ function faultWarnings(state: RunState, context: RunContext): string[] {
   }
   // Only a load of a second or more is worth the hint: a cancel moments after the start says nothing about the top level.
   if (state.cancelledLoadMs !== undefined && state.cancelledLoadMs >= 1000) {
-    warnings.push(
+    warn('slow-top-level', 
       `The top-level code of ${file} had not finished after ${(state.cancelledLoadMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
         'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
     );
@@ -566,7 +575,7 @@ function faultWarnings(state: RunState, context: RunContext): string[] {
   const typeNoteGiven = (context.typeNoteGiven ??= new Set());
   if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
     typeNoteGiven.add(state.target.file);
-    warnings.push(`Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
+    warn('types-unchecked', `Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
   }
   return warnings;
 }
@@ -672,7 +681,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS,
     );
     const { report } = state;
-    report.warnings.push(...bundle.warnings);
+    for (const message of bundle.warnings) report.warnings.push({ code: 'bundle', message });
     state.emit({ type: 'run-started', report: structuredClone(report) });
 
     const serialRuns: PhaseRun[] = [];

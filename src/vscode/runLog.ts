@@ -43,7 +43,7 @@ export class RunLog implements vscode.Disposable {
 
   end(report: RunReport): void {
     if (this.omittedRepeats) this.channel.info('(console output of later repeats is not shown here; it is in the JSON export)');
-    for (const warning of report.warnings) this.channel.warn(warning);
+    for (const warning of report.warnings) this.channel.warn(warning.message);
     const line = summaryLine(report);
     if (report.status === 'completed' && report.summary.failedTasks === 0) this.channel.info(`■ ${line}`);
     else this.channel.warn(`■ ${line}`);

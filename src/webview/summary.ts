@@ -1,6 +1,6 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
-import type { RunReport, Spread } from '../shared/report';
+import type { RunReport, RunWarning, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
 import { button, el } from './dom';
 import type { RunModel } from './runModel';
@@ -179,14 +179,14 @@ export class SummaryView {
     this.renderWarnings(report.warnings ?? []);
   }
 
-  private renderWarnings(warnings: string[]): void {
-    const text = warnings.join('\n');
+  private renderWarnings(warnings: RunWarning[]): void {
+    const text = warnings.map((warning) => `${warning.code}\0${warning.message}`).join('\n');
     if (text === this.warningsText) return;
     this.warningsText = text;
     setHidden(this.warnings, warnings.length === 0);
     this.warnings.replaceChildren(
       ...(warnings.length
-        ? [el('h2', { text: warnings.length === 1 ? 'Warning' : `Warnings (${warnings.length})` }), el('ul', {}, warnings.map((warning) => el('li', { text: warning })))]
+        ? [el('h2', { text: warnings.length === 1 ? 'Warning' : `Warnings (${warnings.length})` }), el('ul', {}, warnings.map((warning) => el('li', { text: warning.message, attrs: { 'data-code': warning.code } })))]
         : []),
     );
   }

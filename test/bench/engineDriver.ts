@@ -45,7 +45,7 @@ export async function disposeEngine(engine: EngineUnderTest, timeoutMs = 5000): 
 }
 
 export function runOptions(backend: BackendKind, workers: number): RunOptions {
-  return { backend, workers, compareWithSerial: false, warmupRuns: 0, repeats: 1, taskTimeoutSeconds: 0 };
+  return { backend, workers, compareWithSerial: false, warmupRuns: 0, repeats: 1, measureSeconds: 10, taskTimeoutSeconds: 0 };
 }
 
 /** Counts events the way a consumer (panel, status bar) would receive them, so their cost is part of the run. */

@@ -95,7 +95,7 @@ export function generateReport(shape: ReportShape, status: RunReport['status'] =
     createdAt: new Date().toISOString(),
     tool: { name: 'parallel-runner', version: '0.1.0' },
     target: { file: '/work/src/heavy.ts', name: 'doSomething', kind: 'function', line: 3, column: 17, params: ['a', 'b'], isAsync: false },
-    options: { backend: 'threads', workers: shape.workers, compareWithSerial: shape.withSerial, warmupRuns: 0, repeats: 1, taskTimeoutSeconds: 0 },
+    options: { backend: 'threads', workers: shape.workers, compareWithSerial: shape.withSerial, warmupRuns: 0, repeats: 1, measureSeconds: 10, taskTimeoutSeconds: 0 },
     host: { pid: HOST_PID, platform: 'linux', arch: 'x64', nodeVersion: 'v20.20.2', cpuModel: 'bench', cpuCount: 2 },
     clockOriginUs: 123_456_789,
     phases,

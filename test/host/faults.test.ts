@@ -126,7 +126,7 @@ describe('faults', function () {
       const outcome = await runCommand('parallelRunner.run', { uri: fixture('typeErrorOnly.ts'), name: 'addOne', inputs: '[[1], [2]]', options: { workers: 2 } });
       assert.ok(outcome);
       assert.deepEqual(outcome.results, [14, 15]);
-      assert.equal(outcome.report.warnings.filter((warning) => /^Types in typeErrorOnly\.ts are not checked/.test(warning)).length, 1, outcome.report.warnings.join('\n'));
+      assert.equal(outcome.report.warnings.map((w) => w.message).filter((warning) => /^Types in typeErrorOnly\.ts are not checked/.test(warning)).length, 1, outcome.report.warnings.map((w) => w.message).join('\n'));
       assert.deepEqual(shownErrors, []);
     });
 
@@ -178,7 +178,7 @@ describe('faults', function () {
       const report = await lastReport();
       assert.equal(report.status, 'cancelled');
       assert.match(byIndex(report.tasks)[0].error?.message ?? '', /^The run was cancelled while the worker was still loading the module: its top-level code had run for [\d.]+ s without finishing/);
-      assert.ok(report.warnings.some((warning) => warning.startsWith('The top-level code of topLevelLoop.ts had not finished')), report.warnings.join('\n'));
+      assert.ok(report.warnings.map((w) => w.message).some((warning) => warning.startsWith('The top-level code of topLevelLoop.ts had not finished')), report.warnings.map((w) => w.message).join('\n'));
       assert.deepEqual(shownErrors, [], 'a cancel is not an error');
       await assertNextRunWorks();
     });
@@ -317,7 +317,7 @@ describe('faults', function () {
       const outcome = await runCommand('parallelRunner.run', { uri: fixture('misbehave.ts'), name: 'throwsLater', inputs: '[[0], [1], [2], [3], [4], [5]]', options: { workers: 2, compareWithSerial: false } });
       assert.ok(outcome);
       assert.deepEqual(outcome.results, [0, 1, 2, 3, 4, 5]);
-      assert.ok(outcome.report.warnings.some((warning) => /^Code a task left running \(a timer or callback\) threw after the task had returned: Error: late failure of task \d/.test(warning)), outcome.report.warnings.join('\n'));
+      assert.ok(outcome.report.warnings.map((w) => w.message).some((warning) => /^Code a task left running \(a timer or callback\) threw after the task had returned: Error: late failure of task \d/.test(warning)), outcome.report.warnings.map((w) => w.message).join('\n'));
       assert.deepEqual(shownErrors, [], 'no task failed');
     });
 
@@ -347,7 +347,7 @@ describe('faults', function () {
       assert.ok(outcome);
       assert.deepEqual(outcome.results, [0, 1]);
       assert.equal(byIndex(outcome.report.tasks)[0].logsTruncated, true);
-      assert.ok(outcome.report.warnings.includes('Task 0 printed more than 64 KiB of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.'), outcome.report.warnings.join('\n'));
+      assert.ok(outcome.report.warnings.map((w) => w.message).includes('Task 0 printed more than 64 KiB of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.'), outcome.report.warnings.map((w) => w.message).join('\n'));
     });
   });
 

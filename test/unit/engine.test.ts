@@ -136,7 +136,7 @@ describe('Engine.run', () => {
       ['ok', 'timeout', 'ok'],
     );
     assert.deepEqual(results, [0, undefined, 2]);
-    assert.ok(report.warnings.some((warning) => /timeout/.test(warning)));
+    assert.ok(report.warnings.map((w) => w.message).some((warning) => /timeout/.test(warning)));
   });
 
   it('marks a run whose module cannot load as failed, with the reason', async () => {
@@ -201,18 +201,18 @@ describe('Engine.run', () => {
     assert.equal(report.summary.parallelSpread?.n, 3);
     assert.equal(report.summary.serialSpread?.n, 3);
     assert.equal(report.tasks.length, 6);
-    assert.ok(report.warnings.some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.join('\n'));
+    assert.ok(report.warnings.map((w) => w.message).some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.map((w) => w.message).join('\n'));
   });
 
   it('advises longest first when input order leaves workers idle behind a long last task, and only then', async () => {
     const run = (inputs: string) => engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { backend: 'threads', workers: 3 } });
     const { report: lateLong } = await run('[[0, 100], [1, 100], [2, 100], [3, 300]]');
-    const advice = lateLong.warnings.filter((warning) => /^Input order costs time/.test(warning));
-    assert.equal(advice.length, 1, lateLong.warnings.join('\n'));
+    const advice = lateLong.warnings.map((w) => w.message).filter((warning) => /^Input order costs time/.test(warning));
+    assert.equal(advice.length, 1, lateLong.warnings.map((w) => w.message).join('\n'));
     assert.match(advice[0], /^Input order costs time: in this order 3 workers need at least ~4\d\d ms, longest first ~3\d\d ms\. Put the longest tasks first in the inputs to finish sooner\.$/);
     assert.ok(lateLong.summary.parallelMs >= 390, `the parallel run took ${lateLong.summary.parallelMs} ms, as input order allows`);
     const { report: longFirst } = await run('[[3, 300], [0, 100], [1, 100], [2, 100]]');
-    assert.ok(!longFirst.warnings.some((warning) => /Input order/.test(warning)), longFirst.warnings.join('\n'));
+    assert.ok(!longFirst.warnings.map((w) => w.message).some((warning) => /Input order/.test(warning)), longFirst.warnings.map((w) => w.message).join('\n'));
   });
 
   it('warns when tasks are shorter than it costs to dispatch one, estimated from the first 10,000 of a bigger run', async () => {
@@ -224,12 +224,12 @@ describe('Engine.run', () => {
       options: { backend: 'threads', workers: 2 },
     });
     assert.equal(report.status, 'completed');
-    const advice = report.warnings.filter((warning) => /costs to dispatch one/.test(warning));
-    assert.equal(advice.length, 1, report.warnings.join('\n'));
+    const advice = report.warnings.map((w) => w.message).filter((warning) => /costs to dispatch one/.test(warning));
+    assert.equal(advice.length, 1, report.warnings.map((w) => w.message).join('\n'));
     assert.match(advice[0], /^Tasks take a median (<1|\d+) µs, less than the ~[\d.]+ (µs|ms) it costs to dispatch one: .*Give each task more work, or set chunkSize\.$/);
     // Sleeping tasks outlast any dispatch: no such advice.
     const { report: sleeping } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 100], [1, 100]]', options: { backend: 'threads', workers: 2 } });
-    assert.ok(!sleeping.warnings.some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.join('\n'));
+    assert.ok(!sleeping.warnings.map((w) => w.message).some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.map((w) => w.message).join('\n'));
   });
 
   it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {
@@ -238,9 +238,9 @@ describe('Engine.run', () => {
     const beyondCores = /workers beyond the core count share CPUs/;
     const sleeping = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { workers } });
     assert.ok((sleeping.report.summary.speedup ?? 0) > availableParallelism(), `speedup ${sleeping.report.summary.speedup}`);
-    assert.ok(!sleeping.report.warnings.some((warning) => beyondCores.test(warning)), sleeping.report.warnings.join('\n'));
+    assert.ok(!sleeping.report.warnings.map((w) => w.message).some((warning) => beyondCores.test(warning)), sleeping.report.warnings.map((w) => w.message).join('\n'));
     const unmeasured = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs, options: { workers, compareWithSerial: false } });
-    assert.ok(unmeasured.report.warnings.some((warning) => beyondCores.test(warning)), unmeasured.report.warnings.join('\n'));
+    assert.ok(unmeasured.report.warnings.map((w) => w.message).some((warning) => beyondCores.test(warning)), unmeasured.report.warnings.map((w) => w.message).join('\n'));
   });
 
   it("sweeps worker counts and fits Amdahl's serial fraction", async () => {

@@ -64,12 +64,12 @@ function seedReport(options: { repeats?: number } = {}): RunReport {
   const serialMs = phases.filter((p) => p.phase === 'serial').reduce((s, p) => s + p.wallMs, 0) / repeats;
   const parallelMs = phases.filter((p) => p.phase === 'parallel').reduce((s, p) => s + p.wallMs, 0) / repeats;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: 'run-test-1',
     createdAt: '2025-01-01T00:00:00.000Z',
     tool: { name: 'parallel-runner', version: '0.1.0' },
     target: { file: '/work/sample/seed-workloads.ts', name: 'longTimeTask', kind: 'function', line: 30, column: 23, params: ['i'], isAsync: true },
-    options: { backend: 'threads', workers: 5, compareWithSerial: true, warmupRuns: 0, repeats, taskTimeoutSeconds: 0 },
+    options: { backend: 'threads', workers: 5, compareWithSerial: true, warmupRuns: 0, repeats, measureSeconds: 10, taskTimeoutSeconds: 0 },
     host: { pid: HOST_PID, platform: 'linux', arch: 'x64', nodeVersion: 'v20.0.0', cpuModel: 'Test CPU', cpuCount: 2 },
     clockOriginUs: 123_456_789,
     phases,
@@ -180,7 +180,7 @@ describe('JSON export', () => {
   it('round-trips a report unchanged and leads with schemaVersion', () => {
     const report = seedReport({ repeats: 2 });
     const text = toJson(report);
-    assert.match(text, /^\{\n {2}"schemaVersion": 1,/);
+    assert.match(text, /^\{\n {2}"schemaVersion": 2,/);
     assert.deepEqual(parseReportJson(text), report);
   });
 
@@ -188,8 +188,15 @@ describe('JSON export', () => {
     assert.throws(() => parseReportJson('{not json'), (e: Error) => e instanceof UserError && /not valid JSON/.test(e.message));
     assert.throws(() => parseReportJson('[]'), /expected a JSON object/);
     assert.throws(() => parseReportJson('{"id": "x"}'), /"schemaVersion" field is missing/);
-    const newer = { ...seedReport(), schemaVersion: 2 };
-    assert.throws(() => parseReportJson(JSON.stringify(newer)), /schema version 2 .*newer Parallel Runner/);
+    const newer = { ...seedReport(), schemaVersion: 3 };
+    assert.throws(() => parseReportJson(JSON.stringify(newer)), /schema version 3 .*newer Parallel Runner/);
+  });
+
+  it('reads a schema-1 report, whose warnings were plain strings', () => {
+    const old = { ...seedReport(), schemaVersion: 1, warnings: ['Consider warmupRuns ≥ 1.'] };
+    const read = parseReportJson(JSON.stringify(old));
+    assert.equal(read.schemaVersion, 2);
+    assert.deepEqual(read.warnings, [{ code: 'other', message: 'Consider warmupRuns ≥ 1.' }]);
   });
 
   it('names the missing or mistyped fields', () => {

@@ -111,12 +111,12 @@ describe('faults: source', () => {
     });
     assert.equal(report.status, 'completed');
     assert.deepEqual(results, [14, 15], "'not a number'.length is 12: the string really ran where a number was declared");
-    const notes = report.warnings.filter((warning) => /not checked/.test(warning));
-    assert.equal(notes.length, 1, `once per report, whatever the repeats: ${report.warnings.join('\n')}`);
+    const notes = report.warnings.map((w) => w.message).filter((warning) => /not checked/.test(warning));
+    assert.equal(notes.length, 1, `once per report, whatever the repeats: ${report.warnings.map((w) => w.message).join('\n')}`);
     assert.match(notes[0], /^Types in typeErrorOnly\.ts are not checked before a run .* a type error does not stop it: run `tsc --noEmit` to check them\.$/);
     const again = await engine.run({ file: path.join(FIXTURES, 'typeErrorOnly.ts'), target: { name: 'addOne' }, inputs: '[[1]]', options: { workers: 1 } });
     assert.deepEqual(
-      again.report.warnings.filter((warning) => /not checked/.test(warning)),
+      again.report.warnings.map((w) => w.message).filter((warning) => /not checked/.test(warning)),
       [],
       'said once per file: the next run of the same file does not repeat it',
     );
@@ -142,7 +142,7 @@ describe('faults: source', () => {
       );
       assert.deepEqual(results, [undefined, undefined, undefined]);
       assert.ok(report.tasks.every((task) => task.status === 'error' && task.error?.location?.file === file && task.error.location.line === 6));
-      assert.ok(!report.warnings.some((warning) => /slower than the serial|costs to dispatch/.test(warning)), `no timing advice for a run that never ran: ${report.warnings.join('\n')}`);
+      assert.ok(!report.warnings.map((w) => w.message).some((warning) => /slower than the serial|costs to dispatch/.test(warning)), `no timing advice for a run that never ran: ${report.warnings.map((w) => w.message).join('\n')}`);
       await assertNextRunWorks(backend);
     });
 
@@ -246,8 +246,8 @@ describe('faults: source', () => {
       assert.ok(tasks.every((task) => task.status === 'cancelled'));
       assert.match(tasks[0].error?.message ?? '', /^The run was cancelled while the worker was still loading the module: its top-level code had run for [\d.]+ s without finishing \(an endless loop, or a long wait at the top level\?\), so this task never started\.$/);
       assert.equal(tasks[3].error?.message, 'The run was cancelled before this task started.');
-      const warning = report.warnings.find((text) => text.startsWith('The top-level code of topLevelLoop.ts had not finished'));
-      assert.ok(warning, report.warnings.join('\n'));
+      const warning = report.warnings.map((w) => w.message).find((text) => text.startsWith('The top-level code of topLevelLoop.ts had not finished'));
+      assert.ok(warning, report.warnings.map((w) => w.message).join('\n'));
       assert.match(warning, /when the run was cancelled, so no task started: an endless loop, or a long wait at the top level\? Move such code into the function, or set a task timeout/);
       if (backend === 'processes') {
         // Which children loop is not in the report (no task started); two of the children there at the abort must end.
@@ -349,7 +349,7 @@ for (const backend of BACKENDS) {
       assert.equal(outcome.report.status, 'completed');
       assert.deepEqual(outcome.results, [0, ...Array(8).fill(undefined), 9, 10]);
       assert.equal(outcome.report.summary.failedTasks, 8);
-      assert.ok(!outcome.report.warnings.some((warning) => /costs to dispatch|slower than the serial/.test(warning)), outcome.report.warnings.join('\n'));
+      assert.ok(!outcome.report.warnings.map((w) => w.message).some((warning) => /costs to dispatch|slower than the serial/.test(warning)), outcome.report.warnings.map((w) => w.message).join('\n'));
     });
 
     it("throws an Error: its name, message and the user's file and line", () => {
@@ -406,7 +406,7 @@ for (const backend of BACKENDS) {
         others.every((other) => other.endUs! < hung.endUs!),
         'the other worker finished the last tasks while this one hung',
       );
-      assert.ok(report.warnings.includes('1 task run hit the 2 s timeout; their workers were stopped and replaced.'), report.warnings.join('\n'));
+      assert.ok(report.warnings.map((w) => w.message).includes('1 task run hit the 2 s timeout; their workers were stopped and replaced.'), report.warnings.map((w) => w.message).join('\n'));
       await assertNextRunWorks(backend);
     });
   });
@@ -425,8 +425,8 @@ for (const backend of BACKENDS) {
         assert.ok(carrier.logs.some((line) => line.text.includes(`late failure of task ${origin}`)));
       }
       assert.ok(
-        report.warnings.some((warning) => /^Code a task left running \(a timer or callback\) threw after the task had returned: Error: late failure of task \d\. The worker kept going and every result was kept/.test(warning)),
-        report.warnings.join('\n'),
+        report.warnings.map((w) => w.message).some((warning) => /^Code a task left running \(a timer or callback\) threw after the task had returned: Error: late failure of task \d\. The worker kept going and every result was kept/.test(warning)),
+        report.warnings.map((w) => w.message).join('\n'),
       );
     });
 
@@ -457,7 +457,7 @@ for (const backend of BACKENDS) {
       );
       assert.equal(quiet.logsTruncated, undefined);
       assert.equal(quiet.logs.length, 11);
-      assert.ok(report.warnings.includes('Task 0 printed more than 64 KiB of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.'), report.warnings.join('\n'));
+      assert.ok(report.warnings.map((w) => w.message).includes('Task 0 printed more than 64 KiB of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.'), report.warnings.map((w) => w.message).join('\n'));
     });
   });
 

@@ -123,12 +123,12 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
   }
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: `sample-${options.tasks}-${options.workers}-${options.hostile ? 'hostile' : 'plain'}`,
     createdAt: '2025-05-14T09:30:00.000Z',
     tool: { name: 'parallel-runner', version: '0.1.0' },
     target: { file: '/home/dev/project/src/tasks.ts', name: 'longTimeTask', kind: 'function', line: 12, column: 17, params: ['i'], isAsync: false },
-    options: { backend, workers: options.workers, compareWithSerial: withSerial, warmupRuns: 0, repeats, taskTimeoutSeconds: 0 },
+    options: { backend, workers: options.workers, compareWithSerial: withSerial, warmupRuns: 0, repeats, measureSeconds: 10, taskTimeoutSeconds: 0 },
     host: { pid: HOST_PID, platform: 'linux', arch: 'x64', nodeVersion: 'v20.20.2', cpuModel: 'Sample CPU', cpuCount: 2 },
     clockOriginUs: CLOCK_ORIGIN_US,
     phases,
@@ -152,8 +152,11 @@ export function makeSampleReport(options: SampleReportOptions): RunReport {
     },
     sweep,
     warnings: options.hostile
-      ? ['Task 3 is 2.4× slower than the median: an outlier.', `A result looked like markup: ${HOSTILE_RESULT}`]
-      : ['The first parallel task took 3× longer than the rest: the pool was cold.'],
+      ? [
+          { code: 'outliers', message: 'Task 3 is 2.4× slower than the median: an outlier.' },
+          { code: 'bundle', message: `A result looked like markup: ${HOSTILE_RESULT}` },
+        ]
+      : [{ code: 'warm-up', message: 'The first parallel task took 3× longer than the rest: the pool was cold.' }],
     status: options.status ?? 'completed',
   };
 }

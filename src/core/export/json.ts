@@ -20,9 +20,15 @@ export function parseReportJson(text: string): RunReport {
     throw new UserError(`Not a Parallel Runner report: the text is not valid JSON (${(error as Error).message}).`);
   }
   if (!isObject(value)) throw new UserError('Not a Parallel Runner report: expected a JSON object.');
-  const version = value.schemaVersion;
-  if (typeof version !== 'number') {
+  const written = value.schemaVersion;
+  if (typeof written !== 'number') {
     throw new UserError('Not a Parallel Runner report: the "schemaVersion" field is missing.');
+  }
+  // Schema 1 differed only in its warnings, plain strings then.
+  let version: number = written;
+  if (version === 1 && Array.isArray(value.warnings)) {
+    value.warnings = value.warnings.map((warning) => (typeof warning === 'string' ? { code: 'other', message: warning } : warning));
+    value.schemaVersion = version = REPORT_SCHEMA_VERSION;
   }
   if (version !== REPORT_SCHEMA_VERSION) {
     const hint = version > REPORT_SCHEMA_VERSION ? 'it was written by a newer Parallel Runner; update the tool to open it' : 'it is from an unsupported older version';
