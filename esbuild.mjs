@@ -5,6 +5,8 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const withTests = process.argv.includes('--tests') || !production;
+// `__TEST__` guards the in-host tests' API and the panel's handshake counters: false in the package, so esbuild drops them.
+const define = { __TEST__: String(withTests) };
 
 // Loaded lazily at run time and shipped in node_modules: piscina must find its own worker file (piscina #252, #766).
 const runtimeExternals = ['vscode', 'piscina', 'esbuild', '@babel/parser'];
@@ -33,6 +35,7 @@ const node = {
   sourcemap: production ? false : 'linked',
   sourcesContent: false,
   external: runtimeExternals,
+  define,
   logLevel: 'warning',
   plugins: watch ? [problemMatcher] : [],
 };
@@ -57,6 +60,7 @@ const configs = [
     sourcemap: production ? false : 'linked',
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',
+    define,
     logLevel: 'warning',
     plugins: watch ? [problemMatcher] : [],
   },

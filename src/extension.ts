@@ -11,7 +11,7 @@ import { PANEL_VIEW_TYPE, RunPanel, type PanelHandshake } from './vscode/runPane
 import { openSample } from './vscode/sample';
 import { errorText } from './vscode/userErrors';
 
-/** What activate() returns: a small surface for the in-host tests (and any extension that wants to drive runs). */
+/** What activate() returns in a test build (`__TEST__`) for the in-host tests; the packaged extension returns nothing. */
 export interface ParallelRunnerApi {
   /** The panel's handshake state, or undefined when no panel is open. */
   panelHandshake(): PanelHandshake | undefined;
@@ -24,7 +24,7 @@ export interface ParallelRunnerApi {
 
 let engines: EngineHost | undefined;
 
-export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
+export function activate(context: vscode.ExtensionContext): ParallelRunnerApi | undefined {
   const engineHost = new EngineHost({ distDir: path.join(context.extensionPath, 'dist'), cacheDir: context.globalStorageUri.fsPath });
   engines = engineHost;
   const controller = new RunController(context, engineHost);
@@ -64,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
     { dispose: () => RunPanel.current?.dispose() },
   );
 
+  if (!__TEST__) return undefined;
   return {
     panelHandshake: () => RunPanel.current?.handshake,
     engineStarted: () => engineHost.started,

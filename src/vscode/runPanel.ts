@@ -24,7 +24,7 @@ export interface PanelHost {
   onMessage(message: FromWebviewMessage): void;
 }
 
-/** What tests read to see the page answered the handshake and received what was posted. */
+/** What tests read to see the page answered the handshake and received what was posted (test builds only: `__TEST__`). */
 export interface PanelHandshake {
   /** 'ready' messages received (one per page load). */
   readyCount: number;
@@ -54,7 +54,7 @@ export class RunPanel implements vscode.Disposable {
   private disposed = false;
   /** Bumped by every report post, new run and page load: slices still being sent for an older one stop. */
   private reportPost = 0;
-  readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, largestEventMessage: 0, visible: false };
+  readonly handshake: PanelHandshake | undefined = __TEST__ ? { readyCount: 0, deliveredEvents: 0, eventMessages: 0, largestEventMessage: 0, visible: false } : undefined;
 
   /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
   static createOrShow(host: PanelHost, options: { preserveFocus?: boolean } = {}): RunPanel {
@@ -84,12 +84,12 @@ export class RunPanel implements vscode.Disposable {
     this.report = restored;
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     if (restored) panel.title = panelTitle(restored.target.name);
-    this.handshake.visible = panel.visible;
+    if (__TEST__ && this.handshake) this.handshake.visible = panel.visible;
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       panel.onDidChangeViewState(() => {
-        this.handshake.visible = panel.visible;
+        if (__TEST__ && this.handshake) this.handshake.visible = panel.visible;
         // A hidden page is torn down (no retainContextWhenHidden); it says 'ready' again when shown.
         if (!panel.visible) this.ready = false;
       }),
@@ -107,9 +107,11 @@ export class RunPanel implements vscode.Disposable {
     this.panel.title = panelTitle(targetName);
     this.liveEvents = eventsSoFar.slice();
     this.pending = [];
-    this.handshake.deliveredEvents = 0;
-    this.handshake.eventMessages = 0;
-    this.handshake.largestEventMessage = 0;
+    if (__TEST__ && this.handshake) {
+      this.handshake.deliveredEvents = 0;
+      this.handshake.eventMessages = 0;
+      this.handshake.largestEventMessage = 0;
+    }
     if (this.ready) this.replay();
   }
 
@@ -155,7 +157,7 @@ export class RunPanel implements vscode.Disposable {
     if (!message) return;
     if (message.type === 'ready') {
       this.ready = true;
-      this.handshake.readyCount++;
+      if (__TEST__ && this.handshake) this.handshake.readyCount++;
       this.replay();
       return;
     }
@@ -197,7 +199,7 @@ export class RunPanel implements vscode.Disposable {
     this.eventsInFlight = true;
     void this.post({ type: 'events', events }).then((delivered) => {
       this.eventsInFlight = false;
-      if (delivered) {
+      if (__TEST__ && delivered && this.handshake) {
         this.handshake.deliveredEvents += events.length;
         this.handshake.eventMessages++;
         this.handshake.largestEventMessage = Math.max(this.handshake.largestEventMessage, events.length);
@@ -221,7 +223,7 @@ export class RunPanel implements vscode.Disposable {
       message = { type: 'report', report: { ...report, tasks: [] }, tasksInParts: true };
     }
     if (post !== this.reportPost) return;
-    if (await this.post(message)) this.handshake.deliveredReportId = report.id;
+    if ((await this.post(message)) && __TEST__ && this.handshake) this.handshake.deliveredReportId = report.id;
   }
 
   private post(message: ToWebviewMessage): Thenable<boolean> {

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { repoRoot } from '../harness/codeServer';
 
 /** Where `npm run package` writes the package (its `-o` flag). */
@@ -55,6 +56,10 @@ export interface ZipEntry {
   /** Unix mode bits stored by the zipping tool (0 when it stored none). */
   mode: number;
   uncompressedSize: number;
+  /** Where the entry's local header starts, its compression method (0 stored, 8 deflate) and compressed size. */
+  localHeaderOffset: number;
+  method: number;
+  compressedSize: number;
 }
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -78,14 +83,31 @@ export function listZip(file: string): ZipEntry[] {
   for (let i = 0; i < count; i++) {
     if (zip.readUInt32LE(at) !== CENTRAL_DIRECTORY_ENTRY) throw new Error(`${file}: broken central directory at entry ${i}`);
     const madeBy = zip.readUInt16LE(at + 4) >> 8; // 3 = Unix: the high 16 bits of the external attributes are st_mode
+    const method = zip.readUInt16LE(at + 10);
+    const compressedSize = zip.readUInt32LE(at + 20);
     const uncompressedSize = zip.readUInt32LE(at + 24);
     const nameLength = zip.readUInt16LE(at + 28);
     const extraLength = zip.readUInt16LE(at + 30);
     const commentLength = zip.readUInt16LE(at + 32);
     const externalAttributes = zip.readUInt32LE(at + 38);
     const name = zip.toString('utf8', at + 46, at + 46 + nameLength).replace(/\\/g, '/');
-    entries.push({ name, mode: madeBy === 3 ? externalAttributes >>> 16 : 0, uncompressedSize });
+    const localHeaderOffset = zip.readUInt32LE(at + 42);
+    entries.push({ name, mode: madeBy === 3 ? externalAttributes >>> 16 : 0, uncompressedSize, localHeaderOffset, method, compressedSize });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+const LOCAL_FILE_HEADER = 0x04034b50;
+
+/** One entry's bytes (stored or deflated, the two methods vsce writes). */
+export function readZipEntry(file: string, entry: ZipEntry): Buffer {
+  const zip = fs.readFileSync(file);
+  const at = entry.localHeaderOffset;
+  if (zip.readUInt32LE(at) !== LOCAL_FILE_HEADER) throw new Error(`${file}: no local header for ${entry.name}`);
+  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const data = zip.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) return Buffer.from(data);
+  if (entry.method === 8) return zlib.inflateRawSync(data);
+  throw new Error(`${file}: ${entry.name} uses compression method ${entry.method}`);
 }

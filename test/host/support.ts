@@ -8,10 +8,11 @@ import type { RunCommandArgs } from '../../src/vscode/commandIds';
 export const EXTENSION_ID = 'parallel-runner.parallel-runner';
 
 /** Tests can start before the extension activates: activate it explicitly. */
-export async function activateExtension(): Promise<{ api: ParallelRunnerApi; extension: vscode.Extension<ParallelRunnerApi> }> {
-  const extension = vscode.extensions.getExtension<ParallelRunnerApi>(EXTENSION_ID);
+export async function activateExtension(): Promise<{ api: ParallelRunnerApi; extension: vscode.Extension<ParallelRunnerApi | undefined> }> {
+  const extension = vscode.extensions.getExtension<ParallelRunnerApi | undefined>(EXTENSION_ID);
   if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
   const api = await extension.activate();
+  if (!api) throw new Error(`${EXTENSION_ID} returned no test API: dist/ is a production build; build with \`node esbuild.mjs --tests\``);
   return { api, extension };
 }
 

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../harness/codeServer';
-import { ensureVsix, listZip, type ZipEntry } from '../e2e/vsix';
+import * as esbuild from 'esbuild';
+import { ensureVsix, listZip, readZipEntry, type ZipEntry } from '../e2e/vsix';
 
 const PREFIX = 'extension/';
 
@@ -141,4 +142,35 @@ test('the packaged node_modules load from the unpacked .vsix: piscina runs a tas
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Names only the test build may contain: the in-host tests' API (activate's return value) and the panel's handshake counters. */
+const TEST_ONLY_NAMES = ['panelHandshake', 'engineStarted', 'disposeEngine', 'readyCount', 'deliveredEvents', 'eventMessages', 'largestEventMessage', 'deliveredReportId', '__TEST__'];
+
+test('nothing test-only ships: the packaged dist/ holds no test API or handshake counter, which a test build does hold', async () => {
+  const { vsix, entries } = contents();
+  const bundles = entries.filter((e) => /^extension\/dist\/[^/]+\.js$/.test(e.name));
+  assert.ok(bundles.some((e) => e.name === `${PREFIX}dist/extension.js`), 'no dist/extension.js in the .vsix');
+  const found: string[] = [];
+  for (const entry of bundles) {
+    const text = readZipEntry(vsix, entry).toString('utf8');
+    assert.equal(text.length, entry.uncompressedSize, `${entry.name} did not unpack whole`);
+    for (const name of TEST_ONLY_NAMES) if (text.includes(name)) found.push(`${entry.name.slice(PREFIX.length)}: ${name}`);
+  }
+  assert.deepEqual(found, [], 'test-only names in the packaged bundles');
+  // The same names are in a minified bundle built with __TEST__ on, so the list above is not stale and the guard is what removes them.
+  const testBuild = await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'src', 'extension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    write: false,
+    external: ['vscode', 'piscina', 'esbuild', '@babel/parser'],
+    define: { __TEST__: 'true' },
+    logLevel: 'silent',
+  });
+  const testText = testBuild.outputFiles[0].text;
+  const missing = TEST_ONLY_NAMES.filter((name) => name !== '__TEST__' && !testText.includes(name));
+  assert.deepEqual(missing, [], 'names the test build no longer has: update TEST_ONLY_NAMES');
 });
