@@ -30,7 +30,8 @@ export async function resolveTarget(args: RunCommandArgs | undefined): Promise<R
   const file = engineFilePath(document);
   const source = document.isDirty || document.isUntitled ? document.getText() : undefined;
   const text = source ?? document.getText();
-  const editor = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor : undefined;
+  const current = runnableEditor();
+  const editor = current?.document === document ? current : undefined;
 
   if (args?.name !== undefined) return { document, file, source, selector: { name: args.name }, target: await locateTarget(text, file, { name: args.name }) };
   if (args?.offset !== undefined) return { document, file, source, selector: { offset: args.offset }, target: await locateTarget(text, file, { offset: args.offset }) };
@@ -54,13 +55,24 @@ async function targetDocument(args: RunCommandArgs | undefined): Promise<vscode.
     const uri = typeof args.uri === 'string' ? parseUri(args.uri) : args.uri;
     return vscode.workspace.openTextDocument(uri);
   }
-  const editor = vscode.window.activeTextEditor;
+  const editor = runnableEditor();
   if (!editor) throw new NoEditorError('Open a TypeScript or JavaScript file and put the cursor inside a function to run it.');
   const language = editor.document.languageId;
   if (!(RUNNABLE_LANGUAGES as readonly string[]).includes(language)) {
     throw new UserError(`Parallel Runner runs TypeScript and JavaScript functions; the active editor is ${language}.`);
   }
   return editor.document;
+}
+
+/**
+ * The editor a run takes its file and cursor from: the active one or, while a walkthrough, the panel or another non-text
+ * editor has focus, the only TS/JS editor on screen (the walkthrough's Run button beside the sample it opened).
+ */
+function runnableEditor(): vscode.TextEditor | undefined {
+  const active = vscode.window.activeTextEditor;
+  if (active) return active;
+  const visible = vscode.window.visibleTextEditors.filter((editor) => (RUNNABLE_LANGUAGES as readonly string[]).includes(editor.document.languageId));
+  return visible.length === 1 ? visible[0] : undefined;
 }
 
 function parseUri(text: string): vscode.Uri {

@@ -35,7 +35,10 @@ export async function openSample(context: vscode.ExtensionContext): Promise<vsco
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(text, 'utf8'));
   }
   const document = await vscode.workspace.openTextDocument(copy);
-  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  // From the walkthrough (a tab the API knows no input type for), open beside it rather than over it, so its next step stays in view.
+  const activeTab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const fromWalkthrough = activeTab !== undefined && activeTab.input === undefined;
+  const editor = await vscode.window.showTextDocument(document, { preview: false, viewColumn: fromWalkthrough ? vscode.ViewColumn.Beside : undefined });
   // Put the cursor in the first workload so "Run Function in Worker Pool" works straight away.
   const at = document.getText().indexOf('export async function longTimeTask');
   if (at >= 0) {
