@@ -87,8 +87,9 @@ export class TaskTable {
     this.body = el('tbody', { attrs: { role: 'rowgroup' } });
     // Fixed column widths (table-layout: fixed): a live frame that adds rows then costs no whole-table measuring.
     const columns = el('colgroup', {}, COLUMNS.map((column) => el('col', { className: `col-${column.id}` })));
-    // The rows are laid out as CSS grids (media/panel.css): explicit roles keep this a table for assistive technology.
-    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table', role: 'table', 'aria-labelledby': 'task-table-caption' } }, [
+    // The rows are laid out as CSS grids (media/panel.css): explicit roles keep this a table for assistive technology, a
+    // treegrid because each row opens (aria-expanded) onto a detail row, and rows take focus (Up/Down, Right/Left, Enter).
+    this.table = el('table', { className: 'task-table', attrs: { 'data-testid': 'task-table', role: 'treegrid', 'aria-labelledby': 'task-table-caption' } }, [
       this.caption,
       columns,
       el('thead', { attrs: { role: 'rowgroup' } }, [headRow]),
@@ -295,8 +296,8 @@ export class TaskTable {
         parts.push(el('p', { className: 'detail-empty', text: hidden > 0 ? `${hidden} more lines not shown.` : 'Output was cut at the per-task limit.' }));
       }
     }
-    const td = el('td', { attrs: { colspan: COLUMNS.length, role: 'cell' } }, parts);
-    return el('tr', { className: 'detail-row', attrs: { role: 'row', 'data-testid': 'task-detail', 'data-key': `${task.key}:detail` } }, [td]);
+    const td = el('td', { attrs: { colspan: COLUMNS.length, role: 'gridcell' } }, parts);
+    return el('tr', { className: 'detail-row', attrs: { role: 'row', 'aria-level': 2, 'data-testid': 'task-detail', 'data-key': `${task.key}:detail` } }, [td]);
   }
 
   private renderPager(total: number, pages: number): void {
@@ -347,7 +348,8 @@ export class TaskTable {
   private onBodyKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement;
     if (!target.matches('tr.task-row')) return;
-    if (event.key === 'Enter' || event.key === ' ') {
+    const expanded = target.getAttribute('aria-expanded') === 'true';
+    if (event.key === 'Enter' || event.key === ' ' || (event.key === 'ArrowRight' && !expanded) || (event.key === 'ArrowLeft' && expanded)) {
       event.preventDefault();
       this.toggle(target);
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -383,11 +385,11 @@ let preparedRow: HTMLTableRowElement | undefined;
 function rowTemplate(): HTMLTableRowElement {
   if (preparedRow) return preparedRow;
   const cell = (column: Column): HTMLTableCellElement =>
-    el('td', { className: column.id === 'result' ? 'result-cell' : column.numeric ? 'numeric' : '', attrs: { role: 'cell', 'data-col': column.id } });
+    el('td', { className: column.id === 'result' ? 'result-cell' : column.numeric ? 'numeric' : '', attrs: { role: 'gridcell', 'data-col': column.id } });
   const cells = COLUMNS.map(cell);
   cells[0].appendChild(el('span', { className: 'expander', attrs: { 'aria-hidden': 'true' } }));
   cells[8].appendChild(el('span', { className: 'status-swatch', attrs: { 'aria-hidden': 'true' } }));
-  preparedRow = el('tr', { attrs: { role: 'row', 'data-testid': 'task-row', tabindex: 0 } }, cells);
+  preparedRow = el('tr', { attrs: { role: 'row', 'aria-level': 1, 'data-testid': 'task-row', tabindex: 0 } }, cells);
   return preparedRow;
 }
 

@@ -220,6 +220,8 @@ export class Timeline {
         children.push(header);
       } else {
         const utilization = laneUtilization(row);
+        const busy = utilization !== undefined ? `${Math.round(utilization * 100)} % busy` : undefined;
+        const who = row.phase.phase === 'serial' ? 'Serial run' : `Worker ${row.lane + 1} of ${row.phase.workers ?? row.phase.lanes.size}`;
         const label = el(
           'div',
           {
@@ -230,12 +232,15 @@ export class Timeline {
               'data-pid': row.pid,
               'data-thread-id': row.threadId,
               'data-lane': row.lane,
+              // Named for screen readers as a whole ("Worker 2 of 4: PID 123, thread 5, 80 % busy"); the visible spans repeat it.
+              role: 'group',
+              'aria-label': [`${who}: PID ${row.pid}, thread ${row.threadId}`, busy].filter(Boolean).join(', '),
               title: row.phase.phase === 'serial' ? 'The serial run: every task, one after another' : `Worker ${row.lane + 1} of the pool`,
             },
           },
           [
-            el('span', { className: 'lane-label-id', text: `PID ${row.pid} · thread ${row.threadId}` }),
-            utilization !== undefined ? el('span', { className: 'lane-label-busy', text: `${Math.round(utilization * 100)} % busy` }) : null,
+            el('span', { className: 'lane-label-id', text: `PID ${row.pid} · thread ${row.threadId}`, attrs: { 'aria-hidden': 'true' } }),
+            busy !== undefined ? el('span', { className: 'lane-label-busy', text: busy, attrs: { 'aria-hidden': 'true' } }) : null,
           ],
         );
         label.style.height = `${LANE_HEIGHT}px`;

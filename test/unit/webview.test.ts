@@ -532,15 +532,15 @@ describe('panel page', () => {
     assert.match(await text(page, '.pager-status'), /of 500/);
     await page.close();
   });
-  it('the task table is a table to assistive technology: named by its caption, with rows, column headers and cells', async () => {
+  it('the task table is a treegrid to assistive technology: named by its caption, with rows, column headers and cells', async () => {
     const panel = await openPanelPage(browser);
     await panel.send({ type: 'report', report: makeDemoReport() });
     const page = panel.page;
-    assert.equal(await page.getByRole('table', { name: 'Tasks: 10' }).count(), 1);
-    const table = page.getByRole('table', { name: 'Tasks: 10' });
+    assert.equal(await page.getByRole('treegrid', { name: 'Tasks: 10' }).count(), 1);
+    const table = page.getByRole('treegrid', { name: 'Tasks: 10' });
     assert.equal(await table.getByRole('columnheader').count(), 10);
     assert.equal(await table.getByRole('row').count(), 11, 'a header row and a row per task');
-    assert.equal(await table.getByRole('row').nth(1).getByRole('cell').count(), 10);
+    assert.equal(await table.getByRole('row').nth(1).getByRole('gridcell').count(), 10);
     // The columns line up: every row's cells start where their header does (rows on screen: off screen they skip layout).
     await page.locator('.task-table').scrollIntoViewIfNeeded();
     await panel.settle();

@@ -310,3 +310,27 @@ export async function openExportedPage(
   await settle(page);
   return { page, html, ...watched };
 }
+
+/** One axe-core finding, trimmed to what a failure message needs. */
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+let axeSource: Promise<string> | undefined;
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules plus best practices) on the page as it is now and returns its violations.
+ * The script goes in through the automation protocol, which the page's CSP does not govern, as sampleReports does.
+ */
+export async function runAxe(page: Page): Promise<AxeFinding[]> {
+  axeSource ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(await axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+  });
+}
