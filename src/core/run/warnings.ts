@@ -77,12 +77,16 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
     warn('workers-above-cores', `${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
   }
-  if (inputs.length < workers) {
-    warn('few-tasks', `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
+  if (inputs.length < options.workers) {
+    warn(
+      'few-tasks',
+      `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${options.workers} workers: at most ${inputs.length} can be busy at once, so ${workers} started.`,
+    );
   }
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
   if (timeouts > 0) warn('timeouts', `${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
-  if (speedup !== undefined && speedup < 1 && everyTaskOk) {
+  // On one worker serial and parallel are the same thing: a ratio below 1 there is noise, not a loss.
+  if (speedup !== undefined && speedup < 1 && everyTaskOk && workers > 1) {
     const loss = state.report.summary.account?.largestLoss;
     warn(
       'parallel-slower',
