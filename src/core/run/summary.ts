@@ -56,16 +56,17 @@ export interface PairSelection {
  * over many disturbed ones.
  */
 export function selectPairs(pairs: readonly Pair[]): PairSelection {
-  let candidates = [...pairs];
+  // A measured cause first: a pair that other programs disturbed is that, whether or not it was also the first.
+  const disturbed = pairs.filter((pair) => isDisturbed(pair.serial) || isDisturbed(pair.parallel));
+  const quiet = pairs.filter((pair) => !disturbed.includes(pair));
+  const leaveOut = disturbed.length > 0 && quiet.length >= 2;
+  let used = leaveOut ? quiet : [...pairs];
   let warmUp: Pair | undefined;
-  if (pairs.length >= 3 && (isFirstRunSlow(pairs.map((pair) => pair.serial.wallMs)) || isFirstRunSlow(pairs.map((pair) => pair.parallel.wallMs)))) {
-    warmUp = pairs[0];
-    candidates = candidates.slice(1);
+  if (used.length >= 3 && used[0] === pairs[0] && (isFirstRunSlow(used.map((pair) => pair.serial.wallMs)) || isFirstRunSlow(used.map((pair) => pair.parallel.wallMs)))) {
+    warmUp = used[0];
+    used = used.slice(1);
   }
-  const disturbed = candidates.filter((pair) => isDisturbed(pair.serial) || isDisturbed(pair.parallel));
-  const quiet = candidates.filter((pair) => !disturbed.includes(pair));
-  if (disturbed.length > 0 && quiet.length >= 2) return { used: quiet, warmUp, disturbed, disturbedKept: [] };
-  return { used: candidates, warmUp, disturbed: [], disturbedKept: disturbed };
+  return leaveOut ? { used, warmUp, disturbed, disturbedKept: [] } : { used, warmUp, disturbed: [], disturbedKept: disturbed };
 }
 
 export type StopReason = SpeedupEstimate['stoppedBy'];

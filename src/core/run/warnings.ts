@@ -270,14 +270,16 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
   const limit = Math.min(workers, cores);
   const speedup = summary.speedup;
   if (speedup !== undefined && latest && speedup > limit * 1.02) {
-    const cpuShare = serialCpu !== undefined && serialTaskMs ? serialCpu / serialTaskMs : undefined;
+    // Time spent waiting for a CPU is the machine's doing, not the task's: the share is of the time the task could run.
+    const serialWaitAll = latest ? sumTasks(tasks, latest.serial, (task) => task.waitMs) : undefined;
+    const cpuShare = serialCpu !== undefined && serialTaskMs && serialWaitAll !== undefined && serialTaskMs > serialWaitAll ? serialCpu / (serialTaskMs - serialWaitAll) : undefined;
     let cause: string;
     if (cpuShare === undefined) {
       cause = 'this platform gives no per-task CPU figures to tell whether the tasks mostly wait (then more workers than cores do help) or the serial run was slowed.';
     } else if (cpuShare < CPU_BOUND_SHARE) {
       cause = `the tasks spend only ${(cpuShare * 100).toFixed(0)} % of their time on a CPU (the rest sleeping or waiting on I/O), so workers overlap their waits beyond the core count.`;
     } else {
-      const serialWait = sumTasks(tasks, latest.serial, (task) => task.waitMs) ?? 0;
+      const serialWait = serialWaitAll ?? 0;
       const slowed = [...pairs.map((pair) => pair.serial)].filter(isDisturbed);
       const parallelCpuPerTask = parallelCpu !== undefined && serialCpu ? serialCpu / parallelCpu : undefined;
       const parts: string[] = [];
