@@ -12,7 +12,6 @@ import { serialTaskDurations } from '../format';
 import { parseInputsInSlices } from '../inputs';
 import type { TargetBinding } from '../locate';
 import type { WarmPools, WorkerPool } from '../pools';
-import { MODULE_LOAD_FAILED } from '../pools/taskDispatch';
 import { locateCached, startEsbuildService } from './locateCache';
 import { positiveInteger, resolveRunOptions, workersToStart } from './options';
 import { runPhase, type PhaseResult } from './phase';
@@ -219,7 +218,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     const everyTaskFailed = lastTasks.length > 0 && lastTasks.every((task) => task.status === 'error' || task.status === 'timeout');
     report.status = state.cancelled ? 'cancelled' : everyTaskFailed ? 'failed' : 'completed';
     if (report.status === 'failed') {
-      const loadFailure = lastTasks.find((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))?.error;
+      const loadFailure = lastTasks.find((task) => task.error?.code === 'module-load')?.error;
       const where = loadFailure?.location ? ` (at ${path.basename(loadFailure.location.file)}:${loadFailure.location.line}:${loadFailure.location.column})` : '';
       // A throw has a place to fix; a top level that never finished already says what to do.
       report.failure = loadFailure
