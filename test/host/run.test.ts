@@ -37,8 +37,19 @@ describe('runs', function () {
     assert.equal(lanes[0].pid, process.pid, 'worker threads live in the extension host process');
     assert.equal(new Set(lanes.map((lane) => lane.threadId)).size, lanes.length, 'each lane is its own thread');
     assert.ok((report.summary.speedup ?? 0) > 1.3, `speedup ${report.summary.speedup}`);
+    // A plain run from the extension repeats serial/parallel pairs (setting repeats 0): the speedup is their median, with n.
+    const estimate = report.summary.speedupEstimate;
+    assert.ok(estimate, 'a plain run reports the speedup with its interval');
+    const pairs = report.phases.filter((run) => run.phase === 'parallel').length;
+    assert.ok(pairs >= 1 && estimate.n + estimate.excludedPairs.length === pairs, `${pairs} pairs, estimate over ${estimate.n}`);
+    assert.equal(report.summary.speedup, estimate.median);
     const serial = report.tasks.filter((task) => task.phase === 'serial');
-    assert.equal(serial.length, 4);
+    assert.equal(serial.length, 4 * pairs);
+    const account = report.summary.account;
+    assert.ok(account, 'the run carries the account of its latest pair');
+    const sum = account.segments.reduce((total, segment) => total + segment.ms, 0);
+    assert.ok(Math.abs(sum - account.parallelMs) <= account.parallelMs * 0.01, `terms ${sum} ms, wall ${account.parallelMs} ms`);
+    if (process.platform === 'linux') assert.ok(report.tasks.every((task) => task.cpuMs !== undefined && task.waitMs !== undefined), 'every task has CPU and wait figures');
     assert.ok(report.tasks.every((task) => task.logs.some((log) => /Task: \d/.test(log.text))), 'console lines were captured');
   });
 
