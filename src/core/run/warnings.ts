@@ -214,7 +214,13 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     );
   }
 
-  if (estimate?.stoppedBy === 'long-tasks') {
+  if (estimate?.stoppedBy === 'many-tasks') {
+    warn(
+      'single-pair',
+      `One serial/parallel pair only: with ${report.summary.tasks.toLocaleString('en')} tasks per phase, more pairs would keep more task records than the panel and exports handle well, ` +
+        'so the speedup has no interval. Run fewer, larger tasks, or ask for pairs with repeats (--runs).',
+    );
+  } else if (estimate?.stoppedBy === 'long-tasks') {
     const pairMs = pairs[0] ? pairs[0].serial.wallMs + pairs[0].parallel.wallMs : 0;
     warn(
       'single-pair',
