@@ -7,8 +7,8 @@ export type TrustWorkload = 'compute' | 'locked';
 
 /** The tasks of each workload, the same as the engine runs through the CLI (see trust.ts). */
 export const TRUST_TASKS = 8;
-export const COMPUTE_STEPS = 12_000_000;
-export const LOCK_ROUNDS = 200;
+export const COMPUTE_STEPS = 5_000_000;
+export const LOCK_ROUNDS = 100;
 export const LOCK_STEPS = 40_000;
 
 function runTask(workload: TrustWorkload, lock: SharedArrayBuffer): number {

@@ -241,6 +241,34 @@ describe('Engine.run', () => {
     }
   });
 
+  it('sees another program busy on both cores during the first pairs, leaves those pairs out or says the speedup includes them', { skip: process.platform !== 'linux' }, async () => {
+    // Two threads spinning for 2.5 s in a process of their own: "another program" as the run sees it.
+    const busy = spawn(process.execPath, [
+      '-e',
+      "const { Worker } = require('node:worker_threads'); const spin = 'const end = Date.now() + 2500; while (Date.now() < end);'; new Worker(spin, { eval: true }); new Worker(spin, { eval: true });",
+    ]);
+    try {
+      const { report } = await engine.run({
+        file: path.join(FIXTURES, 'contention.ts'),
+        target: { name: 'compute' },
+        inputs: Array.from({ length: 4 }, () => [6_000_000]),
+        options: { backend: 'threads', workers: 2, repeats: 0, measureSeconds: 8 },
+      });
+      const first = report.phases[0];
+      assert.ok(first.otherCpuCores! >= 0.8, `other programs' CPU during the first serial run: ${first.otherCpuCores} cores`);
+      const warning = report.warnings.find((w) => w.code === 'machine-busy');
+      assert.ok(warning, report.warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+      assert.match(warning.message, /^Other programs used [\d.]+ cores during the (serial|parallel) run( of pair \d+)?/);
+      const estimate = report.summary.speedupEstimate!;
+      // Either the disturbed pairs are out of the figure, or the warning says plainly that they are in it.
+      const disturbed = report.phases.filter((run) => run.otherCpuCores! >= 0.25 && run.wallMs >= 400).map((run) => run.repeat);
+      if (estimate.excludedPairs.length > 0) assert.ok(estimate.excludedPairs.every((repeat) => disturbed.includes(repeat) || repeat === 0));
+      else assert.match(warning.message, /the speedup includes them/);
+    } finally {
+      busy.kill('SIGKILL');
+    }
+  });
+
   it('names contention as the loss of tasks that spin on a lock they share, from their CPU in parallel against alone', async () => {
     const lock = new SharedArrayBuffer(4);
     const { report } = await engine.run({
