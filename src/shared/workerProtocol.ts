@@ -31,15 +31,21 @@ export interface WorkerBatch {
    * the host hears when loading ended and a module whose top level never finishes is told apart from a stuck task.
    */
   announceFirstTask?: boolean;
-  /**
-   * With no tasks: load the module and answer, so a phase's clock starts after every worker has loaded it. A load failure is
-   * not reported here; the worker keeps it and the phase's first batch reports it as before.
-   */
-  preload?: boolean;
-  /** Threads only: a counter each preloading thread bumps and then waits on until all `preloadWorkers` have, so each thread gets one. */
-  preloadBarrier?: SharedArrayBuffer;
-  preloadWorkers?: number;
 }
+
+/**
+ * Load the module and answer, so a phase's clock starts after every worker has loaded it. A load failure is not reported
+ * here; the worker keeps it and the phase's first batch reports it.
+ */
+export interface PreloadRequest {
+  module: ModuleSpec;
+  /** Threads only: a counter each preloading thread bumps and then waits on until all `workers` have, so each thread gets one. */
+  barrier?: SharedArrayBuffer;
+  workers?: number;
+}
+
+/** One message per intent, host to worker: are you up, load this module, run this batch. */
+export type WorkerRequest = { kind: 'ping' } | { kind: 'preload'; preload: PreloadRequest } | { kind: 'run'; batch: WireBatch };
 
 /** A chunk's tasks as columns on the wire: no object (and no repeated `index`/`args` keys) per task to clone. */
 export interface PackedTasks {
@@ -86,6 +92,9 @@ export interface TaskOutcome {
   /** Absolute monotonic µs (process.hrtime), the clock every process and thread shares. */
   startUs: number;
   endUs: number;
+  /** CPU and run-queue wait of the task's thread while it ran, µs; absent where the platform gives no per-thread figures. */
+  cpuUs?: number;
+  waitUs?: number;
   ok: boolean;
   /** The return value (structured clone). Absent when ok is false. */
   value?: unknown;
@@ -107,6 +116,9 @@ export interface OutcomeColumns {
   /** Absolute monotonic µs, as in TaskOutcome. */
   startUs: Float64Array;
   endUs: Float64Array;
+  /** Per-task CPU and wait, µs; absent when the worker could not measure them. */
+  cpuUs?: Float64Array;
+  waitUs?: Float64Array;
   /** Return values by position; undefined where the task failed. */
   values: unknown[];
   /** [position, error] of every failed task. */
@@ -136,14 +148,23 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
     errors: [],
     logs: [],
   };
+  const measured = outcomes[0].cpuUs !== undefined;
+  if (measured) {
+    columns.cpuUs = new Float64Array(count);
+    columns.waitUs = new Float64Array(count);
+  }
   for (let i = 0; i < count; i++) {
     const outcome = outcomes[i];
     if (outcome.pid !== columns.pid || outcome.threadId !== columns.threadId) return outcomes;
     columns.indexes[i] = outcome.index;
     columns.startUs[i] = outcome.startUs;
     columns.endUs[i] = outcome.endUs;
+    if (measured) {
+      columns.cpuUs![i] = outcome.cpuUs ?? NaN;
+      columns.waitUs![i] = outcome.waitUs ?? NaN;
+    }
     if (outcome.ok) columns.values[i] = outcome.value;
-    else columns.errors.push([i, outcome.error ?? { name: 'Error', message: 'The task failed.' }]);
+    else columns.errors.push([i, outcome.error ?? { code: 'internal', name: 'Error', message: 'The task failed.' }]);
     if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
   }
   return columns;
@@ -152,10 +173,14 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
 /** The outcome objects of a reply, in the order the worker ran them. */
 export function unpackOutcomes(reply: BatchOutcomes): TaskOutcome[] {
   if (Array.isArray(reply)) return reply;
-  const { pid, threadId, indexes, startUs, endUs, values } = reply;
+  const { pid, threadId, indexes, startUs, endUs, values, cpuUs, waitUs } = reply;
   const outcomes: TaskOutcome[] = new Array(indexes.length);
   for (let i = 0; i < indexes.length; i++) {
     outcomes[i] = { index: indexes[i], pid, threadId, startUs: startUs[i], endUs: endUs[i], ok: true, value: values[i], logs: [], logsTruncated: false };
+    if (cpuUs && waitUs && !Number.isNaN(cpuUs[i])) {
+      outcomes[i].cpuUs = cpuUs[i];
+      outcomes[i].waitUs = waitUs[i];
+    }
   }
   for (const [at, error] of reply.errors) {
     const outcome = outcomes[at];
@@ -180,7 +205,7 @@ export interface TaskStartNotice {
 }
 
 /** Child-process IPC (serialization: 'advanced'). */
-export type ToProcessWorker = { type: 'batch'; id: number; batch: WireBatch };
+export type ToProcessWorker = { type: 'request'; id: number; request: WorkerRequest };
 export type FromProcessWorker =
   | { type: 'ready'; pid: number }
   | TaskStartNotice

@@ -1,9 +1,10 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
 import type { TaskError } from '../shared/report';
-import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
+import { TARGET_EXPORT, type ModuleSpec, type PreloadRequest, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { findUncloneable } from './cloneCheck';
 import { monotonicNowUs } from './clock';
+import { readThreadTimes } from './threadClock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
 import { describeThrown } from './stackMap';
 
@@ -51,9 +52,9 @@ function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
 const PRELOAD_BARRIER_WAIT_MS = 3000;
 
 /** Loads the module ahead of a phase; a failure stays cached in loadedTargets for the phase's first batch to report. */
-async function preloadTarget(batch: WorkerBatch): Promise<void> {
-  await loadTarget(batch.module).catch(() => undefined);
-  const { preloadBarrier, preloadWorkers } = batch;
+export async function preloadTarget(preload: PreloadRequest): Promise<void> {
+  await loadTarget(preload.module).catch(() => undefined);
+  const { barrier: preloadBarrier, workers: preloadWorkers } = preload;
   if (!preloadBarrier || !preloadWorkers) return;
   // Holding this batch until every thread has one keeps piscina from handing two preloads to one fast thread.
   const arrived = new Int32Array(preloadBarrier);
@@ -117,6 +118,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function cloneError(index: number, problem: string): TaskError {
   return {
+    code: 'clone',
     name: 'DataCloneError',
     message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
   };
@@ -130,11 +132,7 @@ export async function runWorkerBatch(
   options: BatchRunOptions,
 ): Promise<TaskOutcome[]> {
   installConsoleCapture();
-  // An empty batch is the pool's readiness ping (answered without loading anything) or a preload before a phase.
-  if (batch.tasks.length === 0) {
-    if (batch.preload) await preloadTarget(batch);
-    return [];
-  }
+  if (batch.tasks.length === 0) return [];
   const { pid, threadId } = identity;
   const bundlePath = batch.module.bundlePath;
   let target: TargetCallable;
@@ -144,6 +142,7 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+    error.code = 'module-load';
     error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
@@ -159,8 +158,11 @@ export async function runWorkerBatch(
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
+  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  let times = readThreadTimes();
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
+    const startTimes = times;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -179,20 +181,23 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
+    times = readThreadTimes();
+    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
+      error.code = crash ? 'crash' : 'thrown';
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
     const problem = options.checkCloneable ? findUncloneable(value) : undefined;
     if (problem !== undefined) {
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
     }
-    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
+    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: true, value, logs, logsTruncated });
   }
   return outcomes;
 }
