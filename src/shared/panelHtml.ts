@@ -11,6 +11,10 @@ export interface PanelHtmlOptions {
   /** webview.asWebviewUri(media/panel.css) as a string. */
   styleUri: string;
   title?: string;
+  /** The display language (vscode.env.language), for `<html lang>`. */
+  language?: string;
+  /** The extension's l10n bundle for that language (vscode.l10n.bundle), embedded as JSON for the page's strings. */
+  l10n?: Record<string, string | { message: string; comment: string[] }>;
 }
 
 export interface StandaloneHtmlOptions {
@@ -34,7 +38,7 @@ export function renderPanelHtml(opts: PanelHtmlOptions): string {
     `font-src ${opts.cspSource}`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(opts.language ?? 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
@@ -44,7 +48,7 @@ export function renderPanelHtml(opts: PanelHtmlOptions): string {
 </head>
 <body>
 <main id="app"></main>
-<script nonce="${escapeAttribute(opts.nonce)}" src="${escapeAttribute(opts.scriptUri)}"></script>
+${opts.l10n ? `<script type="application/json" id="l10n-data">${jsonForScriptElement(opts.l10n)}</script>\n` : ''}<script nonce="${escapeAttribute(opts.nonce)}" src="${escapeAttribute(opts.scriptUri)}"></script>
 </body>
 </html>
 `;

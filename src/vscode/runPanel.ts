@@ -244,6 +244,8 @@ export class RunPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
       title: this.panel.title,
+      language: vscode.env.language,
+      l10n: vscode.l10n.bundle,
     });
   }
 }

@@ -48,6 +48,8 @@ export interface CodeServerOptions {
   workspaceTrust?: boolean;
   /** Extra environment for code-server and the extension host it starts. */
   env?: Record<string, string>;
+  /** Files to write into the user data folder before the server starts (path relative to it → contents). */
+  userDataFiles?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -114,6 +116,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   fs.mkdirSync(extensionsDir, { recursive: true });
   const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...options.settings }, null, 2));
+  for (const [file, contents] of Object.entries(options.userDataFiles ?? {})) fs.writeFileSync(path.join(userDataDir, file), contents);
   const config = path.join(home, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
   const port = await freePort();

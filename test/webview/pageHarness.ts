@@ -248,12 +248,15 @@ async function settle(page: Page): Promise<void> {
  * Opens the page exactly as the VS Code panel host would build it (renderPanelHtml, external script and style under
  * the webview CSP), with a stand-in for acquireVsCodeApi that records posted messages and state.
  */
-export async function openPanelPage(browser: Browser, options: { initialState?: WebviewState; theme?: ThemeVariables; width?: number; height?: number } = {}): Promise<PanelPage> {
+export async function openPanelPage(
+  browser: Browser,
+  options: { initialState?: WebviewState; theme?: ThemeVariables; width?: number; height?: number; l10n?: Record<string, string> } = {},
+): Promise<PanelPage> {
   const assets = await panelAssets();
   const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 900 } });
   const watched = await watchPage(page);
   const nonce = randomBytes(16).toString('base64');
-  const html = renderPanelHtml({ cspSource: PANEL_ORIGIN, nonce, scriptUri: `${PANEL_ORIGIN}/dist/webview.js`, styleUri: `${PANEL_ORIGIN}/media/panel.css` });
+  const html = renderPanelHtml({ cspSource: PANEL_ORIGIN, nonce, scriptUri: `${PANEL_ORIGIN}/dist/webview.js`, styleUri: `${PANEL_ORIGIN}/media/panel.css`, l10n: options.l10n });
   await page.route(`${PANEL_ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
