@@ -12,10 +12,10 @@ interface FormatItem extends vscode.QuickPickItem {
 }
 
 const FORMATS: Record<ExportFormat, { label: string; extension: string; filter: string; detail: string }> = {
-  json: { label: 'JSON', extension: 'json', filter: 'JSON', detail: 'The whole report: every task, lane, log line and option, to keep or compare later' },
-  csv: { label: 'CSV', extension: 'csv', filter: 'CSV', detail: 'One row per task (phase, PID, thread, start, end, duration, status), for a spreadsheet' },
-  trace: { label: 'Chrome trace', extension: 'trace.json', filter: 'Trace Event JSON', detail: 'Open in ui.perfetto.dev or chrome://tracing: one track per worker' },
-  html: { label: 'Standalone HTML', extension: 'html', filter: 'HTML', detail: "The panel's charts and tables in one offline page, to share" },
+  json: { label: 'JSON', extension: 'json', filter: 'JSON', detail: vscode.l10n.t('The whole report: every task, lane, log line and option, to keep or compare later') },
+  csv: { label: 'CSV', extension: 'csv', filter: 'CSV', detail: vscode.l10n.t('One row per task (phase, PID, thread, start, end, duration, status), for a spreadsheet') },
+  trace: { label: vscode.l10n.t('Chrome trace'), extension: 'trace.json', filter: vscode.l10n.t('Trace Event JSON'), detail: vscode.l10n.t('Open in ui.perfetto.dev or chrome://tracing: one track per worker') },
+  html: { label: vscode.l10n.t('Standalone HTML'), extension: 'html', filter: 'HTML', detail: vscode.l10n.t("The panel's charts and tables in one offline page, to share") },
 };
 
 /** The exported file, or undefined when the user dismissed a prompt. */
@@ -29,10 +29,10 @@ export async function exportReport(report: RunReport, extensionUri: vscode.Uri, 
         ? vscode.Uri.file(args.uri)
         : args.uri
       : await vscode.window.showSaveDialog({
-          title: `Export ${report.target.name} report as ${spec.label}`,
+          title: vscode.l10n.t('Export {0} report as {1}', report.target.name, spec.label),
           defaultUri: defaultExportUri(report, spec.extension),
           filters: { [spec.filter]: [spec.extension.split('.').pop() ?? spec.extension] },
-          saveLabel: 'Export',
+          saveLabel: vscode.l10n.t('Export'),
         });
   if (!target) return undefined;
   const text = await render(report, format, extensionUri);
@@ -62,7 +62,7 @@ async function pickFormat(): Promise<ExportFormat | undefined> {
     description: `.${FORMATS[format].extension}`,
     detail: FORMATS[format].detail,
   }));
-  const choice = await vscode.window.showQuickPick(items, { title: 'Export Report', placeHolder: 'Pick a format' });
+  const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Export Report'), placeHolder: vscode.l10n.t('Pick a format') });
   return choice?.format;
 }
 

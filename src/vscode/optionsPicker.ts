@@ -32,18 +32,18 @@ export async function pickRunOptions(initial: RunOptions, targetName: string): P
 function showSheet(options: RunOptions, targetName: string, focus: OptionKey | undefined): Promise<SheetItem | undefined> {
   const cores = coreCount();
   const items: SheetItem[] = [
-    { label: `$(play) Run ${targetName}`, description: describeOptions(options), run: true },
+    { label: vscode.l10n.t('$(play) Run {0}', targetName), description: describeOptions(options), run: true },
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { key: 'backend', label: '$(server-process) Backend', description: options.backend, detail: options.backend === 'threads' ? 'Worker threads: one PID, a thread ID per worker' : 'Child processes: one PID per worker, like multiprocessing.Pool' },
-    { key: 'workers', label: '$(organization) Workers', description: `${options.workers}${options.workers === cores ? ' (one per core)' : ''}` },
-    { key: 'warmupRuns', label: '$(flame) Warm-up runs', description: String(options.warmupRuns), detail: 'Untimed runs first, so JIT compilation and pool start-up are not measured' },
-    { key: 'repeats', label: '$(history) Pairs', description: options.repeats === 0 ? 'auto' : String(options.repeats), detail: 'Serial/parallel pairs, interleaved; auto repeats them until the speedup is known to ±5 %' },
-    { key: 'compareWithSerial', label: '$(arrow-both) Compare with serial', description: options.compareWithSerial ? 'on' : 'off', detail: 'Run the tasks one after another first, to compute the speedup' },
+    { key: 'backend', label: vscode.l10n.t('$(server-process) Backend'), description: options.backend, detail: options.backend === 'threads' ? vscode.l10n.t('Worker threads: one PID, a thread ID per worker') : vscode.l10n.t('Child processes: one PID per worker, like multiprocessing.Pool') },
+    { key: 'workers', label: vscode.l10n.t('$(organization) Workers'), description: `${options.workers}${options.workers === cores ? vscode.l10n.t(' (one per core)') : ''}` },
+    { key: 'warmupRuns', label: vscode.l10n.t('$(flame) Warm-up runs'), description: String(options.warmupRuns), detail: vscode.l10n.t('Untimed runs first, so JIT compilation and pool start-up are not measured') },
+    { key: 'repeats', label: vscode.l10n.t('$(history) Pairs'), description: options.repeats === 0 ? vscode.l10n.t('auto') : String(options.repeats), detail: vscode.l10n.t('Serial/parallel pairs, interleaved; auto repeats them until the speedup is known to ±5 %') },
+    { key: 'compareWithSerial', label: vscode.l10n.t('$(arrow-both) Compare with serial'), description: options.compareWithSerial ? vscode.l10n.t('on') : vscode.l10n.t('off'), detail: vscode.l10n.t('Run the tasks one after another first, to compute the speedup') },
   ];
   return new Promise((resolve) => {
     const pick = vscode.window.createQuickPick<SheetItem>();
-    pick.title = `Run ${targetName} with options`;
-    pick.placeholder = 'Pick an option to change it, or Run';
+    pick.title = vscode.l10n.t('Run {0} with options', targetName);
+    pick.placeholder = vscode.l10n.t('Pick an option to change it, or Run');
     pick.items = items;
     pick.ignoreFocusOut = true;
     const focused = items.find((item) => item.key === focus) ?? items[0];
@@ -66,38 +66,38 @@ async function pickValue(key: OptionKey, options: RunOptions): Promise<Partial<R
   switch (key) {
     case 'backend': {
       const items: ValueItem<BackendKind>[] = [
-        { label: 'threads', value: 'threads', description: 'worker threads (piscina)', detail: 'Fast to start; tasks share one process, so one PID and several thread IDs' },
-        { label: 'processes', value: 'processes', description: 'child processes', detail: 'One PID per worker; slower to start, fully isolated memory' },
+        { label: 'threads', value: 'threads', description: vscode.l10n.t('worker threads (piscina)'), detail: vscode.l10n.t('Fast to start; tasks share one process, so one PID and several thread IDs') },
+        { label: 'processes', value: 'processes', description: vscode.l10n.t('child processes'), detail: vscode.l10n.t('One PID per worker; slower to start, fully isolated memory') },
       ];
-      const choice = await pickOne(items, 'Backend', options.backend);
+      const choice = await pickOne(items, vscode.l10n.t('Backend'), options.backend);
       return choice === undefined ? undefined : { backend: choice };
     }
     case 'workers': {
       const counts = [...new Set([1, 2, 4, 8, cores, cores * 2, options.workers])].filter((n) => n >= 1).sort((a, b) => a - b);
-      const items: ValueItem<number>[] = counts.map((n) => ({ label: String(n), value: n, description: n === cores ? 'one per core' : n > cores ? 'more than cores: helps only when tasks wait (I/O, timers)' : undefined }));
-      const choice = await pickOne(items, 'Workers', options.workers);
+      const items: ValueItem<number>[] = counts.map((n) => ({ label: String(n), value: n, description: n === cores ? vscode.l10n.t('one per core') : n > cores ? vscode.l10n.t('more than cores: helps only when tasks wait (I/O, timers)') : undefined }));
+      const choice = await pickOne(items, vscode.l10n.t('Workers'), options.workers);
       return choice === undefined ? undefined : { workers: choice };
     }
     case 'warmupRuns': {
-      const items: ValueItem<number>[] = [0, 1, 2, 3, 5].map((n) => ({ label: String(n), value: n, description: n === 0 ? 'measure the first run (cold)' : undefined }));
-      const choice = await pickOne(items, 'Warm-up runs', options.warmupRuns);
+      const items: ValueItem<number>[] = [0, 1, 2, 3, 5].map((n) => ({ label: String(n), value: n, description: n === 0 ? vscode.l10n.t('measure the first run (cold)') : undefined }));
+      const choice = await pickOne(items, vscode.l10n.t('Warm-up runs'), options.warmupRuns);
       return choice === undefined ? undefined : { warmupRuns: choice };
     }
     case 'repeats': {
       const items: ValueItem<number>[] = [0, 1, 3, 5, 10, 20].map((n) => ({
-        label: n === 0 ? 'auto' : String(n),
+        label: n === 0 ? vscode.l10n.t('auto') : String(n),
         value: n,
-        description: n === 0 ? 'until the speedup is known to ±5 % or the time budget is spent' : n === 1 ? 'one pair: no interval' : `${n} serial/parallel pairs, with a 95 % interval`,
+        description: n === 0 ? vscode.l10n.t('until the speedup is known to ±5 % or the time budget is spent') : n === 1 ? vscode.l10n.t('one pair: no interval') : vscode.l10n.t('{0} serial/parallel pairs, with a 95 % interval', n),
       }));
-      const choice = await pickOne(items, 'Repeats', options.repeats);
+      const choice = await pickOne(items, vscode.l10n.t('Repeats'), options.repeats);
       return choice === undefined ? undefined : { repeats: choice };
     }
     case 'compareWithSerial': {
       const items: ValueItem<boolean>[] = [
-        { label: 'on', value: true, description: 'serial baseline first, then the parallel run; shows the speedup' },
-        { label: 'off', value: false, description: 'only the parallel run' },
+        { label: vscode.l10n.t('on'), value: true, description: vscode.l10n.t('serial baseline first, then the parallel run; shows the speedup') },
+        { label: vscode.l10n.t('off'), value: false, description: vscode.l10n.t('only the parallel run') },
       ];
-      const choice = await pickOne(items, 'Compare with serial', options.compareWithSerial);
+      const choice = await pickOne(items, vscode.l10n.t('Compare with serial'), options.compareWithSerial);
       return choice === undefined ? undefined : { compareWithSerial: choice };
     }
   }
@@ -105,17 +105,17 @@ async function pickValue(key: OptionKey, options: RunOptions): Promise<Partial<R
 
 async function pickOne<T>(items: ValueItem<T>[], title: string, current: T): Promise<T | undefined> {
   const choice = await vscode.window.showQuickPick(
-    items.map((item) => ({ ...item, label: item.value === current ? `$(check) ${item.label}` : item.label })),
-    { title, placeHolder: `${title}: now ${String(current)}`, ignoreFocusOut: true },
+    items.map((item) => ({ ...item, label: item.value === current ? vscode.l10n.t('$(check) {0}', item.label) : item.label })),
+    { title, placeHolder: vscode.l10n.t('{0}: now {1}', title, String(current)), ignoreFocusOut: true },
   );
   return choice?.value;
 }
 
 /** `threads · 4 workers · 1 warm-up · 5 repeats · vs serial` */
 export function describeOptions(options: RunOptions): string {
-  const parts: string[] = [options.backend, `${options.workers} ${options.workers === 1 ? 'worker' : 'workers'}`];
-  if (options.warmupRuns > 0) parts.push(`${options.warmupRuns} warm-up`);
-  if (options.repeats > 1) parts.push(`${options.repeats} pairs`);
-  parts.push(options.compareWithSerial ? 'vs serial' : 'no serial run');
+  const parts: string[] = [options.backend, options.workers === 1 ? vscode.l10n.t('1 worker') : vscode.l10n.t('{0} workers', options.workers)];
+  if (options.warmupRuns > 0) parts.push(vscode.l10n.t('{0} warm-up', options.warmupRuns));
+  if (options.repeats > 1) parts.push(vscode.l10n.t('{0} pairs', options.repeats));
+  parts.push(options.compareWithSerial ? vscode.l10n.t('vs serial') : vscode.l10n.t('no serial run'));
   return parts.join(' · ');
 }

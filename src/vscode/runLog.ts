@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatDuration, logLinePrefix, summaryLine } from '../core/format';
 import type { RunEvent } from '../shared/events';
-import type { RunReport, TaskRecord } from '../shared/report';
+import type { RunPhase, RunReport, TaskRecord } from '../shared/report';
 import { shortLocation } from './userErrors';
 
 /** Console output of later repeats is left out: the first measured repeat shows what a task prints. */
@@ -24,17 +24,18 @@ export class RunLog implements vscode.Disposable {
   onEvent(event: RunEvent): void {
     switch (event.type) {
       case 'phase-started': {
-        const what = event.warmup ? `warm-up ${event.phase} run` : `${event.phase} run${event.repeat > 0 ? ` (repeat ${event.repeat + 1})` : ''}`;
-        const on = event.phase === 'serial' ? 'one after another' : `on ${event.workers} workers`;
-        this.channel.info(`${what}: ${event.totalTasks} tasks ${on}`);
+        const phase = phaseName(event.phase);
+        const what = event.warmup ? vscode.l10n.t('warm-up {0} run', phase) : event.repeat > 0 ? vscode.l10n.t('{0} run (repeat {1})', phase, event.repeat + 1) : vscode.l10n.t('{0} run', phase);
+        const on = event.phase === 'serial' ? vscode.l10n.t('one after another') : vscode.l10n.t('on {0} workers', event.workers);
+        this.channel.info(vscode.l10n.t('{0}: {1} tasks {2}', what, event.totalTasks, on));
         break;
       }
       case 'task-finished':
         this.writeTask(event.task);
         break;
       case 'phase-finished':
-        if (event.phase.status !== 'completed') this.channel.warn(`${event.phase.phase} run ${event.phase.status} after ${formatDuration(event.phase.wallMs)}`);
-        else this.channel.info(`${event.phase.phase} run took ${formatDuration(event.phase.wallMs)}`);
+        if (event.phase.status !== 'completed') this.channel.warn(vscode.l10n.t('{0} run {1} after {2}', phaseName(event.phase.phase), event.phase.status, formatDuration(event.phase.wallMs)));
+        else this.channel.info(vscode.l10n.t('{0} run took {1}', phaseName(event.phase.phase), formatDuration(event.phase.wallMs)));
         break;
       default:
         break;
@@ -42,7 +43,7 @@ export class RunLog implements vscode.Disposable {
   }
 
   end(report: RunReport): void {
-    if (this.omittedRepeats) this.channel.info('(console output of later repeats is not shown here; it is in the JSON export)');
+    if (this.omittedRepeats) this.channel.info(vscode.l10n.t('(console output of later repeats is not shown here; it is in the JSON export)'));
     for (const warning of report.warnings) this.channel.warn(warning.message);
     const line = summaryLine(report);
     if (report.status === 'completed' && report.summary.failedTasks === 0) this.channel.info(`■ ${line}`);
@@ -70,7 +71,7 @@ export class RunLog implements vscode.Disposable {
           else this.channel.info(`${prefix} ${text}`);
         }
       }
-      if (task.logsTruncated) this.channel.info(`${prefix} … (output truncated)`);
+      if (task.logsTruncated) this.channel.info(vscode.l10n.t('{0} … (output truncated)', prefix));
     } else if (task.logs.length > 0) {
       this.omittedRepeats = true;
     }
@@ -79,7 +80,12 @@ export class RunLog implements vscode.Disposable {
       this.channel.error(`${prefix} ${task.error.name}: ${task.error.message}${where}`);
       if (task.error.stack && task.repeat < LOGGED_REPEATS) this.channel.error(task.error.stack);
     } else if (task.status === 'timeout') {
-      this.channel.error(`${prefix} timed out`);
+      this.channel.error(vscode.l10n.t('{0} timed out', prefix));
     }
   }
+}
+
+/** "serial" or "parallel", in the display language. */
+function phaseName(phase: RunPhase): string {
+  return phase === 'serial' ? vscode.l10n.t('serial') : vscode.l10n.t('parallel');
 }

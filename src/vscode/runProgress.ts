@@ -51,8 +51,8 @@ export class RunProgressTracker {
   describe(): string {
     const { phase, warmup, repeat, done, total, busy } = this.counts;
     if (!phase) return 'preparing…';
-    const label = warmup ? `warm-up ${phase}` : repeat > 0 ? `${phase} #${repeat + 1}` : phase;
-    return `${label} · ${done}/${total} tasks · ${busy} busy`;
+    const label = warmup ? vscode.l10n.t('warm-up {0}', phase) : repeat > 0 ? `${phase} #${repeat + 1}` : phase;
+    return vscode.l10n.t('{0} · {1}/{2} tasks · {3} busy', label, done, total, busy);
   }
 }
 
@@ -70,8 +70,8 @@ export class RunStatusItem implements vscode.Disposable {
   showRunning(targetName: string, tracker: RunProgressTracker): void {
     this.clearHideTimer();
     const { done, total, busy, phase } = tracker.counts;
-    this.item.text = phase ? `$(sync~spin) ${done}/${total} tasks · ${busy} busy` : '$(sync~spin) preparing…';
-    this.item.tooltip = `Parallel Runner: ${targetName} — ${tracker.describe()}\nClick to show the panel.`;
+    this.item.text = phase ? vscode.l10n.t('$(sync~spin) {0}/{1} tasks · {2} busy', done, total, busy) : vscode.l10n.t('$(sync~spin) preparing…');
+    this.item.tooltip = vscode.l10n.t('Parallel Runner: {0} — {1}\nClick to show the panel.', targetName, tracker.describe());
     this.item.backgroundColor = undefined;
     this.item.show();
   }
@@ -83,9 +83,9 @@ export class RunStatusItem implements vscode.Disposable {
       return;
     }
     const failed = report.summary.failedTasks > 0;
-    const speedup = report.summary.speedup !== undefined ? `${formatSpeedup(report.summary.speedup)} speedup` : `${report.summary.tasks} tasks done`;
+    const speedup = report.summary.speedup !== undefined ? vscode.l10n.t('{0} speedup', formatSpeedup(report.summary.speedup)) : vscode.l10n.t('{0} tasks done', report.summary.tasks);
     this.item.text = `${failed ? '$(warning)' : '$(pulse)'} ${report.target.name}: ${speedup}`;
-    this.item.tooltip = `${summary}\nClick to show the panel.`;
+    this.item.tooltip = vscode.l10n.t('{0}\nClick to show the panel.', summary);
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
     this.hideTimer = setTimeout(() => this.item.hide(), 15_000);

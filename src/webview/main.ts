@@ -1,4 +1,5 @@
 // The panel page: receives reports and live events, renders summary, timeline, task table and sweep chart.
+import './l10n'; // first: the page's strings are made (some at module load) after the l10n bundle is read
 import type { ToWebviewMessage } from '../shared/protocol';
 import type { RunReport, TaskRecord } from '../shared/report';
 import { el } from './dom';

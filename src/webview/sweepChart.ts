@@ -1,4 +1,5 @@
 // The sweep chart: measured speedup per worker count against the ideal y = x and the fitted Amdahl curve.
+import * as l10n from '@vscode/l10n';
 import type { SweepResult } from '../shared/report';
 import { el, svg } from './dom';
 import { formatMs, formatPercent, formatSpeedup, niceStep } from './format';
@@ -51,7 +52,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       class: 'sweep-svg',
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: 'img',
-      'aria-label': `Speedup by worker count: ${points.map((p) => `${p.workers} workers ${formatSpeedup(p.speedup)}`).join(', ')}; Amdahl fit with serial fraction ${formatPercent(fraction, 1)}`,
+      'aria-label': l10n.t('Speedup by worker count: {0}; Amdahl fit with serial fraction {1}', points.map((p) => l10n.t('{0} workers {1}', p.workers, formatSpeedup(p.speedup))).join(', '), formatPercent(fraction, 1)),
     },
     [
       ...grid,
@@ -62,26 +63,26 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       svg('path', { class: 'sweep-measured', d: measuredPath }),
       ...points.map((p) =>
         svg('circle', { class: 'sweep-point', cx: x(p.workers), cy: y(p.speedup), r: 4, 'data-workers': p.workers, 'data-speedup': p.speedup }, [
-          svg('title', {}, [`${p.workers} workers: ${formatSpeedup(p.speedup)} (${formatMs(p.parallelMs)})`]),
+          svg('title', {}, [l10n.t('{0} workers: {1} ({2})', p.workers, formatSpeedup(p.speedup), formatMs(p.parallelMs))]),
         ]),
       ),
-      svg('text', { class: 'sweep-axis-label', x: MARGIN.left + plotWidth / 2, y: HEIGHT - 6, 'text-anchor': 'middle' }, ['workers']),
-      svg('text', { class: 'sweep-axis-label', x: 12, y: MARGIN.top + plotHeight / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${MARGIN.top + plotHeight / 2})` }, ['speedup ×']),
+      svg('text', { class: 'sweep-axis-label', x: MARGIN.left + plotWidth / 2, y: HEIGHT - 6, 'text-anchor': 'middle' }, [l10n.t('workers')]),
+      svg('text', { class: 'sweep-axis-label', x: 12, y: MARGIN.top + plotHeight / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${MARGIN.top + plotHeight / 2})` }, [l10n.t('speedup ×')]),
     ],
   );
 
   const legend = el('ul', { className: 'legend sweep-legend' }, [
-    legendItem('legend-measured', 'measured'),
-    legendItem('legend-ideal', 'ideal (y = x)'),
-    legendItem('legend-amdahl', "Amdahl's law fit"),
+    legendItem('legend-measured', l10n.t('measured')),
+    legendItem('legend-ideal', l10n.t('ideal (y = x)')),
+    legendItem('legend-amdahl', l10n.t("Amdahl's law fit")),
   ]);
   const fractionText = el('p', { className: 'amdahl-fraction' }, [
-    el('span', { text: `serial fraction ${formatPercent(fraction, 1)}`, attrs: { 'data-testid': 'amdahl-fraction', 'data-fraction': fraction } }),
-    el('span', { className: 'muted', text: ` · best possible speedup ≈ ${fraction > 0 ? formatSpeedup(1 / fraction) : '∞'} · serial run ${formatMs(sweep.serialMs)}` }),
+    el('span', { text: l10n.t('serial fraction {0}', formatPercent(fraction, 1)), attrs: { 'data-testid': 'amdahl-fraction', 'data-fraction': fraction } }),
+    el('span', { className: 'muted', text: l10n.t(' · best possible speedup ≈ {0} · serial run {1}', fraction > 0 ? formatSpeedup(1 / fraction) : '∞', formatMs(sweep.serialMs)) }),
   ]);
   const table = el('table', { className: 'sweep-table' }, [
-    el('caption', { className: 'visually-hidden', text: 'Sweep results' }),
-    el('thead', {}, [el('tr', {}, [el('th', { text: 'Workers', attrs: { scope: 'col' } }), el('th', { text: 'Parallel time', attrs: { scope: 'col' } }), el('th', { text: 'Speedup', attrs: { scope: 'col' } }), el('th', { text: 'Amdahl', attrs: { scope: 'col' } })])]),
+    el('caption', { className: 'visually-hidden', text: l10n.t('Sweep results') }),
+    el('thead', {}, [el('tr', {}, [el('th', { text: l10n.t('Workers'), attrs: { scope: 'col' } }), el('th', { text: l10n.t('Parallel time'), attrs: { scope: 'col' } }), el('th', { text: l10n.t('Speedup'), attrs: { scope: 'col' } }), el('th', { text: l10n.t('Amdahl'), attrs: { scope: 'col' } })])]),
     el(
       'tbody',
       {},

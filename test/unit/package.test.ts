@@ -58,6 +58,11 @@ test('the .vsix holds the manifest, readme, changelog and licence', () => {
   assert.ok(names.some((n) => /^extension\/license(\.txt|\.md)?$/.test(n)), 'no LICENSE in the .vsix');
 });
 
+test('the .vsix holds the manifest strings and the l10n bundle (English, the source of every translation)', () => {
+  assert.ok(has('package.nls.json'), 'package.nls.json (the manifest strings) is not in the .vsix');
+  assert.ok(has('l10n/bundle.l10n.json'), 'l10n/bundle.l10n.json is not in the .vsix');
+});
+
 test('the .vsix holds the panel style, the icon and the sample workloads', () => {
   assert.ok(has('media/panel.css'), 'media/panel.css (the panel page style) is not in the .vsix');
   assert.ok(has('media/sample/seed-workloads.ts'), 'media/sample/seed-workloads.ts ("Open Sample") is not in the .vsix');
@@ -107,11 +112,15 @@ test('the .vsix leaves out sources, tests, source maps, build config and dev dep
       if (!production.has(dir)) forbidden.push(file);
       continue;
     }
-    const allowed = /^(package\.json|readme\.md|changelog\.md|license(\.txt|\.md)?)$/i.test(file) || /^dist\/[^/]+\.js$/.test(file) || file.startsWith('media/');
+    const allowed =
+      /^(package\.json|package\.nls(\.[\w-]+)?\.json|readme\.md|changelog\.md|license(\.txt|\.md)?)$/i.test(file) ||
+      /^dist\/[^/]+\.js$/.test(file) ||
+      /^l10n\/bundle\.l10n(\.[\w-]+)?\.json$/.test(file) ||
+      file.startsWith('media/');
     if (!allowed) unexpected.push(file);
   }
   assert.deepEqual(forbidden.slice(0, 20), [], `${forbidden.length} files that must not ship are in the .vsix`);
-  assert.deepEqual(unexpected, [], 'files outside dist/*.js, media/, node_modules and the manifest files are in the .vsix');
+  assert.deepEqual(unexpected, [], 'files outside dist/*.js, media/, l10n/, node_modules and the manifest files are in the .vsix');
 });
 
 test('the .vsix stays small: under 12 MB on disk', () => {
