@@ -238,7 +238,7 @@ export class RunModel {
   accountFor(repeat: number): RunAccount | undefined {
     const own = this.phases.get(phaseKey('parallel', repeat))?.account;
     if (own) return own;
-    const summary = this.report?.summary?.account;
+    const summary = this.report?.status === 'running' ? undefined : this.report?.summary?.account;
     return summary && summary.parallelRepeat === repeat ? summary : undefined;
   }
 
