@@ -40,6 +40,12 @@ export function formatShare(ms: number, parallelMs: number): string {
   return `${text.replace('-', '−')} %`;
 }
 
+/** `waiting for a CPU`: the label as it reads inside a sentence. */
+function inSentence(key: AccountSegmentKey): string {
+  const label = SEGMENT_INFO[key].label;
+  return label[0].toLowerCase() + label.slice(1);
+}
+
 function formatSignedMs(ms: number): string {
   return formatMs(ms).replace('-', '−');
 }
@@ -149,7 +155,7 @@ export class AccountView {
     const gainChip = gains.length
       ? el('div', { className: 'account-gain', attrs: { 'data-testid': 'account-gain', title: 'This time comes off the terms drawn in the bar: together they add up to the parallel wall time.' } }, [
           el('span', { className: 'account-gain-value', text: formatSignedMs(gainTotal) }),
-          el('span', { className: 'muted', text: ` gain (${gains.map((segment) => SEGMENT_INFO[segment.key].label.toLowerCase()).join(', ')}): ${gains.map((segment) => SEGMENT_INFO[segment.key].gain ?? 'less than alone').join('; ')}` }),
+          el('span', { className: 'muted', text: ` gain (${gains.map((segment) => inSentence(segment.key)).join(', ')}): ${gains.map((segment) => SEGMENT_INFO[segment.key].gain ?? 'less than alone').join('; ')}` }),
         ])
       : null;
     const figure = el('div', { className: 'account-figure' }, [el('div', { className: 'account-bar-wrap' }, [idealAxis, this.bar, axis]), gainChip]);
@@ -179,7 +185,7 @@ export class AccountView {
     if (loss) {
       parts.push(
         el('p', { className: 'account-advice', attrs: { 'data-testid': 'account-advice', 'data-key': loss.key } }, [
-          el('strong', { text: `Largest loss: ${SEGMENT_INFO[loss.key].label.toLowerCase()}, ${formatMs(loss.ms)} (${formatShare(loss.ms, parallelMs)}). ` }),
+          el('strong', { text: `Largest loss: ${inSentence(loss.key)}, ${formatMs(loss.ms)} (${formatShare(loss.ms, parallelMs)}). ` }),
           loss.advice,
         ]),
       );

@@ -69,7 +69,7 @@ class PanelPage {
       el('div', { className: 'section-header' }, [el('h2', { text: 'Tasks', attrs: { id: 'table-heading' } }), el('span', { className: 'muted', text: 'Select a row (Enter) to see its console output.' })]),
       this.table.element,
     ]);
-    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, timelineSection, this.account.element, this.sweepSection, tableSection]);
+    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.account.element, timelineSection, this.sweepSection, tableSection]);
     root.replaceChildren(this.emptyState, this.content);
     this.watchTheme();
   }

@@ -257,15 +257,18 @@ function formatSpeedupPlain(value: number): string {
 }
 
 /**
- * `± 0.04`: the larger distance from the median to an end of the 95 % interval (a log-t interval is not symmetric, and
- * the smaller side would understate it); `± <0.01` when it rounds to nothing. Undefined for one pair: no interval.
+ * `± 0.04`, the distance from the median to the ends of the 95 % interval; `+0.31 / −0.12` when the two sides differ
+ * by more than a quarter (a log-t interval is not symmetric, and one ± would put an end where it is not); `± <0.01`
+ * when it rounds to nothing. Undefined for one pair: no interval can be given.
  */
 function intervalText(estimate: Pick<SpeedupEstimate, 'median' | 'low' | 'high' | 'n' | 'method'>, format: (value: number) => string, smallest: string): string | undefined {
   if (estimate.method === 'single' || estimate.n < 2) return undefined;
-  const half = Math.max(estimate.high - estimate.median, estimate.median - estimate.low);
-  if (!Number.isFinite(half)) return undefined;
-  const text = format(half);
-  return /[1-9]/.test(text) ? `± ${text}` : `± <${smallest}`;
+  const up = estimate.high - estimate.median;
+  const down = estimate.median - estimate.low;
+  if (!Number.isFinite(up) || !Number.isFinite(down)) return undefined;
+  const shown = (value: number): string => (/[1-9]/.test(format(value)) ? format(value) : `<${smallest}`);
+  if (Math.max(up, down) > 1.25 * Math.min(up, down) && /[1-9]/.test(format(Math.max(up, down)))) return `+${shown(up)} / −${shown(down)}`;
+  return `± ${shown(Math.max(up, down))}`;
 }
 
 /** What the measurement behind the estimate was: `95 % CI · 5 pairs`, and why it stopped where that matters. */
@@ -284,9 +287,16 @@ function estimateNotes(estimate: SpeedupEstimate, measureSeconds: number | undef
   } else {
     notes.push({ text: `95 % CI · ${pairsText(estimate.n)}`, testId: 'speedup-ci' });
     const relative = Math.max(estimate.high / estimate.median - 1, 1 - estimate.low / estimate.median);
-    if (relative > 0.05 && (estimate.stoppedBy === 'budget' || estimate.stoppedBy === 'cancelled')) {
-      const budget = estimate.stoppedBy === 'budget' ? `the ${measureSeconds ? `${measureSeconds} s ` : ''}time budget ran out` : 'the run was cancelled';
-      notes.push({ text: `wider than ± 5 %: ${budget}`, className: 'note-warn', testId: 'speedup-imprecise' });
+    if (relative > 0.05) {
+      const why =
+        estimate.stoppedBy === 'budget'
+          ? `the ${measureSeconds ? `${measureSeconds} s ` : ''}time budget ran out`
+          : estimate.stoppedBy === 'cancelled'
+            ? 'the run was cancelled'
+            : estimate.stoppedBy === 'repeats'
+              ? `only the ${estimate.n + estimate.excludedPairs.length} pairs asked for ran`
+              : 'the pairs disagree';
+      notes.push({ text: `wider than ± 5 %: ${why}`, className: 'note-warn', testId: 'speedup-imprecise' });
     }
   }
   if (estimate.excludedPairs.length) {

@@ -268,10 +268,12 @@ export class Timeline {
       const text = this.measurement?.machineCpu === 'unavailable' ? `other programs: ${NOT_MEASURED}` : phase.status === 'running' ? 'other programs: …' : 'other programs: —';
       return el('span', { className: 'lane-group-machine', text, attrs: { 'data-testid': 'phase-other-cpu', title: this.measurement?.notes.join(' ') || title } });
     }
-    const own = phase.ownCpuCores !== undefined ? ` · this run ${formatCores(phase.ownCpuCores)}` : '';
+    // `other programs 0.41 · this run 0.97 cores`: one unit at the end keeps it inside the label column.
+    const text =
+      phase.ownCpuCores !== undefined ? `other programs ${other.toFixed(2)} · this run ${formatCores(phase.ownCpuCores)}` : `other programs ${formatCores(other)}`;
     return el('span', {
       className: `lane-group-machine${other >= BUSY_MACHINE_CORES ? ' machine-busy' : ''}`,
-      text: `other programs ${formatCores(other)}${own}`,
+      text,
       attrs: { 'data-testid': 'phase-other-cpu', 'data-cores': other, title },
     });
   }

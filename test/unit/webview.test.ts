@@ -714,11 +714,15 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.match((await page.locator('.card-hero').getAttribute('title')) ?? '', /95 % confidence interval 1\.58× – 1\.66×/);
     assert.equal(await page.locator('[data-testid=speedup-imprecise]').count(), 0);
 
-    // Asymmetric: the wider side is the one given.
+    // Clearly asymmetric: both sides are given, so no end is put where it is not.
     await panel.send({ type: 'report', report: { ...makeAccountReport({ estimate: { median: 1.5, low: 1.3, high: 1.76, n: 4, stoppedBy: 'budget' } }), id: 'wide' } });
-    assert.equal(await text(page, '[data-testid=speedup]'), '1.50× ± 0.26');
+    assert.equal(await text(page, '[data-testid=speedup]'), '1.50× +0.26 / −0.20');
     assert.equal(await text(page, '[data-testid=speedup-imprecise]'), 'wider than ± 5 %: the 10 s time budget ran out');
     assert.equal(await text(page, '[data-testid=speedup-ci]'), '95 % CI · 4 pairs');
+    // Slightly asymmetric: one ± with the wider side.
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ estimate: { median: 2, low: 1.9, high: 2.11, n: 6, stoppedBy: 'repeats' } }), id: 'repeats' } });
+    assert.equal(await text(page, '[data-testid=speedup]'), '2.00× ± 0.11');
+    assert.equal(await text(page, '[data-testid=speedup-imprecise]'), 'wider than ± 5 %: only the 6 pairs asked for ran');
 
     await panel.send({ type: 'report', report: { ...makeAccountReport({ repeats: 1, estimate: { median: 2.01, low: 2.01, high: 2.01, n: 1, method: 'single', stoppedBy: 'long-tasks' } }), id: 'single' } });
     assert.equal(await text(page, '[data-testid=speedup]'), '2.01×');
@@ -795,13 +799,13 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     const machine = (): Promise<{ text: string; busy: boolean; cores: string | null }[]> =>
       page.locator('[data-testid=phase-other-cpu]').evaluateAll((nodes) => nodes.map((node) => ({ text: (node.textContent ?? '').trim(), busy: node.classList.contains('machine-busy'), cores: node.getAttribute('data-cores') })));
     assert.deepEqual(await machine(), [
-      { text: 'other programs 0.03 cores · this run 0.97 cores', busy: false, cores: '0.03' },
-      { text: 'other programs 0.03 cores · this run 1.90 cores', busy: false, cores: '0.03' },
+      { text: 'other programs 0.03 · this run 0.97 cores', busy: false, cores: '0.03' },
+      { text: 'other programs 0.03 · this run 1.90 cores', busy: false, cores: '0.03' },
     ]);
     await page.locator('[data-testid=repeat-select]').selectOption('0');
     await panel.settle();
     const first = await machine();
-    assert.deepEqual(first[0], { text: 'other programs 0.41 cores · this run 0.97 cores', busy: true, cores: '0.41' });
+    assert.deepEqual(first[0], { text: 'other programs 0.41 · this run 0.97 cores', busy: true, cores: '0.41' });
     const busyColor = await page.locator('.machine-busy').evaluate((node) => getComputedStyle(node).color);
     const quietColor = await page.locator('[data-testid=phase-other-cpu]:not(.machine-busy)').evaluate((node) => getComputedStyle(node).color);
     assert.notEqual(busyColor, quietColor);
