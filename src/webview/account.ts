@@ -36,6 +36,7 @@ function gainMeaning(key: AccountSegmentKey): string {
 export function formatShare(ms: number, parallelMs: number): string {
   if (!(parallelMs > 0)) return '—';
   const percent = (ms / parallelMs) * 100;
+  if (percent !== 0 && Math.abs(percent) < 0.05) return `${percent < 0 ? '−' : ''}<0.1 %`;
   const text = Math.abs(percent) < 9.95 ? percent.toFixed(1) : percent.toFixed(0);
   return `${text.replace('-', '−')} %`;
 }
@@ -155,7 +156,10 @@ export class AccountView {
     const gainChip = gains.length
       ? el('div', { className: 'account-gain', attrs: { 'data-testid': 'account-gain', title: 'This time comes off the terms drawn in the bar: together they add up to the parallel wall time.' } }, [
           el('span', { className: 'account-gain-value', text: formatSignedMs(gainTotal) }),
-          el('span', { className: 'muted', text: ` gain (${gains.map((segment) => inSentence(segment.key)).join(', ')}): ${gains.map((segment) => SEGMENT_INFO[segment.key].gain ?? 'less than alone').join('; ')}` }),
+          el('span', {
+            className: 'muted',
+            text: ` gain: ${gains.map((segment) => `${inSentence(segment.key)} ${formatSignedMs(segment.ms)}`).join(', ')} (${gains.length === 1 ? (SEGMENT_INFO[gains[0].key].gain ?? 'less in parallel than alone') : 'less in parallel than alone'})`,
+          }),
         ])
       : null;
     const figure = el('div', { className: 'account-figure' }, [el('div', { className: 'account-bar-wrap' }, [idealAxis, this.bar, axis]), gainChip]);
