@@ -198,8 +198,12 @@ describe('Engine.run', () => {
   it('repeats phases and reports their spread; warns when tasks are fewer than workers', async () => {
     const { report } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 60]]', options: { workers: 2, repeats: 3, warmupRuns: 1 } });
     assert.equal(report.phases.length, 6, 'warm-ups leave no phase in the report');
-    assert.equal(report.summary.parallelSpread?.n, 3);
-    assert.equal(report.summary.serialSpread?.n, 3);
+    // The spreads describe the pairs the speedup comes from: all 3, or 2 when the first stood apart as warm-up.
+    const estimate = report.summary.speedupEstimate!;
+    assert.equal(estimate.n + estimate.excludedPairs.length, 3);
+    assert.equal(report.summary.parallelSpread?.n, estimate.n);
+    assert.equal(report.summary.serialSpread?.n, estimate.n);
+    if (estimate.excludedPairs.length > 0) assert.ok(report.warnings.some((w) => w.code === 'warm-up'));
     assert.equal(report.tasks.length, 6);
     assert.ok(report.warnings.map((w) => w.message).some((warning) => /^Only 1 task for 2 workers: at most 1 can be busy at once, so 1 started\.$/.test(warning)), report.warnings.map((w) => w.message).join('\n'));
     // Workers beyond the tasks are not started at all.
@@ -319,6 +323,18 @@ describe('Engine.run', () => {
     // Sleeping tasks outlast any dispatch: no such advice.
     const { report: sleeping } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 100], [1, 100]]', options: { backend: 'threads', workers: 2 } });
     assert.ok(!sleeping.warnings.map((w) => w.message).some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.map((w) => w.message).join('\n'));
+  });
+
+  it('measures CPU per task, except tiny tasks sharing a chunk, which the account names instead of showing 0', { skip: process.platform !== 'linux' }, async () => {
+    const tiny = (chunkSize: number | 'auto') =>
+      engine.run({ file: path.join(ROOT, 'test', 'fixtures', 'faults', 'misbehave.ts'), target: { name: 'tiny' }, inputs: Array.from({ length: 3000 }, (_, i) => [i]), chunkSize, options: { backend: 'threads', workers: 2 } });
+    const single = (await tiny(1)).report;
+    assert.ok(single.tasks.every((task) => task.cpuMs !== undefined && task.waitMs !== undefined), 'a batch of one task is always measured');
+    const chunked = (await tiny('auto')).report;
+    const unmeasured = chunked.tasks.filter((task) => task.cpuMs === undefined).length;
+    assert.ok(unmeasured > chunked.tasks.length / 2, `${unmeasured} of ${chunked.tasks.length} tiny chunked tasks without figures`);
+    assert.ok(chunked.tasks.every((task) => task.cpuMs === undefined || task.cpuMs >= 0));
+    assert.match(chunked.summary.account!.unavailable.join(' '), /they ran in chunks, under 0\.1 ms each/);
   });
 
   it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {
