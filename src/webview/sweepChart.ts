@@ -1,4 +1,5 @@
 // The sweep chart: measured speedup per worker count against the ideal and the fitted Amdahl curve, both limited by the cores.
+import * as l10n from '@vscode/l10n';
 import type { SweepResult } from '../shared/report';
 import { el, svg } from './dom';
 import { formatMs, formatPercent, formatSpeedup, niceStep } from './format';
