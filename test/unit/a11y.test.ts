@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, launchChromium, openPanelPage, repoRoot, runAxe, type AxeFinding, type PanelPage, type ThemeVariables } from '../webview/pageHarness';
-import { makeDemoReport, makeSampleReport } from '../webview/sampleReport';
+import { makeAccountReport, makeDemoReport, makeSampleReport } from '../webview/sampleReport';
 
 const RESULTS = path.join(repoRoot, 'test-results');
 const THEMES: [string, ThemeVariables][] = [
@@ -59,6 +59,16 @@ describe('panel accessibility', () => {
       if (findings.length) console.log(`[a11y] ${name}: minor or moderate findings:\n${describeFindings(findings)}`);
       await panel.page.close();
     });
+
+    it(`axe-core finds no serious or critical violation in the ${name} theme with the account bar, intervals and CPU/Wait/Blocked columns`, async () => {
+      const panel = await openPanelPage(browser, { theme, width: 1100, height: 900 });
+      await panel.send({ type: 'report', report: makeAccountReport() });
+      await panel.page.locator('[data-testid=account-bar]').first().waitFor();
+      const findings = await runAxe(panel.page);
+      await panel.page.screenshot({ path: path.join(RESULTS, `a11y-account-${name}.png`), fullPage: true });
+      assert.deepEqual(serious(findings).map((f) => f.id), [], `axe-core in ${name}:\n${describeFindings(serious(findings))}`);
+      await panel.page.close();
+    });
   }
 
   it('axe-core finds no serious or critical violation while a run is live (running bars, status, progress)', async () => {
@@ -84,6 +94,14 @@ describe('panel accessibility', () => {
     for (const [i, label] of lanes.entries()) assert.match(label, new RegExp(`^Worker ${i + 1} of 2: PID \\d+, thread \\d+`), `lane ${i}: "${label}"`);
     assert.match((await page.locator('[data-testid=timeline-canvas]').getAttribute('aria-label')) ?? '', /^Timeline: \d+ tasks on \d+ lanes/);
     await page.close();
+    // The account bar: named as a whole, and each segment by its term, time and share.
+    const account = await openPanelPage(browser, { theme: LIGHT_THEME });
+    await account.send({ type: 'report', report: makeAccountReport() });
+    const barName = (await account.page.locator('[data-testid=account-bar]').first().getAttribute('aria-label')) ?? '';
+    assert.match(barName, /\d/, `the account bar is named "${barName}"`);
+    const segmentNames = await account.page.locator('[data-testid=account-bar] [role=img]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+    assert.ok(segmentNames.length >= 2 && segmentNames.every((n) => /\d/.test(n) && /[a-z]{3,}/i.test(n)), `segments: ${JSON.stringify(segmentNames)}`);
+    await account.page.close();
   });
 
   it('works by keyboard alone: Tab reaches the timeline and the table, arrows move through lanes and rows, Enter opens a task', async () => {
