@@ -220,7 +220,7 @@ export class SummaryView {
     this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
     this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? 'child processes' : backend === 'threads' ? 'worker threads (piscina)' : undefined] });
-    this.status.set({ value: report.status, notes: [report.options && report.options.repeats > 1 ? `${report.options.repeats} repeats` : undefined], className: `status-card-${report.status}` });
+    this.status.set({ value: report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);
   }
@@ -245,6 +245,18 @@ export class SummaryView {
 function idealNote(idealMs: number | undefined, parallelMs: number | undefined): string | undefined {
   if (idealMs === undefined || !parallelMs || idealMs <= 0) return undefined;
   return `${Math.round((idealMs / parallelMs) * 100)} % of the ideal ${formatMs(idealMs)}`;
+}
+
+/** How far the pairs got: `pair 3 · until ± 5 % or 10 s` while measuring, `5 pairs` after; sweeps and old reports as before. */
+function pairsNote(model: RunModel, report: RunReport): string | undefined {
+  const options = report.options;
+  const count = model.repeats().length;
+  if (!model.repeatsArePairs()) return options && options.repeats > 1 ? `${options.repeats} repeats` : undefined;
+  if (report.status === 'running') {
+    if (options?.repeats === 0) return `pair ${count} · until ± 5 %${options.measureSeconds ? ` or ${options.measureSeconds} s` : ''}`;
+    return options && options.repeats > 1 ? `pair ${count} of ${options.repeats}` : undefined;
+  }
+  return count > 1 ? pairsText(count) : undefined;
 }
 
 function pairsText(n: number): string {

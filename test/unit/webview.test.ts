@@ -686,6 +686,7 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.equal(await page.locator('[data-testid=repeat-select]').inputValue(), '4');
     assert.equal(await page.locator('[data-testid=repeat-select] option:checked').textContent(), 'pair 5 of 5');
     assert.equal(await wallOf(), Number(parallelPhase(report, 4).wallMs.toFixed(1)));
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), '5 pairs');
 
     await page.locator('[data-testid=repeat-select]').selectOption('1');
     await panel.settle();
@@ -874,7 +875,10 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.equal(parseMs((await accountShown(page)).total.time), Number(report.phases[1].wallMs.toFixed(1)));
     await panel.send({ type: 'events', events: [...finished(report.phases[2]), { type: 'phase-started', phase: 'parallel', repeat: 1, workers: 2, totalTasks: 6, warmup: false }] });
     assert.equal(await text(page, '[data-testid=account-missing]'), 'This pair is still running: its account follows when it ends.');
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), 'pair 2 of 2');
     assert.deepEqual(await page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-phase') + ' ' + node.getAttribute('data-repeat'))), ['serial 1', 'parallel 1'], 'the timeline follows the latest pair, never pairing it with the last one’s parallel run');
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: { ...runningCopy(report), id: 'auto', options: { ...report.options, repeats: 0, measureSeconds: 10 } } }, ...finished(report.phases[0])] });
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), 'pair 1 · until ± 5 % or 10 s');
     await page.close();
   });
 
