@@ -1,7 +1,7 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
 import type { TaskError } from '../shared/report';
-import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
+import { TARGET_EXPORT, type ModuleSpec, type PreloadRequest, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { findUncloneable } from './cloneCheck';
 import { monotonicNowUs } from './clock';
 import { readThreadTimes } from './threadClock';
@@ -52,9 +52,9 @@ function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
 const PRELOAD_BARRIER_WAIT_MS = 3000;
 
 /** Loads the module ahead of a phase; a failure stays cached in loadedTargets for the phase's first batch to report. */
-async function preloadTarget(batch: WorkerBatch): Promise<void> {
-  await loadTarget(batch.module).catch(() => undefined);
-  const { preloadBarrier, preloadWorkers } = batch;
+export async function preloadTarget(preload: PreloadRequest): Promise<void> {
+  await loadTarget(preload.module).catch(() => undefined);
+  const { barrier: preloadBarrier, workers: preloadWorkers } = preload;
   if (!preloadBarrier || !preloadWorkers) return;
   // Holding this batch until every thread has one keeps piscina from handing two preloads to one fast thread.
   const arrived = new Int32Array(preloadBarrier);
@@ -118,6 +118,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function cloneError(index: number, problem: string): TaskError {
   return {
+    code: 'clone',
     name: 'DataCloneError',
     message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
   };
@@ -131,11 +132,7 @@ export async function runWorkerBatch(
   options: BatchRunOptions,
 ): Promise<TaskOutcome[]> {
   installConsoleCapture();
-  // An empty batch is the pool's readiness ping (answered without loading anything) or a preload before a phase.
-  if (batch.tasks.length === 0) {
-    if (batch.preload) await preloadTarget(batch);
-    return [];
-  }
+  if (batch.tasks.length === 0) return [];
   const { pid, threadId } = identity;
   const bundlePath = batch.module.bundlePath;
   let target: TargetCallable;
@@ -145,6 +142,7 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+    error.code = 'module-load';
     error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
@@ -189,6 +187,7 @@ export async function runWorkerBatch(
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
+      error.code = crash ? 'crash' : 'thrown';
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;

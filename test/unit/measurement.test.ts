@@ -107,6 +107,12 @@ describe('when a plain run stops repeating pairs', () => {
     const noisy = pairs([1000, 1000, 1000], [400, 600, 500]);
     assert.deepEqual(nextPair(pairsOf(noisy.serial, noisy.parallel), 4500, 1500, 10_000, 0), { more: true });
   });
+  it('runs one pair when more would keep too many task records', () => {
+    const one = steady(1);
+    assert.deepEqual(nextPair(pairsOf(one.serial, one.parallel), 500, 500, 10_000, 0, 60_000), { more: false, stoppedBy: 'many-tasks' });
+    assert.deepEqual(nextPair(pairsOf(one.serial, one.parallel), 500, 500, 10_000, 0, 1000), { more: true });
+  });
+
   it('stops when one more pair would overrun the budget', () => {
     const noisy = pairs([1000, 1000, 1000], [400, 600, 500]);
     assert.deepEqual(nextPair(pairsOf(noisy.serial, noisy.parallel), 9000, 1500, 10_000, 0), { more: false, stoppedBy: 'budget' });

@@ -1,10 +1,10 @@
 // One phase (serial or parallel, one repeat): preload the module, dispatch every task, record tasks, lanes and the machine around it.
 import type { LaneRecord, PhaseRun, RunPhase, TaskRecord } from '../../shared/report';
-import type { TaskSpec, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import type { PreloadRequest, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
 import { monotonicNowUs } from '../../worker/clock';
 import { coresBetween, sampleCpu } from '../machine';
 import { dispatchTasks, type DispatchedTask, type WorkerPool } from '../pools';
-import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError } from '../pools/taskDispatch';
+import { cancelledWhileLoadingError } from '../pools/taskDispatch';
 import { previewValue } from './preview';
 import type { RunState } from './runState';
 
@@ -40,18 +40,14 @@ async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean
   state.handlers.signal?.addEventListener('abort', onCancel, { once: true });
   const timeoutMs = state.options.taskTimeoutSeconds * 1000;
   const timer = setTimeout(() => controller.abort('slow'), timeoutMs > 0 ? Math.min(timeoutMs, PRELOAD_WAIT_MS) : PRELOAD_WAIT_MS);
-  const batch: WorkerBatch = {
+  const preload: PreloadRequest = {
     module: state.module,
-    tasks: [],
-    maxLogChars: 0,
-    phaseKey: 'preload',
-    preload: true,
     // Threads share memory: a barrier makes piscina give each thread one preload. Child processes each take one anyway.
-    ...(backend === 'threads' ? { preloadBarrier: new SharedArrayBuffer(4), preloadWorkers: workers } : {}),
+    ...(backend === 'threads' ? { barrier: new SharedArrayBuffer(4), workers } : {}),
   };
   try {
     const control = { signal: controller.signal, onTaskStart: () => undefined, onDispatched: () => undefined };
-    const replies = await Promise.all(Array.from({ length: workers }, () => pool.send(batch, control)));
+    const replies = await Promise.all(Array.from({ length: workers }, () => pool.preload(preload, control)));
     const loaded = replies.every((reply) => reply.kind === 'done');
     if (loaded) preloadedHash.set(pool, state.module.hash);
     return loaded || (controller.signal.reason === 'cancelled' ? 'cancelled' : false);
@@ -154,7 +150,7 @@ export async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseR
   });
   const endUs = monotonicNowUs();
   const cpuAfter = cpuBefore ? sampleCpu() : undefined;
-  if (preloaded === 'cancelled' || dispatched.some((task) => task.error?.message.startsWith(CANCELLED_WHILE_LOADING))) {
+  if (preloaded === 'cancelled' || dispatched.some((task) => task.error?.code === 'cancelled-while-loading')) {
     state.cancelledLoadMs = Math.max(state.cancelledLoadMs ?? 0, Date.now() - loadStartedMs);
   }
   // A timeout, cancel or crash replaced a worker, which has not loaded the module.

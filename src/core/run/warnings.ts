@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PhaseRun, RunReport, RunWarning, TaskRecord, WarningCode } from '../../shared/report';
 import { formatDuration, formatSpeedup } from '../format';
-import { MODULE_LOAD_FAILED } from '../pools/taskDispatch';
 import { greedyMakespan, madOutliers, median } from '../stats';
 import type { RunState } from './runState';
 import { BUSY_OTHER_CORES, isDisturbed, pairsOf, selectPairs, TARGET_RELATIVE_HALF_WIDTH } from './summary';
@@ -152,7 +151,7 @@ function faultWarnings(state: RunState, context: WarningContext): RunWarning[] {
     );
   }
   const typeNoteGiven = (context.typeNoteGiven ??= new Set());
-  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.code === 'module-load')) {
     typeNoteGiven.add(state.target.file);
     warn('types-unchecked', `Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
   }
@@ -215,7 +214,13 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     );
   }
 
-  if (estimate?.stoppedBy === 'long-tasks') {
+  if (estimate?.stoppedBy === 'many-tasks') {
+    warn(
+      'single-pair',
+      `One serial/parallel pair only: with ${report.summary.tasks.toLocaleString('en')} tasks per phase, more pairs would keep more task records than the panel and exports handle well, ` +
+        'so the speedup has no interval. Run fewer, larger tasks, or ask for pairs with repeats (--runs).',
+    );
+  } else if (estimate?.stoppedBy === 'long-tasks') {
     const pairMs = pairs[0] ? pairs[0].serial.wallMs + pairs[0].parallel.wallMs : 0;
     warn(
       'single-pair',
