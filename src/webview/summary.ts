@@ -60,19 +60,23 @@ class Card {
   private readonly value: HTMLElement;
   private readonly main = el('span', { className: 'card-value-main' });
   private readonly suffix: HTMLElement;
+  /** The space between value and interval, outside both: a narrow card wraps there, with no indent on the next line. */
+  private readonly gap = document.createTextNode('');
   private notes: HTMLElement[] = [];
   private notesText = '';
 
   constructor(label: string, testId: string, private readonly baseClass: string) {
     this.suffix = el('span', { className: 'card-value-suffix', attrs: { 'data-testid': `${testId}-interval`, hidden: true } });
-    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } }, [this.main, this.suffix]);
+    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } }, [this.main, this.gap, this.suffix]);
     this.element = el('div', { className: `card ${baseClass}`.trim() }, [el('div', { className: 'card-label', text: label }), this.value]);
   }
 
   set(content: CardContent): void {
     setText(this.main, content.value);
-    // The space is part of the text, so the value reads `1.62× ± 0.04` to a screen reader and to textContent alike.
-    setText(this.suffix, content.suffix ? ` ${content.suffix}` : '');
+    // The value reads `1.62× ± 0.04` to a screen reader and to textContent alike.
+    const gap = content.suffix ? ' ' : '';
+    if (this.gap.data !== gap) this.gap.data = gap;
+    setText(this.suffix, content.suffix ?? '');
     setHidden(this.suffix, !content.suffix);
     if (content.title) this.element.title = content.title;
     else this.element.removeAttribute('title');

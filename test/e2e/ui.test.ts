@@ -67,7 +67,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
    * test-results/ui-panel-<theme>.png (editor and panel side by side) and ui-panel-<theme>-wide.png (the panel's group
    * expanded by a double-click on its tab, as a person widens it), with notifications cleared first.
    */
-  async function screenshots(theme: string): Promise<void> {
+  async function screenshots(theme: string, whileWide?: () => Promise<void>): Promise<void> {
     await focusFirstEditorGroup(page);
     await runCommand(page, 'Notifications: Clear All Notifications');
     await page.waitForTimeout(800); // let the timeline canvas finish its last frame
@@ -76,6 +76,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
     await panelTab.dblclick();
     await page.waitForTimeout(1_500);
     await page.screenshot({ path: path.join(RESULTS, `ui-panel-${theme}-wide.png`) });
+    await whileWide?.();
     await panelTab.dblclick();
     await page.waitForTimeout(500);
     await focusFirstEditorGroup(page);
@@ -288,7 +289,8 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         // A taller window for this picture, so the account under the cards is in it as well.
         await page.setViewportSize({ width: 1400, height: 1250 });
         try {
-          await screenshots('dark-account');
+          // The account close-up as a widened panel shows it (the README's second picture), and as the split view does.
+          await screenshots('dark-account', () => panel.locator('[data-testid=account]').screenshot({ path: path.join(RESULTS, 'ui-account-dark-wide.png') }).then(() => undefined));
         } finally {
           await page.setViewportSize({ width: 1400, height: 900 });
         }
@@ -296,7 +298,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         if (process.env.UPDATE_SCREENSHOTS === '1') {
           fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
           fs.copyFileSync(path.join(RESULTS, 'ui-panel-dark-account-wide.png'), README_SCREENSHOT);
-          fs.copyFileSync(path.join(RESULTS, 'ui-account-dark.png'), ACCOUNT_SCREENSHOT);
+          fs.copyFileSync(path.join(RESULTS, 'ui-account-dark-wide.png'), ACCOUNT_SCREENSHOT);
         }
 
         // An earlier pair: the timeline and the account follow it.
