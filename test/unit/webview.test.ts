@@ -833,6 +833,43 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     await page.close();
   });
 
+  it('without a serial run the account marks no ideal and says which terms it cannot compute', async () => {
+    const report = makeSampleReport({ tasks: 6, workers: 2, withSerial: false, measured: 'schedstat', startupMs: 20 });
+    const parallel = report.phases[0];
+    const busy = report.tasks.reduce((sum, task) => sum + (task.durationMs ?? 0), 0) / 2;
+    const startup = 19.96;
+    const account: RunAccount = {
+      workers: 2,
+      serialRepeat: -1,
+      parallelRepeat: 0,
+      parallelMs: parallel.wallMs,
+      idealMs: 0,
+      segments: [
+        { key: 'work', ms: 0 },
+        { key: 'unmatched', ms: busy },
+        { key: 'startup', ms: startup },
+        { key: 'dispatch', ms: 0.1 },
+        { key: 'imbalance', ms: parallel.wallMs - busy - startup - 0.1 },
+      ],
+      residualMs: 0,
+      unavailable: ['work, contention, waiting for a CPU and blocked: there is no serial run to compare each task with (compareWithSerial is off).'],
+      largestLoss: { key: 'imbalance', ms: parallel.wallMs - busy - startup - 0.1, advice: 'Some workers finished early.' },
+    };
+    parallel.account = account;
+    report.summary.account = account;
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.equal(await page.locator('[data-testid=account-bar]').isVisible(), true);
+    assert.equal(await page.locator('[data-testid=account-ideal]').count(), 0, 'no ideal marker');
+    assert.equal(await page.locator('.account-axis-ideal').count(), 0);
+    assert.match((await page.locator('[data-testid=account-bar]').getAttribute('aria-label')) ?? '', /no ideal without a serial run$/);
+    assert.deepEqual(await page.locator('[data-testid=account-unavailable] li').allTextContents(), account.unavailable);
+    assert.equal(await text(page, '[data-testid=account-row][data-key=unmatched] .account-meaning'), 'the tasks’ time ÷ 2 workers, with no serial run to compare it with');
+    assert.deepEqual(await page.locator('[data-testid=account-segment]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-key'))), ['unmatched', 'startup', 'dispatch', 'imbalance']);
+    await page.close();
+  });
+
   it('a term below zero (tasks faster in parallel) shows as a gain beside the bar, never as a negative width; the wall is marked on the bar', async () => {
     const report = makeAccountReport({ parallelCpuFactor: 0.85 });
     const account = report.summary.account as RunAccount;
