@@ -26,6 +26,9 @@ export interface BatchRunOptions {
   announceFirstTask: boolean;
 }
 
+/** Within a chunk, a task ending sooner than this after the last CPU reading shares it with its neighbours and gets no CPU figures. */
+const MEASURE_EVERY_US = 100;
+
 /** Within one batch, task starts closer together than this are not announced (the outcome still carries them). */
 const ANNOUNCE_INTERVAL_US = 1000;
 
@@ -158,11 +161,14 @@ export async function runWorkerBatch(
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
-  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  // A task's closing schedstat read (~2 µs) opens the next one's. In a chunk of tiny tasks a read per task would cost as
+  // much as the task: reads there wait until MEASURE_EVERY_US has passed, and tasks that shared a reading get no figures.
   let times = readThreadTimes();
+  let readAtUs = monotonicNowUs();
+  let fresh = true;
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
-    const startTimes = times;
+    const startTimes = fresh ? times : undefined;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -181,8 +187,12 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
-    times = readThreadTimes();
-    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
+    fresh = batch.tasks.length === 1 || endUs - readAtUs >= MEASURE_EVERY_US;
+    if (fresh) {
+      times = readThreadTimes();
+      readAtUs = endUs;
+    }
+    const measured = fresh && startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;

@@ -325,6 +325,18 @@ describe('Engine.run', () => {
     assert.ok(!sleeping.warnings.map((w) => w.message).some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.map((w) => w.message).join('\n'));
   });
 
+  it('measures CPU per task, except tiny tasks sharing a chunk, which the account names instead of showing 0', { skip: process.platform !== 'linux' }, async () => {
+    const tiny = (chunkSize: number | 'auto') =>
+      engine.run({ file: path.join(ROOT, 'test', 'fixtures', 'faults', 'misbehave.ts'), target: { name: 'tiny' }, inputs: Array.from({ length: 3000 }, (_, i) => [i]), chunkSize, options: { backend: 'threads', workers: 2 } });
+    const single = (await tiny(1)).report;
+    assert.ok(single.tasks.every((task) => task.cpuMs !== undefined && task.waitMs !== undefined), 'a batch of one task is always measured');
+    const chunked = (await tiny('auto')).report;
+    const unmeasured = chunked.tasks.filter((task) => task.cpuMs === undefined).length;
+    assert.ok(unmeasured > chunked.tasks.length / 2, `${unmeasured} of ${chunked.tasks.length} tiny chunked tasks without figures`);
+    assert.ok(chunked.tasks.every((task) => task.cpuMs === undefined || task.cpuMs >= 0));
+    assert.match(chunked.summary.account!.unavailable.join(' '), /they ran in chunks, under 0\.1 ms each/);
+  });
+
   it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {
     const workers = availableParallelism() + 3;
     const inputs = Array.from({ length: workers }, (_, i) => [i, 150]);
