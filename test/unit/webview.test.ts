@@ -748,6 +748,10 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
 
   it('task table and hover: CPU, Wait and Blocked in ms; "—" with "not measured on this platform" where there is no figure, never 0', async () => {
     const report = makeAccountReport();
+    // A tiny task that shared its chunk's reading has no figures of its own, on a platform that measures the rest.
+    const tiny = report.tasks.find((t) => t.phase === 'parallel' && t.repeat === 4 && t.index === 5) as TaskRecord;
+    delete tiny.cpuMs;
+    delete tiny.waitMs;
     const panel = await openPanelPage(browser);
     await panel.send({ type: 'report', report });
     const page = panel.page;
@@ -765,10 +769,15 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.ok(Math.abs(parseMs(row.blocked) - blocked) < 0.06, `blocked reads ${row.blocked}, wall − CPU − wait is ${blocked}`);
     assert.ok(Math.abs(parseMs(row.cpu) + parseMs(row.wait) + parseMs(row.blocked) - parseMs(row.duration)) < 0.2, 'CPU + wait + blocked = duration');
 
-    // Sorting by CPU orders by the figure.
+    const tinyRow = await cells('[data-testid=task-row][data-phase=parallel][data-repeat="4"][data-index="5"]');
+    assert.deepEqual([tinyRow.cpu, tinyRow.wait, tinyRow.blocked, tinyRow.title], ['—', '—', '—', 'not measured for this task: tiny tasks in a chunk share one reading']);
+
+    // Sorting by CPU orders by the figure (the task without one last).
     await page.locator('th[data-col=cpu] button').click();
-    const cpus = await page.locator('[data-testid=task-row] [data-col=cpu]').allTextContents();
-    assert.deepEqual(cpus.map(parseMs), cpus.map(parseMs).sort((a, b) => a - b));
+    const cpus = (await page.locator('[data-testid=task-row] [data-col=cpu]').allTextContents()).map(parseMs);
+    assert.ok(Number.isNaN(cpus[cpus.length - 1]));
+    const measuredCpus = cpus.slice(0, -1);
+    assert.deepEqual(measuredCpus, [...measuredCpus].sort((a, b) => a - b));
 
     // The hover lists the same three figures.
     await page.locator('th[data-col=task] button').click();
