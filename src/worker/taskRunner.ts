@@ -1,8 +1,9 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
+import { serialize } from 'node:v8';
 import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
-import { findUncloneable } from './cloneCheck';
+import { describeThrownSafely, findUncloneable, type CloneCheckOptions } from './cloneCheck';
 import { monotonicNowUs } from './clock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
 import { describeThrown } from './stackMap';
@@ -15,8 +16,11 @@ export interface WorkerIdentity {
 }
 
 export interface BatchRunOptions {
-  /** Threads check results before piscina posts them (a failed post would kill the thread); processes check only when a send fails. */
-  checkCloneable: boolean;
+  /**
+   * How results are checked before they are posted: on both backends, since a failed post kills a thread and a reply nested
+   * too deep is lost on the way to the host (threads) or breaks the host's IPC reader (processes).
+   */
+  cloneCheck: CloneCheckOptions;
   /** Files of the runner itself, left out of mapped stacks. */
   runnerFiles: readonly string[];
   /** True when announcing is nearly free (shared memory); otherwise starts in a chunk are announced at most once per millisecond. */
@@ -79,6 +83,15 @@ const CRASH_ADVICE: Record<CrashWhileRunning['kind'], string> = {
   'unhandled promise rejection': 'A promise rejection nobody handled ended the task (await the promise or add .catch())',
 };
 
+/** `instanceof` asks a Proxy's getPrototypeOf trap, which may throw: a thrown Proxy is simply not one of ours. */
+function asCrash(thrown: unknown): CrashWhileRunning | undefined {
+  try {
+    return thrown instanceof CrashWhileRunning ? thrown : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function settleOrCrash(pending: PromiseLike<unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
     failRunningTask = reject;
@@ -98,12 +111,20 @@ export function installCrashHandlers(onStrayCrash: (error: unknown) => void): vo
       failRunningTask(new CrashWhileRunning(kind, reason));
       return;
     }
-    const text = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
-    noteStrayOutput(`[parallel-runner] ${kind} outside any task: ${text}`);
+    noteStrayOutput(`[parallel-runner] ${kind} outside any task: ${strayText(reason)}`);
     onStrayCrash(reason);
   };
   process.on('uncaughtException', handle('uncaught exception'));
   process.on('unhandledRejection', handle('unhandled promise rejection'));
+}
+
+/** A stray error's text; its getters may throw too, and a crash handler must not. */
+function strayText(reason: unknown): string {
+  try {
+    return reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
+  } catch {
+    return describeThrownSafely(reason);
+  }
 }
 
 function hasPendingTimers(): boolean {
@@ -115,8 +136,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function cloneError(index: number, problem: string): TaskError {
+export function cloneError(index: number, problem: string): TaskError {
   return {
+    code: 'clone',
     name: 'DataCloneError',
     message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
   };
@@ -145,6 +167,7 @@ export async function runWorkerBatch(
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
     error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
+    error.code = 'module-load';
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
 
@@ -181,13 +204,16 @@ export async function runWorkerBatch(
     const endUs = monotonicNowUs();
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
-      const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
+      const crash = asCrash(thrown);
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
-      if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
+      if (crash) {
+        error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
+        error.code = 'crash';
+      }
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
       continue;
     }
-    const problem = options.checkCloneable ? findUncloneable(value) : undefined;
+    const problem = findUncloneable(value, options.cloneCheck);
     if (problem !== undefined) {
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
@@ -197,11 +223,21 @@ export async function runWorkerBatch(
   return outcomes;
 }
 
+/** Why serialising a value failed, in the serializer's words (`#<X> could not be cloned.`). */
+function sendFailure(value: unknown): string {
+  try {
+    serialize(value);
+    return 'it failed once and passed on a second try';
+  } catch (error) {
+    return describeThrownSafely(error);
+  }
+}
+
 /** Turns outcomes whose values can't be serialised into task errors; used after a send already failed. */
 export function replaceUncloneableValues(outcomes: TaskOutcome[], canSend: (value: unknown) => boolean): TaskOutcome[] {
   return outcomes.map((outcome) => {
     if (!outcome.ok || canSend(outcome.value)) return outcome;
-    const problem = findUncloneable(outcome.value) ?? 'it contains something structured clone rejects';
+    const problem = findUncloneable(outcome.value, { sharedMemory: false }) ?? `it holds something the IPC channel rejects (${sendFailure(outcome.value)})`;
     return { ...outcome, ok: false, value: undefined, error: cloneError(outcome.index, problem) };
   });
 }

@@ -38,6 +38,6 @@ function announcerFor(batch: WorkerBatch): (notice: TaskStartNotice) => void {
 
 export default async function runBatch(wire: WireBatch): Promise<BatchOutcomes> {
   const batch = unpackBatch(wire);
-  const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
+  const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { cloneCheck: { sharedMemory: true }, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
   return packOutcomes(outcomes);
 }
