@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
+import { childrenOfThisThread, commandOf } from '../core/pools/processTree';
 import { describeThrownSafely, findUncloneable, type CloneCheckOptions } from './cloneCheck';
 import { monotonicNowUs } from './clock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
@@ -180,6 +181,7 @@ export async function runWorkerBatch(
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const outcomes: TaskOutcome[] = [];
+  const childrenBefore = new Set(childrenOfThisThread());
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
   for (const task of batch.tasks) {
@@ -220,7 +222,26 @@ export async function runWorkerBatch(
     }
     outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
   }
+  noteLeftoverProcesses(outcomes, childrenBefore);
   return outcomes;
+}
+
+/**
+ * Processes this thread started during the batch that still run: on threads they are the host's children and outlive the
+ * run, so the batch's last task says so (the host turns that into a warning); a worker process's are ended with it.
+ * Once per batch, not per task: reading /proc costs microseconds, as much as a tiny task.
+ */
+function noteLeftoverProcesses(outcomes: TaskOutcome[], childrenBefore: ReadonlySet<number>): void {
+  const last = outcomes[outcomes.length - 1];
+  if (!last) return;
+  const leftovers = childrenOfThisThread()
+    .filter((pid) => !childrenBefore.has(pid))
+    .map((pid) => ({ pid, command: commandOf(pid) }));
+  if (leftovers.length === 0) return;
+  last.leftoverProcesses = leftovers;
+  const named = leftovers.map((leftover) => `PID ${leftover.pid} (${leftover.command || 'gone'})`).join(', ');
+  const batch = outcomes.length > 1 ? `tasks ${outcomes[0].index}–${last.index} (run together in one batch)` : `task ${last.index}`;
+  last.logs.push({ stream: 'stderr', text: `[parallel-runner] ${batch} left ${leftovers.length === 1 ? 'a process' : `${leftovers.length} processes`} running: ${named}`, timeUs: monotonicNowUs() });
 }
 
 /** Why serialising a value failed, in the serializer's words (`#<X> could not be cloned.`). */

@@ -1,6 +1,6 @@
 // Runs a list of tasks over a WorkerPool: FIFO queue, optional chunks, per-task timeouts, cancellation, results in input order.
 import type { LogLine, TaskError, TaskStatus } from '../../shared/report';
-import type { ModuleSpec, TaskOutcome, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
+import type { LeftoverProcess, ModuleSpec, TaskOutcome, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
 import type { WorkerPool } from './workerPool';
 
 /** One task's fate in a dispatch, whether or not it reached a worker. */
@@ -17,6 +17,8 @@ export interface DispatchedTask {
   error?: TaskError;
   logs: LogLine[];
   logsTruncated: boolean;
+  /** Processes the task (or its batch) started and left running; see leftoverProcessesWarning. */
+  leftoverProcesses?: LeftoverProcess[];
 }
 
 export interface DispatchRequest {
@@ -47,9 +49,11 @@ const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
   const { index, pid, threadId, startUs, endUs, logs, logsTruncated } = outcome;
-  return outcome.ok
+  const task: DispatchedTask = outcome.ok
     ? { index, status: 'ok', pid, threadId, startUs, endUs, value: outcome.value, logs, logsTruncated }
     : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
+  if (outcome.leftoverProcesses) task.leftoverProcesses = outcome.leftoverProcesses;
+  return task;
 }
 
 /** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */
@@ -63,7 +67,7 @@ const SLOW_LOAD_HINT_MS = 1000;
 /** The error of a task that never started because the run was cancelled while its worker ran the module's top level. */
 export function cancelledWhileLoadingError(loadingMs: number): TaskError {
   const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
-  return { name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
+  return { code: 'cancelled-while-loading', name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
 }
 
 function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
@@ -72,10 +76,20 @@ function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number,
     return { index, status: 'cancelled', pid: 0, threadId: -1, error, logs: [], logsTruncated: false };
   }
   if (!started) {
-    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
   }
   const { pid, threadId, startUs } = started;
-  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+}
+
+/** Node fires a longer timer after 1 ms; the entry points refuse such timeouts, and this keeps an API caller's from misfiring. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Puts `items` in front of `list`; not unshift(...items): a chunk of 100,000+ tasks as arguments overflows the call stack. */
+function prependAll<T>(list: T[], items: readonly T[]): void {
+  const tail = list.splice(0, list.length);
+  for (const item of items) list.push(item);
+  for (const item of tail) list.push(item);
 }
 
 /** Runs every task and resolves with one DispatchedTask per input task, in input order. Never rejects for a task's failure. */
@@ -157,7 +171,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort('timeout');
-        }, taskTimeoutMs);
+        }, Math.min(taskTimeoutMs, MAX_TIMER_MS));
         // Piscina refs a busy thread and a busy child is ref'd, so the timer need not keep the host alive.
         timer.unref();
       };
@@ -184,12 +198,12 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           for (const task of batchTasks) {
             const notice = started.get(task.index);
             const where = notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs, endUs } : { pid: 0, threadId: -1 };
-            settle({ index: task.index, status: 'error', ...where, error: reply.error, logs: [], logsTruncated: false });
+            settle({ index: task.index, status: 'error', ...where, error: { code: 'internal', ...reply.error }, logs: [], logsTruncated: false });
           }
         } else if (timedOut && stuckLoading && moduleLoads) {
           // Other workers loaded the module: this one was slow to start or load (a busy machine), so only its task times out.
           const [first, ...rest] = batchTasks;
-          retrySingly.unshift(...rest);
+          prependAll(retrySingly, rest);
           settle({
             index: first.index,
             status: 'timeout',
@@ -197,6 +211,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             threadId: -1,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${first.index} did not start within the ${taskTimeoutMs / 1000} s task timeout: its worker was still loading the module ` +
@@ -208,6 +223,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           });
         } else if (timedOut && stuckLoading) {
           const error: TaskError = {
+            code: 'module-load',
             name: 'Timeout',
             message:
               `${MODULE_LOAD_FAILED}: its top-level code did not finish within the ${taskTimeoutMs / 1000} s task timeout, so no task could start ` +
@@ -219,7 +235,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           for (const task of rest) settle(unsent(task.index));
         } else if (timedOut && batchTasks.length > 1) {
           // Which task of a chunk hung is not certain (tiny tasks are not all announced): run the unfinished ones alone.
-          retrySingly.unshift(...batchTasks);
+          prependAll(retrySingly, batchTasks);
         } else if (timedOut) {
           const { index } = batchTasks[0];
           const notice = started.get(index) ?? lastStarted;
@@ -231,6 +247,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             startUs: notice?.startUs,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout (an endless loop, or it needs longer?); ` +
