@@ -6,6 +6,7 @@ import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice,
 import { childrenOfThisThread, commandOf } from '../core/pools/processTree';
 import { describeThrownSafely, findUncloneable, type CloneCheckOptions } from './cloneCheck';
 import { monotonicNowUs } from './clock';
+import { readThreadTimes } from './threadClock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
 import { describeThrown } from './stackMap';
 
@@ -167,8 +168,8 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
-    error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     error.code = 'module-load';
+    error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
 
@@ -184,8 +185,11 @@ export async function runWorkerBatch(
   const childrenBefore = new Set(childrenOfThisThread());
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
+  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  let times = readThreadTimes();
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
+    const startTimes = times;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -204,23 +208,23 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
+    times = readThreadTimes();
+    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = asCrash(thrown);
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
-      if (crash) {
-        error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
-        error.code = 'crash';
-      }
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
+      error.code = crash ? 'crash' : 'thrown';
+      if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
     const problem = findUncloneable(value, options.cloneCheck);
     if (problem !== undefined) {
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
     }
-    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
+    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: true, value, logs, logsTruncated });
   }
   noteLeftoverProcesses(outcomes, childrenBefore);
   return outcomes;
