@@ -1,11 +1,12 @@
 // The command-line face: run a function from a file over inputs on a worker pool and print lanes, results and speedup.
 import { fstatSync, promises as fs } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { inspect, parseArgs } from 'node:util';
 import { version as toolVersion } from '../package.json';
 import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
+import { countInputs } from './core/inputs';
 import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
 import {
   accountLines,
@@ -132,6 +133,22 @@ function describeError(error: unknown): string {
   }
 }
 
+/**
+ * The request to prewarm with: no more workers than the inputs make tasks, as the run itself starts (2 tasks with
+ * --workers 1000 had the prewarm start 16 worker processes beside the run's 2). Inputs that don't parse are left for the
+ * run to report.
+ */
+function prewarmRequest(request: RunRequest): RunRequest {
+  let tasks: number;
+  try {
+    tasks = countInputs(request.inputs);
+  } catch {
+    return request;
+  }
+  const workers = request.options?.workers ?? availableParallelism();
+  return { ...request, options: { ...request.options, workers: Math.max(1, Math.min(workers, tasks)) } };
+}
+
 /** Bad command-line usage: exit code 2 and a pointer to --help. */
 class UsageError extends Error {}
 
@@ -163,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     // Workers boot while Babel and esbuild load and bundle, as in the editor while the user types the inputs; the run then
     // finds the bundle and the pools warm. (A run alone starts workers only once the target is found and the inputs parse.)
-    await engine.prewarm(options.request);
+    await engine.prewarm(prewarmRequest(options.request));
     const partial = options.exports.json ? new PartialReport(options.exports.json) : undefined;
     const outcome = await runWithProgress(engine, options.request, partial);
     await partial?.stop();

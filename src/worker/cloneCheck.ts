@@ -121,7 +121,12 @@ function walk(value: unknown, options: CloneCheckOptions, visiting: (where: stri
       const problem = hostObjectProblem === undefined ? trialClone(object) : undefined;
       if (problem) hostObjectProblem = `${shortPath(where)} is ${problem}`;
     }
-    for (const key of Object.keys(object)) stack.push([(object as Record<string, unknown>)[key], `${where}${describeKey(key)}`, next]);
+    for (const key of Object.keys(object)) {
+      const at = `${where}${describeKey(key)}`;
+      // Reading runs a getter: a failure is reported at its own path.
+      visiting(at);
+      stack.push([(object as Record<string, unknown>)[key], at, next]);
+    }
   }
   return hostObjectProblem;
 }
