@@ -318,6 +318,21 @@ describe('faults round 2: exhaustion and leftovers', () => {
     await assertNothingLeft(run);
   });
 
+  it('8. settings a repository could abuse have schema maximums and are not read from an untrusted workspace', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
+      contributes: { configuration: { properties: Record<string, { minimum?: number; maximum?: number }> } };
+    };
+    const properties = manifest.contributes.configuration.properties;
+    assert.equal(properties['parallelRunner.workers'].maximum, 256);
+    assert.equal(properties['parallelRunner.taskTimeoutSeconds'].maximum, 2147483);
+    assert.ok((properties['parallelRunner.workerMemoryLimitMb'].maximum ?? Infinity) < Infinity);
+    assert.deepEqual(
+      [...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(),
+      ['parallelRunner.taskTimeoutSeconds', 'parallelRunner.workerMemoryLimitMb', 'parallelRunner.workers'],
+    );
+  });
+
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     it(`9. ${signal} cancels like Ctrl+C: results kept, exit 128 + signal, busy worker processes gone within a second`, async () => {
       let cli = 0;
