@@ -385,8 +385,10 @@ describe('faults round 2: output', () => {
     const json = path.join(scratch, 'escapes.json');
     const run = await runCli(hostile('escapes', '[[0], [1]]', '--workers', '2', '--no-serial', '--json', json));
     assertFinished(run);
-    assert.doesNotMatch(run.stdout, /\x1b|\x07/);
-    assert.doesNotMatch(run.stderr.replace(/\r\x1b\[2K/g, ''), /\x1b|\x07/);
+    // The progress line's own `\r ESC[2K` aside, no ESC or BEL may reach the terminal.
+    const controls = ['\x1b', '\x07'];
+    for (const control of controls) assert.ok(!run.stdout.includes(control), `stdout holds ${JSON.stringify(control)}`);
+    for (const control of controls) assert.ok(!run.stderr.split('\r\x1b[2K').join('').includes(control), `stderr holds ${JSON.stringify(control)}`);
     assert.match(run.stdout, /\\x1B\[31mred 0\\x1B\[0m\\x1B\[2J\\x1B\]0;pwned\\x07/);
     assert.match(run.stdout, /error: bad \\x1B\[2J/);
     const report = readReport(json);
