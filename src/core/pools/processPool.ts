@@ -259,11 +259,13 @@ class ChildWorker {
    */
   private attachRawOutput(outcomes: TaskOutcome[]): TaskOutcome[] {
     if (this.rawOutput.length === 0 || outcomes.length === 0) return outcomes;
+    const owners = new Set<TaskOutcome>();
     for (const line of this.rawOutput) {
       const owner = outcomes.find((outcome) => line.timeUs <= outcome.endUs) ?? outcomes[outcomes.length - 1];
       owner.logs.push(line);
-      owner.logs.sort((a, b) => a.timeUs - b.timeUs);
+      owners.add(owner);
     }
+    for (const owner of owners) owner.logs.sort((a, b) => a.timeUs - b.timeUs);
     this.rawOutput = [];
     this.rawOutputChars = 0;
     return outcomes;
@@ -299,7 +301,8 @@ class ChildWorker {
   private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
     this.watchMemory(false);
     // A child that exited on its own (process.exit in a task, a crash) leaves its group and descendants: end them too.
-    this.endDescendants();
+    // (A child we killed had them ended with it.)
+    if (!this.dead) this.endDescendants();
     liveChildren.delete(this);
     if (this.rssExceededMb !== undefined) return this.reportRssExceeded(this.rssExceededMb);
     const how = spawnError ? `could not start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
