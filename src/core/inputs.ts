@@ -133,7 +133,7 @@ function checkInputs(value: unknown): CheckedInputs {
           '([[1, 2], [3, 4]]), or give one argument per task ([1, 2, 3])',
       );
     }
-    if (element !== null && typeof element === 'object') {
+    if (element !== null && typeof element === 'object' && !isFlatList(element)) {
       const tooDeep = nestedDeeperThan(element, MAX_INPUT_DEPTH, `inputs[${index}]`);
       if (tooDeep) {
         throw new UserError(
@@ -147,9 +147,17 @@ function checkInputs(value: unknown): CheckedInputs {
 }
 
 /** Where `value` nests more than `limit` arrays, objects, Maps or Sets deep (a shortened path), or undefined. */
+/** An array of numbers, strings and other primitives: most argument lists, answered without a Set and a stack. */
+function isFlatList(value: object): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    if (item !== null && typeof item === 'object') return false;
+  }
+  return true;
+}
+
 function nestedDeeperThan(value: object, limit: number, label: string): string | undefined {
-  // Most argument lists hold numbers and strings: answer those without a Set and a stack.
-  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object')) return undefined;
   const seen = new Set<object>();
   const stack: Array<[object, number, string]> = [[value, 0, label]];
   while (stack.length > 0) {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Engine } from '../../src/core/engine';
 import { parseReportJson } from '../../src/core/export';
 import type { RunReport } from '../../src/shared/report';
 
@@ -365,6 +366,22 @@ describe('faults round 2: exhaustion and leftovers', () => {
     // On threads they are the CLI's own children: named, not ended. The test ends them.
     for (const pid of pids) killQuietly(pid);
     await assertNothingLeft(threads);
+  });
+
+  it('10. with the pool kept warm (as in the extension), what a task started on processes ends when the run ends', async () => {
+    const engine = new Engine({ distDir: path.join(ROOT, 'dist'), cacheDir: path.join(scratch, 'engine-cache'), idleTimeoutMs: 60_000 });
+    try {
+      const { results } = await engine.run({ file: HOSTILE, target: { name: 'spawnSleeps' }, inputs: '[[64], [65]]', options: { backend: 'processes', workers: 2, compareWithSerial: false } });
+      const pids = (results as number[][]).flat();
+      assert.equal(pids.length, 4);
+      const deadline = Date.now() + 2000;
+      while (pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const alive = pids.filter(isRunning);
+      for (const pid of alive) killQuietly(pid);
+      assert.deepEqual(alive.map(describeProcess), [], 'sleeps still running after the run, with the pool warm');
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it('11. --memory-limit holds Buffers too on processes: 300 MB of them fail that task as OutOfMemory', async () => {
