@@ -337,10 +337,13 @@ describe('faults round 2: exhaustion and leftovers', () => {
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     it(`9. ${signal} cancels like Ctrl+C: results kept, exit 128 + signal, busy worker processes gone within a second`, async () => {
       let cli = 0;
-      const running = runCli(hostile('spin', '[[30000], [30000], [5]]', '--backend', 'processes', '--workers', '3', '--no-serial'), { onSpawn: (pid) => (cli = pid) });
-      // Wait until the two long tasks spin.
-      for (let i = 0; i < 100 && taggedProcesses(runTagOf(cli)).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const started = path.join(scratch, `started-${signal}`);
+      writeFileSync(started, '');
+      const inputs = JSON.stringify([30000, 30000, 5].map((ms) => [ms, started]));
+      const running = runCli(hostile('spinNoted', inputs, '--backend', 'processes', '--workers', '3', '--no-serial'), { onSpawn: (pid) => (cli = pid) });
+      // Wait until every task has started (and the short one has had time to finish).
+      for (let i = 0; i < 300 && readFileSync(started, 'utf8').length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const sentAt = Date.now();
       process.kill(cli, signal);
       const run = await running;
@@ -461,16 +464,6 @@ function parentOf(pid: number): number {
 function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** The tag of a running CLI, read from its environment. */
-function runTagOf(pid: number): string {
-  try {
-    const match = new RegExp(`${TAG_VARIABLE}=([^\\0]+)`).exec(readFileSync(`/proc/${pid}/environ`, 'latin1'));
-    return match ? match[1] : '';
   } catch {
     return '';
   }

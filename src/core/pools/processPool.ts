@@ -4,7 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { LogLine } from '../../shared/report';
 import { packBatch, unpackOutcomes, type FromProcessWorker, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
-import { commandOf, isRunning, killGroupAndProcesses, processesWithToken, residentMb, WORKER_TOKEN_VARIABLE, type ProcessInfo } from './processTree';
+import { commandOf, isRunning, killGroupAndProcesses, processesWithToken, processesWithTokens, residentMb, WORKER_TOKEN_VARIABLE, type ProcessInfo } from './processTree';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
 /** How long stopping a child waits for its exit after SIGKILL (normally a few ms). */
@@ -41,8 +41,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    // Not kill(): that would have the pool spawn a replacement as the host leaves.
-    for (const child of liveChildren) child.endForExit();
+    // Not kill(): that would have the pool spawn a replacement as the host leaves. One pass over /proc for all of them.
+    const children = [...liveChildren];
+    const found = processesWithTokens(children.map((child) => child.token));
+    for (const child of children) child.endForExit(found.get(child.token) ?? []);
   });
 }
 
@@ -67,7 +69,7 @@ class ChildWorker {
   private stderrTail = '';
   private readonly memoryLimitMb: number | undefined;
   /** In this child's environment and every descendant's, to find those that left its process group. */
-  private readonly token = `${process.pid}-${nextToken++}`;
+  readonly token = `${process.pid}-${nextToken++}`;
   private rssTimer: NodeJS.Timeout | undefined;
   /** Set when the RSS check killed the child: the exit then reports that, not a signal. */
   private rssExceededMb: number | undefined;
@@ -201,10 +203,10 @@ class ChildWorker {
     this.onDeath(this);
   }
 
-  endForExit(): void {
+  endForExit(descendants: readonly number[]): void {
     this.dead = true;
     this.process.kill('SIGKILL');
-    this.endDescendants();
+    killGroupAndProcesses(process.platform === 'win32' ? undefined : this.pid, descendants);
   }
 
   /** Ends what the child's tasks left running: its process group and the descendants carrying its token. */
@@ -218,9 +220,9 @@ class ChildWorker {
    * Processes the child's tasks started that still run (not the child itself), ended now; for a warning naming them.
    * Only between batches: a running task may still be using what it started.
    */
-  endLeftovers(): ProcessInfo[] {
+  endLeftovers(found: ReadonlyMap<string, number[]>): ProcessInfo[] {
     if (this.running || this.dead) return [];
-    const leftovers = processesWithToken(this.token).filter((pid) => pid !== this.pid && isRunning(pid));
+    const leftovers = (found.get(this.token) ?? []).filter((pid) => pid !== this.pid && isRunning(pid));
     const named = leftovers.map((pid) => ({ pid, command: commandOf(pid) }));
     killGroupAndProcesses(undefined, leftovers);
     return named;
@@ -380,7 +382,10 @@ export class ProcessPool implements WorkerPool {
    */
   async endLeftoverProcesses(): Promise<ProcessInfo[]> {
     const ended: ProcessInfo[] = [];
-    for (const child of this.children) for (const leftover of child.endLeftovers()) ended.push(leftover);
+    const idle = this.children.filter((child) => !child.running && !child.dead);
+    // One pass over /proc for every worker, not one each.
+    const found = processesWithTokens(idle.map((child) => child.token));
+    for (const child of idle) for (const leftover of child.endLeftovers(found)) ended.push(leftover);
     return ended;
   }
 

@@ -46,15 +46,31 @@ export function isRunning(pid: number): boolean {
  * session of their own and those its exit left to init. (A task that clears the environment of what it starts hides them.)
  */
 export function processesWithToken(token: string): number[] {
-  const needle = `${WORKER_TOKEN_VARIABLE}=${token}\0`;
-  const found: number[] = [];
+  return processesWithTokens([token]).get(token) ?? [];
+}
+
+/** processesWithToken for several tokens in one pass over /proc (a few ms for a few hundred processes). */
+export function processesWithTokens(tokens: readonly string[]): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  if (tokens.length === 0) return found;
+  const prefix = `${WORKER_TOKEN_VARIABLE}=`;
   for (const pid of numericEntries()) {
     if (pid === process.pid) continue;
+    let environment: string;
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle)) found.push(pid);
+      environment = readFileSync(`/proc/${pid}/environ`, 'latin1');
     } catch {
       // Another user's process, or it ended while we looked.
+      continue;
     }
+    const at = environment.indexOf(prefix);
+    if (at === -1) continue;
+    const end = environment.indexOf('\0', at);
+    const token = environment.slice(at + prefix.length, end === -1 ? undefined : end);
+    if (!tokens.includes(token)) continue;
+    const pids = found.get(token) ?? [];
+    pids.push(pid);
+    found.set(token, pids);
   }
   return found;
 }
