@@ -107,6 +107,12 @@ describe('when a plain run stops repeating pairs', () => {
     const noisy = pairs([1000, 1000, 1000], [400, 600, 500]);
     assert.deepEqual(nextPair(pairsOf(noisy.serial, noisy.parallel), 4500, 1500, 10_000, 0), { more: true });
   });
+  it('runs one pair when more would keep too many task records', () => {
+    const one = steady(1);
+    assert.deepEqual(nextPair(pairsOf(one.serial, one.parallel), 500, 500, 10_000, 0, 60_000), { more: false, stoppedBy: 'many-tasks' });
+    assert.deepEqual(nextPair(pairsOf(one.serial, one.parallel), 500, 500, 10_000, 0, 1000), { more: true });
+  });
+
   it('stops when one more pair would overrun the budget', () => {
     const noisy = pairs([1000, 1000, 1000], [400, 600, 500]);
     assert.deepEqual(nextPair(pairsOf(noisy.serial, noisy.parallel), 9000, 1500, 10_000, 0), { more: false, stoppedBy: 'budget' });
@@ -161,6 +167,9 @@ describe('measurement warnings', () => {
     assert.match(warning?.message ?? '', /^The tasks used 1\.32× the CPU in parallel/);
     const calm = [...tasksFor(serial[0], 4, { ms: 100, cpu: 95 }), ...tasksFor(parallel[0], 4, { ms: 105, cpu: 100 })];
     assert.ok(!codes(reportOf(serial, parallel, calm, 'long-tasks'), serial, parallel).includes('contention'));
+    // Sleeping tasks: 5× a few ms of CPU is noise beside their 100 ms each, not contention.
+    const sleepers = [...tasksFor(serial[0], 4, { ms: 100, cpu: 1.1 }), ...tasksFor(parallel[0], 4, { ms: 100, cpu: 5.5 })];
+    assert.ok(!codes(reportOf(serial, parallel, sleepers, 'long-tasks'), serial, parallel).includes('contention'));
   });
 
   it('above-cores: CPU-bound tasks with a disturbed serial run name the disturbance', () => {

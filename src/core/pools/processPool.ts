@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { LogLine } from '../../shared/report';
-import { packBatch, unpackOutcomes, type FromProcessWorker, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
+import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
 import { commandOf, isRunning, killGroupAndProcesses, processesWithToken, processesWithTokens, residentMb, WORKER_TOKEN_VARIABLE, type ProcessInfo } from './processTree';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
@@ -131,7 +131,10 @@ class ChildWorker {
     }
   }
 
-  run(id: number, batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+  /** Runs a batch, or (with `preload`) only loads a module, on this child. */
+  run(id: number, work: { batch: WorkerBatch } | { preload: PreloadRequest }, control: BatchControl): Promise<BatchReply> {
+    const batch = 'batch' in work ? work.batch : undefined;
+    const module = batch ? batch.module : (work as { preload: PreloadRequest }).preload.module;
     return new Promise<BatchReply>((resolve) => {
       const onAbort = () => {
         this.finish({ kind: 'aborted' });
@@ -139,8 +142,8 @@ class ChildWorker {
       };
       this.running = {
         id,
-        moduleHash: batch.module.hash,
-        maxLogChars: batch.maxLogChars,
+        moduleHash: module.hash,
+        maxLogChars: batch?.maxLogChars ?? STDERR_TAIL_CHARS,
         control,
         finish: (reply) => {
           control.signal?.removeEventListener('abort', onAbort);
@@ -158,15 +161,17 @@ class ChildWorker {
         () => {
           if (this.running?.id !== id) return;
           // A child that has not loaded the module yet announces the first task itself, once loading has finished.
-          const loaded = this.loadedModules.has(batch.module.hash);
-          const message: ToProcessWorker = { type: 'batch', id, batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) };
+          const loaded = this.loadedModules.has(module.hash);
+          const message: ToProcessWorker = batch
+            ? { type: 'request', id, request: { kind: 'run', batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) } }
+            : { type: 'request', id, request: { kind: 'preload', preload: (work as { preload: PreloadRequest }).preload } };
           this.process.send(message, (error) => {
             if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
           });
           control.onDispatched();
           // A child with the module loaded does not announce a batch's first task: it starts now, on this child.
-          const first = batch.tasks[0];
-          if (first && loaded) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
+          const first = batch?.tasks[0];
+          if (batch && first && loaded) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
         },
         (error: Error) => this.finish({ kind: 'failed', error: { name: error.name, message: error.message } }),
       );
@@ -287,6 +292,8 @@ class ChildWorker {
         return;
       case 'batch-done': {
         if (this.running?.id !== message.id) return;
+        // A preload answers with no outcomes once the module has loaded (or failed to, which the next batch reports).
+        this.loadedModules.add(this.running.moduleHash);
         const outcomes = unpackOutcomes(message.outcomes);
         // The child wrote any fd output before this reply; an event-loop turn lets the pipe's data be read first.
         setImmediate(() => {
@@ -365,11 +372,19 @@ export class ProcessPool implements WorkerPool {
   }
 
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch({ batch }, control);
+  }
+
+  preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch({ preload }, control);
+  }
+
+  private dispatch(work: { batch: WorkerBatch } | { preload: PreloadRequest }, control: BatchControl): Promise<BatchReply> {
     if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The process pool was closed.' } });
     const idle = this.children.filter((child) => !child.running && !child.dead);
     const child = idle.find((candidate) => candidate.booted) ?? idle[0];
     if (!child) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
-    return child.run(this.nextBatchId++, batch, control);
+    return child.run(this.nextBatchId++, work, control);
   }
 
   async whenReady(): Promise<void> {
