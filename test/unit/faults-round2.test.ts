@@ -234,11 +234,12 @@ describe('faults round 2: hangs', () => {
 });
 
 describe('faults round 2: crashes', () => {
-  it('5. 1,000,000 tiny tasks run end to end from the CLI: every task in the --json, a capped table on stdout', { timeout: 600_000 }, async () => {
+  it('5. 1,000,000 tiny tasks run end to end from the CLI: every task in the --json and --csv, a capped table on stdout', { timeout: 600_000 }, async () => {
     const inputs = path.join(scratch, 'million.json');
     writeFileSync(inputs, JSON.stringify(Array.from({ length: 1_000_000 }, (_, i) => i)));
     const json = path.join(scratch, 'million-report.json');
-    const run = await runCli(hostile('tiny', `@${inputs}`, '--no-serial', '--workers', '2', '--json', json), { timeoutMs: 540_000 });
+    const csv = path.join(scratch, 'million.csv');
+    const run = await runCli(hostile('tiny', `@${inputs}`, '--no-serial', '--workers', '2', '--json', json, '--csv', csv), { timeoutMs: 540_000 });
     assertFinished(run);
     assert.equal(run.code, 0, run.stderr.slice(-2000));
     assert.match(run.stdout, /… and 999,000 more tasks/);
@@ -247,6 +248,10 @@ describe('faults round 2: crashes', () => {
     let ok = 0;
     for (const task of report.tasks) if (task.status === 'ok') ok++;
     assert.equal(ok, 1_000_000);
+    let rows = 0;
+    const text = readFileSync(csv, 'utf8');
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) rows++;
+    assert.equal(rows, 1_000_001, 'a header and a row per task in the CSV');
     await assertNothingLeft(run);
   });
 
