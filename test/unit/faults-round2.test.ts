@@ -369,8 +369,10 @@ describe('faults round 2: exhaustion and leftovers', () => {
 
     const threads = await runCli(hostile('spawnSleeps', '[[63]]', '--backend', 'threads', '--workers', '1', '--no-serial'));
     assertFinished(threads);
-    const pids = [...threads.stdout.matchAll(/PID (\d+) \(sleep 63\)/g)].map((match) => Number(match[1]));
+    // Named twice: in the task's output and in the leftover-processes note.
+    const pids = [...new Set([...threads.stdout.matchAll(/PID (\d+) \(sleep 63\)/g)].map((match) => Number(match[1])))];
     assert.equal(pids.length, 2, threads.stdout);
+    assert.match(threads.stdout, /\nnote: Task 0 left 2 processes running: .*On the threads backend they are children of the host itself/);
     // On threads they are the CLI's own children: named, not ended. The test ends them.
     for (const pid of pids) killQuietly(pid);
     await assertNothingLeft(threads);
@@ -388,6 +390,21 @@ describe('faults round 2: exhaustion and leftovers', () => {
       for (const pid of alive) killQuietly(pid);
       assert.deepEqual(alive.map(describeProcess), [], 'sleeps still running after the run, with the pool warm');
     } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('10. the report warns about processes a task left running (leftover-processes), saying on threads that they keep running', async () => {
+    const engine = new Engine({ distDir: path.join(ROOT, 'dist'), cacheDir: path.join(scratch, 'engine-cache'), idleTimeoutMs: 60_000 });
+    let pids: number[] = [];
+    try {
+      const { report, results } = await engine.run({ file: HOSTILE, target: { name: 'spawnSleeps' }, inputs: '[[66]]', options: { backend: 'threads', workers: 1, compareWithSerial: false } });
+      pids = (results as number[][]).flat();
+      const warning = report.warnings.find((w) => w.code === 'leftover-processes');
+      assert.ok(warning, report.warnings.map((w) => w.code).join(', '));
+      assert.match(warning.message, /^Task 0 left 2 processes running: PID \d+ \(sleep 66\), PID \d+ \(sleep 66\)\. On the threads backend they are children of the host itself/);
+    } finally {
+      for (const pid of pids) killQuietly(pid);
       await engine.dispose();
     }
   });
