@@ -4,3 +4,5 @@ export { dispatchTasks, type DispatchedTask, type DispatchRequest } from './task
 export { ThreadPool } from './threadPool';
 export { WarmPools, createPool } from './warmPools';
 export { poolKey, type BatchControl, type BatchReply, type PoolConfig, type WorkerPool } from './workerPool';
+export { leftoverProcessesWarning } from './runLimits';
+export type { ProcessInfo } from './processTree';

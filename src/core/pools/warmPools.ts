@@ -44,6 +44,9 @@ export class WarmPools {
     entry.users = Math.max(0, entry.users - 1);
     entry.lastUsed = Date.now();
     if (entry.users > 0) return;
+    // The run is over: what its tasks left running ends now, not when the warm pool closes minutes later. (The engine
+    // asks first, to name them in a warning; this catches what it did not.)
+    void pool.endLeftoverProcesses?.().catch(() => undefined);
     entry.idleTimer = setTimeout(() => void this.close(key), this.idleTimeoutMs);
     entry.idleTimer.unref();
     this.evictExtraIdle();

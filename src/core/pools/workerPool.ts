@@ -1,6 +1,6 @@
 // The one interface both pool backends implement: send a batch to an idle worker, hear task starts live, abort it.
 import type { BackendKind, TaskError } from '../../shared/report';
-import type { PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import type { LeftoverProcess, PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
 
 export interface PoolConfig {
   backend: BackendKind;
@@ -35,6 +35,11 @@ export interface WorkerPool {
   preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply>;
   /** Resolves once every worker has started (used by prewarm, and before timing a phase). */
   whenReady(): Promise<void>;
+  /**
+   * Processes backend: ends what tasks started and left running in the idle workers, and names them (the engine calls it
+   * when a run ends, for a 'leftover-processes' warning). Threads can't: there they are the host's own children.
+   */
+  endLeftoverProcesses?(): Promise<LeftoverProcess[]>;
   destroy(): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ import { bundleTarget } from '../bundle';
 import { serialTaskDurations } from '../format';
 import { parseInputsInSlices } from '../inputs';
 import type { TargetBinding } from '../locate';
-import type { WarmPools, WorkerPool } from '../pools';
+import { leftoverProcessesWarning, type WarmPools, type WorkerPool } from '../pools';
 import { locateCached, startEsbuildService } from './locateCache';
 import { positiveInteger, resolveRunOptions, workersToStart } from './options';
 import { runPhase, type PhaseResult } from './phase';
@@ -233,6 +233,10 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     }
     if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
     report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers, taskDurations));
+    // Processes the tasks left running: the processes backend ends them now (the pools end what this misses on release).
+    const ended = (await Promise.all(acquired.map((pool) => pool.endLeftoverProcesses?.().catch(() => []) ?? []))).flat();
+    const leftovers = leftoverProcessesWarning(state.leftovers, options.backend, ended);
+    if (leftovers) report.warnings.push(leftovers);
     state.emit({ type: 'run-finished', report });
 
     // Dense, like starmap's list: undefined where a task failed or never ran.

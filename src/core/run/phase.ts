@@ -155,6 +155,7 @@ export async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseR
   }
   // A timeout, cancel or crash replaced a worker, which has not loaded the module.
   if (dispatched.some((task) => task.status !== 'ok')) preloadedHash.delete(pool);
+  for (const task of dispatched) if (task.leftoverProcesses) state.leftovers.push(task);
   const wallMs = (endUs - startUs) / 1000;
   const laneRecords = [...lanes.values()].map((lane) => ({ ...lane, utilization: wallMs > 0 ? Math.min(1, lane.busyMs / wallMs) : 0 }));
   const failedAll = dispatched.length > 0 && dispatched.every((task) => task.status === 'error' || task.status === 'timeout');
