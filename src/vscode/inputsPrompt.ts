@@ -67,8 +67,8 @@ export async function rememberInputs(state: vscode.Memento, file: string, target
 export async function promptInputs(target: TargetInfo, initial: string, step?: { step: number; totalSteps: number }): Promise<string | undefined> {
   const signature = `${target.kind === 'class-run' ? `new ${target.name}` : target.name}(${target.params.join(', ')})${target.kind === 'class-run' ? '.run()' : ''}`;
   const box = vscode.window.createInputBox();
-  box.title = `Inputs for ${signature}`;
-  box.prompt = 'One argument list per task: JSON such as [[1], [2], [3]], or a JS expression such as Array.from({ length: 8 }, (_, i) => [i])';
+  box.title = vscode.l10n.t('Inputs for {0}', signature);
+  box.prompt = vscode.l10n.t('One argument list per task: JSON such as [[1], [2], [3]], or a JS expression such as Array.from({ length: 8 }, (_, i) => [i])');
   box.placeholder = '[[1], [2], [3], [4]]';
   box.value = initial;
   box.valueSelection = [0, initial.length];

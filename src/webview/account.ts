@@ -1,4 +1,5 @@
 // The account: one bar from 0 to the parallel wall time, split into where that time went, the ideal marked, with advice.
+import * as l10n from '@vscode/l10n';
 import type { AccountSegment, AccountSegmentKey, RunAccount } from '../shared/report';
 import { el } from './dom';
 import { formatMs } from './format';
@@ -8,35 +9,35 @@ const NEGLIGIBLE_MS = 0.01;
 
 /** What each term is called and what it means, with W workers. */
 export const SEGMENT_INFO: Record<AccountSegmentKey, { label: string; meaning: (workers: number) => string; gain?: string }> = {
-  work: { label: 'Work', meaning: (w) => `the serial run’s task time ÷ ${w} workers: the ideal` },
+  work: { label: l10n.t('Work'), meaning: (w) => l10n.t('the serial run’s task time ÷ {0} workers: the ideal', w) },
   contention: {
-    label: 'Contention',
-    meaning: () => 'extra CPU the same tasks used in parallel: shared locks, memory bandwidth, allocator, GC',
-    gain: 'the same tasks used less CPU in parallel than alone',
+    label: l10n.t('Contention'),
+    meaning: () => l10n.t('extra CPU the same tasks used in parallel: shared locks, memory bandwidth, allocator, GC'),
+    gain: l10n.t('the same tasks used less CPU in parallel than alone'),
   },
   'cpu-wait': {
-    label: 'Waiting for a CPU',
-    meaning: () => 'runnable with no core free: more busy threads than cores, or other programs',
-    gain: 'the tasks waited less for a CPU in parallel than alone',
+    label: l10n.t('Waiting for a CPU'),
+    meaning: () => l10n.t('runnable with no core free: more busy threads than cores, or other programs'),
+    gain: l10n.t('the tasks waited less for a CPU in parallel than alone'),
   },
-  blocked: { label: 'Blocked', meaning: () => 'extra time neither on a CPU nor runnable: sleeps, I/O, locks that sleep', gain: 'the tasks were blocked less in parallel than alone' },
-  slowdown: { label: 'Slowdown', meaning: () => 'tasks slower in parallel than alone (no CPU figures here to say why)', gain: 'the tasks ran faster in parallel than alone' },
-  unmatched: { label: 'Unmatched', meaning: () => 'parallel tasks with no serial time to compare with (failed or missing in the serial run)' },
-  startup: { label: 'Start-up', meaning: () => 'each worker’s time before its first task: worker start, module load' },
-  dispatch: { label: 'Dispatch', meaning: () => 'idle time between tasks on a worker: handing out tasks, returning results' },
-  imbalance: { label: 'Imbalance', meaning: () => 'workers idle after their last task: uneven tasks, input order, too few tasks' },
+  blocked: { label: l10n.t('Blocked'), meaning: () => l10n.t('extra time neither on a CPU nor runnable: sleeps, I/O, locks that sleep'), gain: l10n.t('the tasks were blocked less in parallel than alone') },
+  slowdown: { label: l10n.t('Slowdown'), meaning: () => l10n.t('tasks slower in parallel than alone (no CPU figures here to say why)'), gain: l10n.t('the tasks ran faster in parallel than alone') },
+  unmatched: { label: l10n.t('Unmatched'), meaning: () => l10n.t('parallel tasks with no serial time to compare with (failed or missing in the serial run)') },
+  startup: { label: l10n.t('Start-up'), meaning: () => l10n.t('each worker’s time before its first task: worker start, module load') },
+  dispatch: { label: l10n.t('Dispatch'), meaning: () => l10n.t('idle time between tasks on a worker: handing out tasks, returning results') },
+  imbalance: { label: l10n.t('Imbalance'), meaning: () => l10n.t('workers idle after their last task: uneven tasks, input order, too few tasks') },
 };
 
 /** What a term means in this account: below zero a gain; the unmatched time of a run with no serial run is all of it. */
 function meaningOf(segment: AccountSegment, account: RunAccount): string {
   if (segment.ms < 0) return gainMeaning(segment.key);
-  if (segment.key === 'unmatched' && account.serialRepeat < 0) return `the tasks’ time ÷ ${account.workers} workers, with no serial run to compare it with`;
+  if (segment.key === 'unmatched' && account.serialRepeat < 0) return l10n.t('the tasks’ time ÷ {0} workers, with no serial run to compare it with', account.workers);
   return SEGMENT_INFO[segment.key].meaning(account.workers);
 }
 
 /** What a term below zero means: a gain, never a negative width. */
 function gainMeaning(key: AccountSegmentKey): string {
-  return `a gain: ${SEGMENT_INFO[key].gain ?? 'less of this in parallel than alone'}`;
+  return l10n.t('a gain: {0}', SEGMENT_INFO[key].gain ?? l10n.t('less of this in parallel than alone'));
 }
 
 /** `49 %`, `4.2 %`, `−3.1 %` of the parallel wall time. */
@@ -70,7 +71,7 @@ export class AccountView {
 
   constructor() {
     this.element = el('section', { className: 'panel-section account-section', attrs: { 'aria-labelledby': 'account-heading', 'data-testid': 'account', hidden: true } }, [
-      el('div', { className: 'section-header' }, [el('h2', { text: 'Where the parallel time went', attrs: { id: 'account-heading' } }), this.caption]),
+      el('div', { className: 'section-header' }, [el('h2', { text: l10n.t('Where the parallel time went'), attrs: { id: 'account-heading' } }), this.caption]),
       this.body,
     ]);
   }
@@ -106,7 +107,7 @@ export class AccountView {
     const scaleMs = Math.max(parallelMs, positive.reduce((sum, segment) => sum + segment.ms, 0));
     const at = (ms: number): string => `${Math.min(100, Math.max(0, (ms / scaleMs) * 100)).toFixed(4)}%`;
     const describe = (segment: AccountSegment): string =>
-      `${SEGMENT_INFO[segment.key].label}: ${formatSignedMs(segment.ms)}, ${formatShare(segment.ms, parallelMs)} of the parallel wall time`;
+      l10n.t('{0}: {1}, {2} of the parallel wall time', SEGMENT_INFO[segment.key].label, formatSignedMs(segment.ms), formatShare(segment.ms, parallelMs));
 
     const segments = positive.map((segment) => {
       const label = SEGMENT_INFO[segment.key].label;
@@ -146,15 +147,15 @@ export class AccountView {
       markers.push(wallMarker);
     }
     const summary = [
-      `Parallel wall time ${formatMs(parallelMs)} on ${account.workers} workers`,
+      l10n.t('Parallel wall time {0} on {1} workers', formatMs(parallelMs), account.workers),
       ...shown.map(describe),
-      hasIdeal ? `ideal ${formatMs(account.idealMs)}` : 'no ideal without a serial run',
+      hasIdeal ? l10n.t('ideal {0}', formatMs(account.idealMs)) : l10n.t('no ideal without a serial run'),
     ].join('; ');
     this.bar = el('div', { className: 'account-bar', attrs: { role: 'group', 'aria-label': summary, 'data-testid': 'account-bar', 'data-parallel-ms': parallelMs, 'data-scale-ms': scaleMs } }, [...segments, ...markers]);
 
-    const idealLabel = el('span', { className: 'account-axis-label account-axis-ideal', text: `ideal ${formatMs(account.idealMs)}` });
+    const idealLabel = el('span', { className: 'account-axis-label account-axis-ideal', text: l10n.t('ideal {0}', formatMs(account.idealMs)) });
     idealLabel.style.left = at(account.idealMs);
-    const wallLabel = el('span', { className: 'account-axis-label account-axis-wall', text: `parallel wall ${formatMs(parallelMs)}` });
+    const wallLabel = el('span', { className: 'account-axis-label account-axis-wall', text: l10n.t('parallel wall {0}', formatMs(parallelMs)) });
     wallLabel.style.left = at(parallelMs);
     // Labels near the ends are anchored to them so they never run off the bar.
     if ((account.idealMs / scaleMs) * 100 < 12) idealLabel.classList.add('anchor-start');
@@ -166,11 +167,11 @@ export class AccountView {
 
     const gainTotal = gains.reduce((sum, segment) => sum + segment.ms, 0);
     const gainChip = gains.length
-      ? el('div', { className: 'account-gain', attrs: { 'data-testid': 'account-gain', title: 'This time comes off the terms drawn in the bar: together they add up to the parallel wall time.' } }, [
+      ? el('div', { className: 'account-gain', attrs: { 'data-testid': 'account-gain', title: l10n.t('This time comes off the terms drawn in the bar: together they add up to the parallel wall time.') } }, [
           el('span', { className: 'account-gain-value', text: formatSignedMs(gainTotal) }),
           el('span', {
             className: 'muted',
-            text: ` gain: ${gains.map((segment) => `${inSentence(segment.key)} ${formatSignedMs(segment.ms)}`).join(', ')} (${gains.length === 1 ? (SEGMENT_INFO[gains[0].key].gain ?? 'less in parallel than alone') : 'less in parallel than alone'})`,
+            text: l10n.t(' gain: {0} ({1})', gains.map((segment) => `${inSentence(segment.key)} ${formatSignedMs(segment.ms)}`).join(', '), gains.length === 1 ? (SEGMENT_INFO[gains[0].key].gain ?? l10n.t('less in parallel than alone')) : l10n.t('less in parallel than alone')),
           }),
         ])
       : null;
@@ -185,14 +186,14 @@ export class AccountView {
       ]),
     );
     const total = el('tr', { className: 'account-total', attrs: { 'data-testid': 'account-total', 'data-ms': parallelMs } }, [
-      el('th', { text: 'Parallel wall time', attrs: { scope: 'row' } }),
+      el('th', { text: l10n.t('Parallel wall time'), attrs: { scope: 'row' } }),
       el('td', { className: 'numeric', text: formatMs(parallelMs), attrs: { 'data-col': 'ms' } }),
       el('td', { className: 'numeric', text: '100 %', attrs: { 'data-col': 'share' } }),
-      el('td', { className: 'account-meaning muted', text: `the terms above add up to it${Math.abs(account.residualMs) >= 0.05 ? ` (within ${formatMs(Math.abs(account.residualMs))})` : ''}` }),
+      el('td', { className: 'account-meaning muted', text: l10n.t('the terms above add up to it{0}', Math.abs(account.residualMs) >= 0.05 ? ` (within ${formatMs(Math.abs(account.residualMs))})` : '') }),
     ]);
     const table = el('table', { className: 'account-table', attrs: { 'data-testid': 'account-table' } }, [
-      el('caption', { className: 'visually-hidden', text: 'Where the parallel wall time went, term by term' }),
-      el('thead', {}, [el('tr', {}, ['Term', 'Time', 'Share', 'What it is'].map((name, i) => el('th', { className: i === 1 || i === 2 ? 'numeric' : '', text: name, attrs: { scope: 'col' } })))]),
+      el('caption', { className: 'visually-hidden', text: l10n.t('Where the parallel wall time went, term by term') }),
+      el('thead', {}, [el('tr', {}, [l10n.t('Term'), l10n.t('Time'), l10n.t('Share'), l10n.t('What it is')].map((name, i) => el('th', { className: i === 1 || i === 2 ? 'numeric' : '', text: name, attrs: { scope: 'col' } })))]),
       el('tbody', {}, [...rows, total]),
     ]);
 
@@ -201,7 +202,7 @@ export class AccountView {
     if (loss) {
       parts.push(
         el('p', { className: 'account-advice', attrs: { 'data-testid': 'account-advice', 'data-key': loss.key } }, [
-          el('strong', { text: `Largest loss: ${inSentence(loss.key)}, ${formatMs(loss.ms)} (${formatShare(loss.ms, parallelMs)}). ` }),
+          el('strong', { text: l10n.t('Largest loss: {0}, {1} ({2}). ', inSentence(loss.key), formatMs(loss.ms), formatShare(loss.ms, parallelMs)) }),
           loss.advice,
         ]),
       );
@@ -209,7 +210,7 @@ export class AccountView {
     if (account.unavailable.length) {
       parts.push(
         el('div', { className: 'account-unavailable', attrs: { 'data-testid': 'account-unavailable' } }, [
-          el('p', { text: 'Not in this account:' }),
+          el('p', { text: l10n.t('Not in this account:') }),
           el('ul', {}, account.unavailable.map((reason) => el('li', { text: reason }))),
         ]),
       );

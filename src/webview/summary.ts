@@ -1,4 +1,5 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
+import * as l10n from '@vscode/l10n';
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
@@ -6,11 +7,19 @@ import { button, el } from './dom';
 import type { RunModel } from './runModel';
 
 const EXPORTS: { format: ExportFormat; label: string; title: string }[] = [
-  { format: 'json', label: 'JSON', title: 'Save the full report as JSON' },
-  { format: 'csv', label: 'CSV', title: 'Save one row per task as CSV' },
-  { format: 'trace', label: 'Chrome trace', title: 'Save a trace for chrome://tracing or Perfetto' },
-  { format: 'html', label: 'HTML', title: 'Save this page as one offline HTML file' },
+  { format: 'json', label: 'JSON', title: l10n.t('Save the full report as JSON') },
+  { format: 'csv', label: 'CSV', title: l10n.t('Save one row per task as CSV') },
+  { format: 'trace', label: l10n.t('Chrome trace'), title: l10n.t('Save a trace for chrome://tracing or Perfetto') },
+  { format: 'html', label: 'HTML', title: l10n.t('Save this page as one offline HTML file') },
 ];
+
+/** The Status card's value, in the display language (the report keeps the English code). */
+const RUN_STATUS_LABELS: Record<RunReport['status'], string> = {
+  running: l10n.t('running'),
+  completed: l10n.t('completed'),
+  cancelled: l10n.t('cancelled'),
+  failed: l10n.t('failed'),
+};
 
 /** The numbers the cards show: the report's summary once the run is over, live estimates while it runs. */
 interface Headline {
@@ -113,22 +122,22 @@ export class SummaryView {
   private readonly failure = el('div', { className: 'failure-banner', attrs: { role: 'alert', 'data-testid': 'run-failure', hidden: true } });
   private readonly warnings = el('div', { className: 'warnings', attrs: { 'data-testid': 'warnings', hidden: true } });
   private warningsText: string | undefined;
-  private readonly hero = new Card('Speedup', 'speedup', 'card-hero');
-  private readonly serial = new Card('Serial time', 'serial-time', '');
-  private readonly parallel = new Card('Parallel time', 'parallel-time', '');
-  private readonly efficiency = new Card('Efficiency', 'efficiency', '');
-  private readonly workers = new Card('Workers', 'workers', '');
-  private readonly tasks = new Card('Tasks', 'tasks', '');
-  private readonly backend = new Card('Backend', 'backend', '');
-  private readonly status = new Card('Status', 'run-status', 'status-card');
+  private readonly hero = new Card(l10n.t('Speedup'), 'speedup', 'card-hero');
+  private readonly serial = new Card(l10n.t('Serial time'), 'serial-time', '');
+  private readonly parallel = new Card(l10n.t('Parallel time'), 'parallel-time', '');
+  private readonly efficiency = new Card(l10n.t('Efficiency'), 'efficiency', '');
+  private readonly workers = new Card(l10n.t('Workers'), 'workers', '');
+  private readonly tasks = new Card(l10n.t('Tasks'), 'tasks', '');
+  private readonly backend = new Card(l10n.t('Backend'), 'backend', '');
+  private readonly status = new Card(l10n.t('Status'), 'run-status', 'status-card');
 
   constructor(post: ((message: FromWebviewMessage) => void) | undefined) {
     const actions = el('div', { className: 'run-actions' });
     if (post) {
       // Cancel and Re-run share one slot (only one is shown), so the row keeps its width when a run starts or ends.
-      this.cancel = button('Cancel', 'cancel', () => post({ type: 'cancel' }), 'button danger run-slot');
-      this.rerun = button('Re-run', 'rerun', () => post({ type: 'rerun' }), 'button run-slot');
-      const exportGroup = el('div', { className: 'export-group', attrs: { role: 'group', 'aria-label': 'Export' } }, [el('span', { className: 'muted', text: 'Export' })]);
+      this.cancel = button(l10n.t('Cancel'), 'cancel', () => post({ type: 'cancel' }), 'button danger run-slot');
+      this.rerun = button(l10n.t('Re-run'), 'rerun', () => post({ type: 'rerun' }), 'button run-slot');
+      const exportGroup = el('div', { className: 'export-group', attrs: { role: 'group', 'aria-label': l10n.t('Export') } }, [el('span', { className: 'muted', text: l10n.t('Export') })]);
       for (const item of EXPORTS) {
         const node = button(item.label, `export-${item.format}`, () => post({ type: 'export', format: item.format }), 'button secondary');
         node.title = item.title;
@@ -137,13 +146,13 @@ export class SummaryView {
       }
       actions.append(this.cancel, this.rerun, exportGroup);
     }
-    this.parallel.element.title = 'Ideal: the least time these tasks allow on these workers, the longer of the longest task and the total task time ÷ workers (from the serial run’s task durations).';
+    this.parallel.element.title = l10n.t('Ideal: the least time these tasks allow on these workers, the longer of the longest task and the total task time ÷ workers (from the serial run’s task durations).');
     const title = el('div', { className: 'run-title' }, [this.heading, this.meta]);
     const cards = el('div', { className: 'cards', attrs: { 'data-testid': 'summary' } }, [
       this.hero.element,
       el('div', { className: 'card-grid' }, [this.serial, this.parallel, this.efficiency, this.workers, this.tasks, this.backend, this.status].map((card) => card.element)),
     ]);
-    this.element = el('section', { className: 'summary', attrs: { 'aria-label': 'Summary' } }, [el('div', { className: 'run-header' }, [title, actions]), this.failure, cards, this.warnings]);
+    this.element = el('section', { className: 'summary', attrs: { 'aria-label': l10n.t('Summary') } }, [el('div', { className: 'run-header' }, [title, actions]), this.failure, cards, this.warnings]);
   }
 
   /** Brings every text and button state up to date, touching only what reads differently. */
@@ -155,7 +164,7 @@ export class SummaryView {
     const running = report.status === 'running';
     const target = report.target;
 
-    setText(this.heading, target?.name ?? 'Run');
+    setText(this.heading, target?.name ?? l10n.t('Run'));
     setText(this.meta, [target ? `${baseName(target.file)}:${target.line}` : '', formatDate(report.createdAt)].filter(Boolean).join(' · '));
     if (target?.file) this.meta.title = target.file;
     else this.meta.removeAttribute('title');
@@ -168,9 +177,9 @@ export class SummaryView {
     }
 
     setHidden(this.failure, !report.failure);
-    const failureText = report.failure ? `Run failed: ${report.failure}` : '';
+    const failureText = report.failure ? l10n.t('Run failed: {0}', report.failure) : '';
     if (this.failure.textContent !== failureText) {
-      this.failure.replaceChildren(...(report.failure ? [el('strong', { text: 'Run failed: ' }), report.failure] : []));
+      this.failure.replaceChildren(...(report.failure ? [el('strong', { text: l10n.t('Run failed: ') }), report.failure] : []));
     }
 
     const tasksText = running ? `${formatCount(counts.finished)} / ${counts.total ? formatCount(counts.total) : '?'}` : formatCount(summary?.tasks ?? counts.total);
@@ -186,12 +195,12 @@ export class SummaryView {
         rawValue: estimate.median,
         notes: [
           ...estimateNotes(estimate, report.options?.measureSeconds),
-          `serial ÷ parallel with ${numbers.workers} workers`,
+          l10n.t('serial ÷ parallel with {0} workers', numbers.workers),
           aboveCores
-            ? { text: `above the ${Number.isFinite(workersForCores) ? `${workersForCores}× ` : ''}these workers and cores allow: see the warning below`, className: 'note-warn', testId: 'speedup-above-cores' }
+            ? { text: l10n.t('above the {0}these workers and cores allow: see the warning below', Number.isFinite(workersForCores) ? `${workersForCores}× ` : ''), className: 'note-warn', testId: 'speedup-above-cores' }
             : undefined,
         ],
-        title: `Median of ${estimate.n} serial ÷ parallel ${estimate.n === 1 ? 'pair' : 'pairs'}${estimate.n > 1 ? `; 95 % confidence interval ${formatSpeedup(estimate.low)} – ${formatSpeedup(estimate.high)} (Student’s t over the pairs’ log speedups)` : ''}.`,
+        title: l10n.t('Median of {0} serial ÷ parallel {1}{2}.', estimate.n, estimate.n === 1 ? 'pair' : 'pairs', estimate.n > 1 ? l10n.t('; 95 % confidence interval {0} – {1} (Student’s t over the pairs’ log speedups)', formatSpeedup(estimate.low), formatSpeedup(estimate.high)) : ''),
         className: aboveCores ? 'card-hero-warn' : '',
       });
     } else {
@@ -201,11 +210,11 @@ export class SummaryView {
         notes: [
           numbers.speedup === undefined
             ? report.options?.compareWithSerial === false
-              ? 'serial comparison off'
+              ? l10n.t('serial comparison off')
               : running
-                ? 'after both runs finish'
-                : 'no serial run'
-            : `serial ÷ parallel with ${numbers.workers} workers`,
+                ? l10n.t('after both runs finish')
+                : l10n.t('no serial run')
+            : l10n.t('serial ÷ parallel with {0} workers', numbers.workers),
           ...spreadNotes(summary?.speedupSpread, formatSpeedup),
         ],
       });
@@ -219,16 +228,16 @@ export class SummaryView {
         value: formatPercent(efficiency.median),
         suffix: intervalText(efficiency, (value) => formatPercent(value), '1 %'),
         rawValue: efficiency.median,
-        notes: [`speedup ÷ workers · ${pairsText(estimate.n)}`],
+        notes: [l10n.t('speedup ÷ workers · {0}', pairsText(estimate.n))],
       });
     } else {
-      this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: ['speedup ÷ workers'] });
+      this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: [l10n.t('speedup ÷ workers')] });
     }
-    this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
-    this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
+    this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? l10n.t('{0} CPUs on this machine', report.host.cpuCount) : undefined] });
+    this.tasks.set({ value: tasksText, notes: [failed ? l10n.t('{0} failed', failed) : running ? l10n.t('{0} running', counts.running) : l10n.t('all succeeded')], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
-    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? 'child processes' : backend === 'threads' ? 'worker threads (piscina)' : undefined] });
-    this.status.set({ value: report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
+    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? l10n.t('child processes') : backend === 'threads' ? l10n.t('worker threads (piscina)') : undefined] });
+    this.status.set({ value: RUN_STATUS_LABELS[report.status] ?? report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);
   }
@@ -240,7 +249,7 @@ export class SummaryView {
     setHidden(this.warnings, warnings.length === 0);
     this.warnings.replaceChildren(
       ...(warnings.length
-        ? [el('h2', { text: warnings.length === 1 ? 'Warning' : `Warnings (${warnings.length})` }), el('ul', {}, warnings.map((warning) => el('li', { text: warning.message, attrs: { 'data-code': warning.code } })))]
+        ? [el('h2', { text: warnings.length === 1 ? l10n.t('Warning') : l10n.t('Warnings ({0})', warnings.length) }), el('ul', {}, warnings.map((warning) => el('li', { text: warning.message, attrs: { 'data-code': warning.code } })))]
         : []),
     );
   }
@@ -252,17 +261,17 @@ export class SummaryView {
  */
 function idealNote(idealMs: number | undefined, parallelMs: number | undefined): string | undefined {
   if (idealMs === undefined || !parallelMs || idealMs <= 0) return undefined;
-  return `${Math.round((idealMs / parallelMs) * 100)} % of the ideal ${formatMs(idealMs)}`;
+  return l10n.t('{0} % of the ideal {1}', Math.round((idealMs / parallelMs) * 100), formatMs(idealMs));
 }
 
 /** How far the pairs got: `pair 3 · until ± 5 % or 10 s` while measuring, `5 pairs` after; sweeps and old reports as before. */
 function pairsNote(model: RunModel, report: RunReport): string | undefined {
   const options = report.options;
   const count = model.repeats().length;
-  if (!model.repeatsArePairs()) return options && options.repeats > 1 ? `${options.repeats} repeats` : undefined;
+  if (!model.repeatsArePairs()) return options && options.repeats > 1 ? l10n.t('{0} repeats', options.repeats) : undefined;
   if (report.status === 'running') {
-    if (options?.repeats === 0) return `pair ${count} · until ± 5 %${options.measureSeconds ? ` or ${options.measureSeconds} s` : ''}`;
-    return options && options.repeats > 1 ? `pair ${count} of ${options.repeats}` : undefined;
+    if (options?.repeats === 0) return l10n.t('pair {0} · until ± 5 %{1}', count, options.measureSeconds ? ` or ${options.measureSeconds} s` : '');
+    return options && options.repeats > 1 ? l10n.t('pair {0} of {1}', count, options.repeats) : undefined;
   }
   return count > 1 ? pairsText(count) : undefined;
 }
@@ -297,31 +306,31 @@ function estimateNotes(estimate: SpeedupEstimate, measureSeconds: number | undef
   if (estimate.method === 'single' || estimate.n < 2) {
     const why =
       estimate.stoppedBy === 'long-tasks'
-        ? 'tasks too long to repeat within the time budget'
+        ? l10n.t('tasks too long to repeat within the time budget')
         : estimate.stoppedBy === 'cancelled'
-          ? 'the run was cancelled after it'
+          ? l10n.t('the run was cancelled after it')
           : estimate.stoppedBy === 'repeats'
-            ? 'one repeat asked for'
-            : 'the time budget allowed no second';
-    notes.push({ text: `1 pair: ${why}`, testId: 'speedup-ci', title: 'One measurement gives no interval: the speedup may differ on the next run.' });
+            ? l10n.t('one repeat asked for')
+            : l10n.t('the time budget allowed no second');
+    notes.push({ text: l10n.t('1 pair: {0}', why), testId: 'speedup-ci', title: l10n.t('One measurement gives no interval: the speedup may differ on the next run.') });
   } else {
     notes.push({ text: `95 % CI · ${pairsText(estimate.n)}`, testId: 'speedup-ci' });
     const relative = Math.max(estimate.high / estimate.median - 1, 1 - estimate.low / estimate.median);
     if (relative > 0.05) {
       const why =
         estimate.stoppedBy === 'budget'
-          ? `the ${measureSeconds ? `${measureSeconds} s ` : ''}time budget ran out`
+          ? l10n.t('the {0}time budget ran out', measureSeconds ? `${measureSeconds} s ` : '')
           : estimate.stoppedBy === 'cancelled'
-            ? 'the run was cancelled'
+            ? l10n.t('the run was cancelled')
             : estimate.stoppedBy === 'repeats'
-              ? `only the ${estimate.n + estimate.excludedPairs.length} pairs asked for ran`
-              : 'the pairs disagree';
-      notes.push({ text: `wider than ± 5 %: ${why}`, className: 'note-warn', testId: 'speedup-imprecise' });
+              ? l10n.t('only the {0} pairs asked for ran', estimate.n + estimate.excludedPairs.length)
+              : l10n.t('the pairs disagree');
+      notes.push({ text: l10n.t('wider than ± 5 %: {0}', why), className: 'note-warn', testId: 'speedup-imprecise' });
     }
   }
   if (estimate.excludedPairs.length) {
     const list = estimate.excludedPairs.map((repeat) => repeat + 1).join(', ');
-    notes.push(`pair ${list} left out (warm-up)`.replace(/^pair (\d+, )/, 'pairs $1'));
+    notes.push(l10n.t('pair {0} left out (warm-up)', list).replace(/^pair (\d+, )/, 'pairs $1'));
   }
   return notes;
 }

@@ -66,7 +66,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       class: 'sweep-svg',
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: 'img',
-      'aria-label': `Speedup by worker count: ${points.map((p) => `${p.workers} workers ${formatSpeedup(p.speedup)}`).join(', ')}; Amdahl fit with serial fraction ${formatPercent(fraction, 1)}${cores !== undefined ? `, limited to ${cores} cores` : ''}`,
+      'aria-label': l10n.t('Speedup by worker count: {0}; Amdahl fit with serial fraction {1}{2}', points.map((p) => l10n.t('{0} workers {1}', p.workers, formatSpeedup(p.speedup))).join(', '), formatPercent(fraction, 1), cores !== undefined ? l10n.t(', limited to {0} cores', cores) : ''),
     },
     [
       ...grid,
@@ -87,17 +87,17 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
   );
 
   const legend = el('ul', { className: 'legend sweep-legend' }, [
-    legendItem('legend-measured', 'measured'),
-    legendItem('legend-ideal', cores !== undefined ? `ideal (y = x, up to ${cores} cores)` : 'ideal (y = x)'),
-    legendItem('legend-amdahl', cores !== undefined ? "Amdahl's law fit, with the core limit" : "Amdahl's law fit"),
-    ...(coreLine.length ? [legendItem('legend-cores', 'core count')] : []),
+    legendItem('legend-measured', l10n.t('measured')),
+    legendItem('legend-ideal', cores !== undefined ? l10n.t('ideal (y = x, up to {0} cores)', cores) : l10n.t('ideal (y = x)')),
+    legendItem('legend-amdahl', cores !== undefined ? l10n.t("Amdahl's law fit, with the core limit") : l10n.t("Amdahl's law fit")),
+    ...(coreLine.length ? [legendItem('legend-cores', l10n.t('core count'))] : []),
   ]);
   const best = cores !== undefined ? amdahlSpeedup(fraction, cores, cores) : fraction > 0 ? 1 / fraction : Infinity;
   const fractionText = el('p', { className: 'amdahl-fraction' }, [
-    el('span', { text: `serial fraction ${formatPercent(fraction, 1)}`, attrs: { 'data-testid': 'amdahl-fraction', 'data-fraction': fraction } }),
+    el('span', { text: l10n.t('serial fraction {0}', formatPercent(fraction, 1)), attrs: { 'data-testid': 'amdahl-fraction', 'data-fraction': fraction } }),
     el('span', {
       className: 'muted',
-      text: ` · best possible speedup ≈ ${Number.isFinite(best) ? formatSpeedup(best) : '∞'}${cores !== undefined ? ` on ${cores} ${cores === 1 ? 'core' : 'cores'}` : ''} · serial run ${formatMs(sweep.serialMs)}`,
+      text: l10n.t(' · best possible speedup ≈ {0}{1} · serial run {2}', Number.isFinite(best) ? formatSpeedup(best) : '∞', cores !== undefined ? ` on ${cores} ${cores === 1 ? 'core' : 'cores'}` : '', formatMs(sweep.serialMs)),
       attrs: { 'data-testid': 'amdahl-best' },
     }),
   ]);

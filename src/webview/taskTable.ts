@@ -1,4 +1,5 @@
 // The task table: the accessible, sortable form of the timeline, one row per task, paginated past 200 rows.
+import * as l10n from '@vscode/l10n';
 import type { SourceLocation } from '../shared/report';
 import { el } from './dom';
 import { baseName, formatCount, formatMs, truncate } from './format';
@@ -39,19 +40,19 @@ const PHASE_RANK = { serial: 0, parallel: 1 } as const;
 const STATUS_RANK = { error: 0, timeout: 1, cancelled: 2, running: 3, queued: 4, ok: 5 } as const;
 
 const COLUMNS: Column[] = [
-  { id: 'phase', label: 'Phase', numeric: false, sortValue: (t) => PHASE_RANK[t.phase] * 1e6 + t.repeat },
-  { id: 'task', label: 'Task', numeric: true, sortValue: (t) => t.index },
-  { id: 'lane', label: 'Lane', numeric: true, sortValue: (t) => t.lane },
+  { id: 'phase', label: l10n.t('Phase'), numeric: false, sortValue: (t) => PHASE_RANK[t.phase] * 1e6 + t.repeat },
+  { id: 'task', label: l10n.t('Task'), numeric: true, sortValue: (t) => t.index },
+  { id: 'lane', label: l10n.t('Lane'), numeric: true, sortValue: (t) => t.lane },
   { id: 'pid', label: 'PID', numeric: true, sortValue: (t) => t.pid },
-  { id: 'thread', label: 'Thread', numeric: true, sortValue: (t) => t.threadId },
-  { id: 'start', label: 'Start', numeric: true, sortValue: (_t, c) => c.startMs ?? Infinity },
-  { id: 'end', label: 'End', numeric: true, sortValue: (_t, c) => c.endMs ?? Infinity },
-  { id: 'duration', label: 'Duration', numeric: true, sortValue: (t, c) => t.durationMs ?? (c.endMs !== undefined && c.startMs !== undefined ? c.endMs - c.startMs : Infinity) },
-  { id: 'cpu', label: 'CPU', title: 'CPU time the task’s own thread used, ms', numeric: true, sortValue: (t) => t.cpuMs ?? Infinity },
-  { id: 'wait', label: 'Wait', title: 'Time the task’s thread was runnable but waiting for a CPU, ms', numeric: true, sortValue: (t) => t.waitMs ?? Infinity },
-  { id: 'blocked', label: 'Blocked', title: 'Duration − CPU − wait: sleeping, I/O, locks that sleep, ms', numeric: true, sortValue: (t) => blockedMs(t) ?? Infinity },
-  { id: 'status', label: 'Status', numeric: false, sortValue: (t) => STATUS_RANK[t.status] },
-  { id: 'result', label: 'Result / error', numeric: false, sortValue: (t) => (t.error ? `${t.error.name}: ${t.error.message}` : (t.resultPreview ?? '')) },
+  { id: 'thread', label: l10n.t('Thread'), numeric: true, sortValue: (t) => t.threadId },
+  { id: 'start', label: l10n.t('Start'), numeric: true, sortValue: (_t, c) => c.startMs ?? Infinity },
+  { id: 'end', label: l10n.t('End'), numeric: true, sortValue: (_t, c) => c.endMs ?? Infinity },
+  { id: 'duration', label: l10n.t('Duration'), numeric: true, sortValue: (t, c) => t.durationMs ?? (c.endMs !== undefined && c.startMs !== undefined ? c.endMs - c.startMs : Infinity) },
+  { id: 'cpu', label: l10n.t('CPU'), title: l10n.t('CPU time the task’s own thread used, ms'), numeric: true, sortValue: (t) => t.cpuMs ?? Infinity },
+  { id: 'wait', label: l10n.t('Wait'), title: l10n.t('Time the task’s thread was runnable but waiting for a CPU, ms'), numeric: true, sortValue: (t) => t.waitMs ?? Infinity },
+  { id: 'blocked', label: l10n.t('Blocked'), title: l10n.t('Duration − CPU − wait: sleeping, I/O, locks that sleep, ms'), numeric: true, sortValue: (t) => blockedMs(t) ?? Infinity },
+  { id: 'status', label: l10n.t('Status'), numeric: false, sortValue: (t) => STATUS_RANK[t.status] },
+  { id: 'result', label: l10n.t('Result / error'), numeric: false, sortValue: (t) => (t.error ? `${t.error.name}: ${t.error.message}` : (t.resultPreview ?? '')) },
 ];
 
 export interface TaskTableCallbacks {
@@ -79,7 +80,7 @@ export class TaskTable {
   private renderedRows = new Map<string, RenderedRow>();
 
   constructor(private readonly callbacks: TaskTableCallbacks) {
-    this.caption = el('caption', { className: 'visually-hidden', text: 'Tasks', attrs: { id: 'task-table-caption' } });
+    this.caption = el('caption', { className: 'visually-hidden', text: l10n.t('Tasks'), attrs: { id: 'task-table-caption' } });
     const headRow = el('tr', { attrs: { role: 'row' } });
     for (const column of COLUMNS) {
       const sortButton = el('button', { className: 'sort-button', text: column.label, attrs: { type: 'button', 'data-sort': column.id } });
@@ -213,7 +214,7 @@ export class TaskTable {
     }
     patchChildren(this.body, nodes);
     if (focusedKey) (this.body.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"]`) as HTMLElement | null)?.focus();
-    const caption = `Tasks: ${formatCount(rows.length)}`;
+    const caption = l10n.t('Tasks: {0}', formatCount(rows.length));
     if (this.caption.textContent !== caption) this.caption.textContent = caption;
     this.renderPager(rows.length, pages);
     if (unfinished && !this.continuePending) {
@@ -283,7 +284,7 @@ export class TaskTable {
         const link = el('a', {
           className: 'location-link',
           text: `${baseName(location.file)}:${location.line}`,
-          attrs: { href: '#', 'data-testid': 'error-location', title: `Open ${location.file}:${location.line}:${location.column}` },
+          attrs: { href: '#', 'data-testid': 'error-location', title: l10n.t('Open {0}:{1}:{2}', location.file, location.line, location.column) },
         });
         link.addEventListener('click', (event) => {
           event.preventDefault();
@@ -309,7 +310,7 @@ export class TaskTable {
     if (task.error?.stack) parts.push(el('pre', { className: 'detail-stack', text: task.error.stack }));
     const logs = task.logs ?? [];
     if (logs.length === 0) {
-      parts.push(el('p', { className: 'detail-empty', text: 'No console output.' }));
+      parts.push(el('p', { className: 'detail-empty', text: l10n.t('No console output.') }));
     } else {
       const shown = logs.slice(0, MAX_LOG_LINES_SHOWN);
       const pre = el('pre', { className: 'detail-logs', attrs: { 'data-testid': 'task-logs' } });
@@ -317,7 +318,7 @@ export class TaskTable {
       parts.push(pre);
       const hidden = logs.length - shown.length;
       if (hidden > 0 || task.logsTruncated) {
-        parts.push(el('p', { className: 'detail-empty', text: hidden > 0 ? `${hidden} more lines not shown.` : 'Output was cut at the per-task limit.' }));
+        parts.push(el('p', { className: 'detail-empty', text: hidden > 0 ? l10n.t('{0} more lines not shown.', hidden) : l10n.t('Output was cut at the per-task limit.') }));
       }
     }
     const td = el('td', { attrs: { colspan: COLUMNS.length, role: 'gridcell' } }, parts);
@@ -344,7 +345,7 @@ export class TaskTable {
     const to = Math.min(total, (this.page + 1) * TABLE_PAGE_SIZE);
     prev.disabled = this.page === 0;
     next.disabled = this.page >= pages - 1;
-    const text = `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(total)} · page ${this.page + 1} of ${pages}`;
+    const text = l10n.t('Rows {0}–{1} of {2} · page {3} of {4}', formatCount(from), formatCount(to), formatCount(total), this.page + 1, pages);
     if (status.textContent !== text) status.textContent = text;
   }
 

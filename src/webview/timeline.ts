@@ -1,4 +1,5 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
+import * as l10n from '@vscode/l10n';
 import { el } from './dom';
 import type { MeasurementInfo } from '../shared/report';
 import { formatCores, formatMs, formatTick, niceStep, truncate } from './format';
@@ -11,7 +12,7 @@ const GROUP_HEIGHT = 24;
 const GROUP_HEIGHT_WITH_MACHINE = 38;
 /** Other programs' CPU from which a phase counts as disturbed (the engine's machine-busy warning uses the same). */
 const BUSY_MACHINE_CORES = 0.25;
-export const NOT_MEASURED = 'not measured on this platform';
+export const NOT_MEASURED = l10n.t('not measured on this platform');
 const LANE_HEIGHT = 26;
 const BAR_INSET = 4;
 const PAD_LEFT = 8;
@@ -63,12 +64,12 @@ interface TaskRef {
 const PROBLEM_STATUSES = new Set<ViewTaskStatus>(['error', 'timeout', 'cancelled']);
 
 export const STATUS_LABELS: Record<ViewTaskStatus, string> = {
-  ok: 'ok',
-  error: 'failed',
-  timeout: 'timed out',
-  cancelled: 'cancelled',
-  running: 'running',
-  queued: 'queued',
+  ok: l10n.t('ok'),
+  error: l10n.t('failed'),
+  timeout: l10n.t('timed out'),
+  cancelled: l10n.t('cancelled'),
+  running: l10n.t('running'),
+  queued: l10n.t('queued'),
 };
 
 export class Timeline {
@@ -101,13 +102,13 @@ export class Timeline {
     this.labelColumn = el('div', { className: 'lane-labels' });
     this.canvas = el('canvas', {
       className: 'timeline-canvas',
-      attrs: { tabindex: 0, role: 'img', 'aria-label': 'Timeline', 'data-testid': 'timeline-canvas' },
+      attrs: { tabindex: 0, role: 'img', 'aria-label': l10n.t('Timeline'), 'data-testid': 'timeline-canvas' },
     });
     this.content = el('div', { className: 'timeline-content' }, [this.canvas]);
     this.scroller = el('div', { className: 'timeline-scroller' }, [this.content]);
     this.tooltip = el('div', { className: 'timeline-tooltip', attrs: { role: 'tooltip', id: 'timeline-tooltip', hidden: true, 'data-testid': 'tooltip' } });
     this.announcer = el('div', { className: 'visually-hidden', attrs: { 'aria-live': 'polite' } });
-    this.emptyNote = el('p', { className: 'empty-note', text: 'No task has started yet.', attrs: { hidden: true } });
+    this.emptyNote = el('p', { className: 'empty-note', text: l10n.t('No task has started yet.'), attrs: { hidden: true } });
     this.element = el('div', { className: 'timeline' }, [
       el('div', { className: 'timeline-body' }, [this.labelColumn, this.scroller]),
       this.emptyNote,
@@ -120,13 +121,13 @@ export class Timeline {
 
   /** Zoom and fit controls, placed by the caller in the section's toolbar. */
   controls(): HTMLElement {
-    const zoomOut = el('button', { className: 'icon-button', text: '−', attrs: { type: 'button', title: 'Zoom out (Ctrl+wheel)', 'aria-label': 'Zoom out', 'data-testid': 'zoom-out' } });
-    const zoomIn = el('button', { className: 'icon-button', text: '+', attrs: { type: 'button', title: 'Zoom in (Ctrl+wheel)', 'aria-label': 'Zoom in', 'data-testid': 'zoom-in' } });
-    const fit = el('button', { className: 'icon-button', text: 'Fit', attrs: { type: 'button', title: 'Show the whole run', 'data-testid': 'zoom-fit' } });
+    const zoomOut = el('button', { className: 'icon-button', text: '−', attrs: { type: 'button', title: l10n.t('Zoom out (Ctrl+wheel)'), 'aria-label': l10n.t('Zoom out'), 'data-testid': 'zoom-out' } });
+    const zoomIn = el('button', { className: 'icon-button', text: '+', attrs: { type: 'button', title: l10n.t('Zoom in (Ctrl+wheel)'), 'aria-label': l10n.t('Zoom in'), 'data-testid': 'zoom-in' } });
+    const fit = el('button', { className: 'icon-button', text: l10n.t('Fit'), attrs: { type: 'button', title: l10n.t('Show the whole run'), 'data-testid': 'zoom-fit' } });
     zoomOut.addEventListener('click', () => this.zoomBy(1 / ZOOM_STEP, this.width() / 2));
     zoomIn.addEventListener('click', () => this.zoomBy(ZOOM_STEP, this.width() / 2));
     fit.addEventListener('click', () => this.fit());
-    return el('div', { className: 'zoom-controls', attrs: { role: 'group', 'aria-label': 'Zoom' } }, [zoomOut, zoomIn, fit]);
+    return el('div', { className: 'zoom-controls', attrs: { role: 'group', 'aria-label': l10n.t('Zoom') } }, [zoomOut, zoomIn, fit]);
   }
 
   /** Re-reads theme colours (after a theme change) and redraws. */
@@ -218,11 +219,11 @@ export class Timeline {
     );
     if (signature === this.labelSignature) return;
     this.labelSignature = signature;
-    const children: HTMLElement[] = [el('div', { className: 'lane-axis-spacer', text: 'ms from phase start' })];
+    const children: HTMLElement[] = [el('div', { className: 'lane-axis-spacer', text: l10n.t('ms from phase start') })];
     for (const row of this.rows) {
       if (row.kind === 'group') {
         const phase = row.phase;
-        const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${phase.workers ?? phase.lanes.size} workers`;
+        const name = phase.phase === 'serial' ? l10n.t('Serial run') : l10n.t('Parallel run · {0} workers', phase.workers ?? phase.lanes.size);
         const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
         const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
           el('div', { className: 'lane-group-title' }, [
@@ -234,8 +235,8 @@ export class Timeline {
         header.style.height = `${this.groupHeight}px`;
         children.push(header);      } else {
         const utilization = laneUtilization(row);
-        const busy = utilization !== undefined ? `${Math.round(utilization * 100)} % busy` : undefined;
-        const who = row.phase.phase === 'serial' ? 'Serial run' : `Worker ${row.lane + 1} of ${row.phase.workers ?? row.phase.lanes.size}`;
+        const busy = utilization !== undefined ? l10n.t('{0} % busy', Math.round(utilization * 100)) : undefined;
+        const who = row.phase.phase === 'serial' ? l10n.t('Serial run') : l10n.t('Worker {0} of {1}', row.lane + 1, row.phase.workers ?? row.phase.lanes.size);
         const label = el(
           'div',
           {
@@ -248,12 +249,12 @@ export class Timeline {
               'data-lane': row.lane,
               // Named for screen readers as a whole ("Worker 2 of 4: PID 123, thread 5, 80 % busy"); the visible spans repeat it.
               role: 'group',
-              'aria-label': [`${who}: PID ${row.pid}, thread ${row.threadId}`, busy].filter(Boolean).join(', '),
-              title: row.phase.phase === 'serial' ? 'The serial run: every task, one after another' : `Worker ${row.lane + 1} of the pool`,
+              'aria-label': [l10n.t('{0}: PID {1}, thread {2}', who, row.pid, row.threadId), busy].filter(Boolean).join(', '),
+              title: row.phase.phase === 'serial' ? l10n.t('The serial run: every task, one after another') : l10n.t('Worker {0} of the pool', row.lane + 1),
             },
           },
           [
-            el('span', { className: 'lane-label-id', text: `PID ${row.pid} · thread ${row.threadId}`, attrs: { 'aria-hidden': 'true' } }),
+            el('span', { className: 'lane-label-id', text: l10n.t('PID {0} · thread {1}', row.pid, row.threadId), attrs: { 'aria-hidden': 'true' } }),
             busy !== undefined ? el('span', { className: 'lane-label-busy', text: busy, attrs: { 'aria-hidden': 'true' } }) : null,
           ],
         );
@@ -268,14 +269,14 @@ export class Timeline {
   private machineLine(phase: ViewPhase): HTMLElement {
     const other = phase.otherCpuCores;
     const title =
-      'CPU that other programs used during this phase, averaged over its wall time: the machine’s busy time from /proc/stat minus this run’s own processes (1 core = one core busy throughout).';
+      l10n.t('CPU that other programs used during this phase, averaged over its wall time: the machine’s busy time from /proc/stat minus this run’s own processes (1 core = one core busy throughout).');
     if (other === undefined) {
-      const text = this.measurement?.machineCpu === 'unavailable' ? `other programs: ${NOT_MEASURED}` : phase.status === 'running' ? 'other programs: …' : 'other programs: —';
+      const text = this.measurement?.machineCpu === 'unavailable' ? l10n.t('other programs: {0}', NOT_MEASURED) : phase.status === 'running' ? l10n.t('other programs: …') : l10n.t('other programs: —');
       return el('span', { className: 'lane-group-machine', text, attrs: { 'data-testid': 'phase-other-cpu', title: this.measurement?.notes.join(' ') || title } });
     }
     // `other programs 0.41 · this run 0.97 cores`: one unit at the end keeps it inside the label column.
     const text =
-      phase.ownCpuCores !== undefined ? `other programs ${other.toFixed(2)} · this run ${formatCores(phase.ownCpuCores)}` : `other programs ${formatCores(other)}`;
+      phase.ownCpuCores !== undefined ? l10n.t('other programs {0} · this run {1}', other.toFixed(2), formatCores(phase.ownCpuCores)) : l10n.t('other programs {0}', formatCores(other));
     return el('span', {
       className: `lane-group-machine${other >= BUSY_MACHINE_CORES ? ' machine-busy' : ''}`,
       text,
@@ -285,7 +286,7 @@ export class Timeline {
 
   private describe(): string {
     const count = this.lanes.reduce((sum, lane) => sum + lane.tasks.length, 0);
-    return `Timeline: ${count} tasks on ${this.lanes.length} lanes over ${formatMs(this.totalMs)}. Arrow keys move between tasks; the task table below lists the same data.`;
+    return l10n.t('Timeline: {0} tasks on {1} lanes over {2}. Arrow keys move between tasks; the task table below lists the same data.', count, this.lanes.length, formatMs(this.totalMs));
   }
 
   private width(): number {
@@ -409,7 +410,7 @@ export class Timeline {
       ctx.stroke();
       ctx.textAlign = x > width - 110 ? 'right' : 'left';
       ctx.fillStyle = theme.muted;
-      ctx.fillText(`${row.phase.phase} wall ${formatMs(row.extentMs)}`, ctx.textAlign === 'right' ? x - 4 : x + 4, row.y + this.groupHeight / 2);
+      ctx.fillText(l10n.t('{0} wall {1}', row.phase.phase, formatMs(row.extentMs)), ctx.textAlign === 'right' ? x - 4 : x + 4, row.y + this.groupHeight / 2);
     }
     ctx.setLineDash([]);
 
@@ -667,17 +668,17 @@ export class Timeline {
     const lines: HTMLElement[] = [
       el('div', { className: 'tooltip-title' }, [
         el('span', { className: `status-swatch status-${task.status}` }),
-        `Task ${task.index} · ${task.phase} · ${STATUS_LABELS[task.status]}`,
+        l10n.t('Task {0} · {1} · {2}', task.index, task.phase, STATUS_LABELS[task.status]),
       ]),
-      tooltipLine('args', task.argsPreview !== undefined ? truncate(task.argsPreview, 300) : '…'),
-      tooltipLine('start', formatMs(start)),
-      tooltipLine('end', task.status === 'running' ? 'running…' : formatMs(end)),
-      tooltipLine('duration', formatMs(task.durationMs ?? end - start)),
+      tooltipLine(l10n.t('args'), task.argsPreview !== undefined ? truncate(task.argsPreview, 300) : '…'),
+      tooltipLine(l10n.t('start'), formatMs(start)),
+      tooltipLine(l10n.t('end'), task.status === 'running' ? l10n.t('running…') : formatMs(end)),
+      tooltipLine(l10n.t('duration'), formatMs(task.durationMs ?? end - start)),
       ...this.cpuLines(task),
-      tooltipLine('worker', `PID ${task.pid} · thread ${task.threadId}`),
+      tooltipLine(l10n.t('worker'), l10n.t('PID {0} · thread {1}', task.pid, task.threadId)),
     ];
-    if (task.error) lines.push(tooltipLine('error', truncate(`${task.error.name}: ${task.error.message}`, 300), 'tooltip-error'));
-    else if (task.resultPreview !== undefined) lines.push(tooltipLine('result', truncate(task.resultPreview, 300)));
+    if (task.error) lines.push(tooltipLine(l10n.t('error'), truncate(`${task.error.name}: ${task.error.message}`, 300), 'tooltip-error'));
+    else if (task.resultPreview !== undefined) lines.push(tooltipLine(l10n.t('result'), truncate(task.resultPreview, 300)));
     this.tooltip.replaceChildren(...lines);
     this.tooltip.hidden = false;
     const box = this.tooltip.getBoundingClientRect();
@@ -692,7 +693,7 @@ export class Timeline {
     if (task.status === 'running' || task.status === 'queued') return [];
     const missing = missingFigureReason(this.measurement, task);
     const line = (label: string, ms: number | undefined): HTMLElement => tooltipLine(label, ms === undefined ? `— (${missing})` : formatMs(ms), ms === undefined ? 'tooltip-missing' : '');
-    return [line('cpu', task.cpuMs), line('cpu wait', task.waitMs), line('blocked', blockedMs(task))];
+    return [line(l10n.t('cpu'), task.cpuMs), line(l10n.t('cpu wait'), task.waitMs), line(l10n.t('blocked'), blockedMs(task))];
   }
 
   private hideTooltip(): void {
@@ -701,7 +702,7 @@ export class Timeline {
 
   private announce(ref: TaskRef): void {
     const task = ref.lane.tasks[ref.position];
-    this.announcer.textContent = `Task ${task.index}, ${task.phase}, ${STATUS_LABELS[task.status]}, start ${formatMs(ref.lane.startMs[ref.position])}, end ${formatMs(ref.lane.endMs[ref.position])}`;
+    this.announcer.textContent = l10n.t('Task {0}, {1}, {2}, start {3}, end {4}', task.index, task.phase, STATUS_LABELS[task.status], formatMs(ref.lane.startMs[ref.position]), formatMs(ref.lane.endMs[ref.position]));
   }
 }
 
@@ -710,10 +711,10 @@ export class Timeline {
  * it was one of a chunk's tiny tasks that share one reading.
  */
 export function missingFigureReason(measurement: MeasurementInfo | undefined, task?: { durationMs?: number; startUs?: number }): string {
-  if (!measurement) return 'not recorded in this report';
+  if (!measurement) return l10n.t('not recorded in this report');
   if (measurement.taskCpu === 'unavailable' || measurement.taskWait === 'unavailable') return NOT_MEASURED;
-  if (task && task.durationMs === undefined && task.startUs === undefined) return 'the task did not run';
-  return 'not measured for this task: tiny tasks in a chunk share one reading';
+  if (task && task.durationMs === undefined && task.startUs === undefined) return l10n.t('the task did not run');
+  return l10n.t('not measured for this task: tiny tasks in a chunk share one reading');
 }
 
 function tooltipLine(label: string, value: string, className = ''): HTMLElement {
