@@ -28,8 +28,12 @@ import { parseInputsInSlices } from './inputs';
 import { loadEsbuild } from './lazyModules';
 import { locateTargetBinding, type TargetBinding } from './locate';
 import { idealParallelMs, serialTaskDurations } from './format';
-import { dispatchTasks, type DispatchedTask, type WarmPools, type WorkerPool } from './pools';
+import { dispatchTasks, type DispatchedTask, type PoolConfig, type WarmPools, type WorkerPool } from './pools';
 import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError, MODULE_LOAD_FAILED } from './pools/taskDispatch';
+import { isPythonFile } from './python/interpreter';
+import { locatePythonTarget } from './python/locate';
+import { pythonModuleSpec } from './python/module';
+import { gilWarning } from './python/gil';
 import { fitAmdahlSerialFraction, greedyMakespan, isFirstRunSlow, madOutliers, mean, median, spreadOf } from './stats';
 
 export const DEFAULT_MAX_LOG_CHARS = 64 * 1024;
@@ -411,7 +415,9 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
       if (task.startUs !== undefined) taskRecord.startUs = state.relative(task.startUs);
       if (task.endUs !== undefined) taskRecord.endUs = state.relative(task.endUs);
       if (durationMs !== undefined) taskRecord.durationMs = durationMs;
-      if (task.status === 'ok') taskRecord.resultPreview = previewValue(task.value, state.maxPreviewChars);
+      if (task.status === 'ok') taskRecord.resultPreview = task.preview ?? previewValue(task.value, state.maxPreviewChars);
+      if (task.cpuMs !== undefined) taskRecord.cpuMs = task.cpuMs;
+      if (task.waitMs !== undefined) taskRecord.waitMs = task.waitMs;
       if (task.error) taskRecord.error = task.error;
       // Cancelled during the preload: no task was sent, but the workers were still running the module's top level.
       if (preloaded === 'cancelled' && task.status === 'cancelled' && task.startUs === undefined) taskRecord.error = cancelledWhileLoadingError(Date.now() - loadStartedMs);
@@ -516,6 +522,8 @@ function runWarnings(state: RunState, context: RunContext, serialRuns: PhaseRun[
   if (speedup !== undefined && speedup < 1 && everyTaskOk) {
     warn('parallel-slower', `The parallel run was slower than the serial one (speedup ${speedup.toFixed(2)}×): the tasks are too small or too few to pay for parallel dispatch.`);
   }
+  const gil = state.report.runtime ? gilWarning(state.report, workers) : undefined;
+  if (gil) warnings.push(gil);
   warnings.push(...faultWarnings(state, context));
   return warnings;
 }
@@ -619,7 +627,8 @@ function failedTaskCount(tasks: TaskRecord[], run: PhaseRun | undefined): number
 export async function executeRun(context: RunContext, request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
   const options = resolveRunOptions(request.options);
   const sweep = request.sweepWorkers?.map((workers) => positiveInteger(workers, 'sweepWorkers', 1));
-  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const python = isPythonFile(request.file);
+  const poolConfig = poolConfigFor(context, request, options);
   const parallelSizes = sweep && sweep.length > 0 ? sweep : [options.workers];
   const needsSerial = options.compareWithSerial || (sweep !== undefined && sweep.length > 0);
 
@@ -643,7 +652,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
   // Threads also boot while Babel loads and locates the target (~100 ms cold), and so does esbuild's service when the text is
   // new: a run refused for a bad target or bad inputs leaves a warm thread pool and an idle service. With the processes
   // backend no child process starts before the request is known good.
-  const early = options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'));
+  const early = !python && options.backend === 'threads' && existsSync(path.join(context.distDir, 'taskWorker.js'));
   if (early) startPools();
   let textIsNew = false;
   const onNewText = () => {
@@ -653,8 +662,9 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
 
   try {
     const source = readSource(request);
-    const binding = await locateCached(context, source, request.file, request.target, onNewText);
-    const { target } = binding;
+    // Python: located by the interpreter's own ast, run from the .py file itself (no bundle).
+    const binding = python ? undefined : await locateCached(context, source, request.file, request.target, onNewText);
+    const target = binding ? binding.target : await locatePythonTarget(source, request.file, request.target, { pythonPath: request.pythonPath, distDir: context.distDir });
     const inputs = await parseInputsInSlices(request.inputs);
     context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
     // A failed check is not kept: the user may build and run again.
@@ -667,7 +677,10 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     if (!poolsStarted) startPools();
 
     // The text already read is what is bundled, with the binding found in it: one read and one parse per run.
-    const bundle = await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding });
+    const maxPreviewChars = request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS;
+    const bundle = binding
+      ? await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding })
+      : { ...pythonModuleSpec(request.file, source, target, context.cacheDir, maxPreviewChars), warnings: [] as string[] };
     const serialPool = await serialPoolPromise;
     const parallelPools = await Promise.all(parallelPoolPromises);
     const state = new RunState(
@@ -676,11 +689,13 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       target,
       options,
       inputs,
-      { bundlePath: bundle.bundlePath, hash: bundle.hash },
+      { bundlePath: bundle.bundlePath, hash: bundle.hash, ...(python && 'python' in bundle ? { python: bundle.python } : {}) },
       request.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
-      request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS,
+      maxPreviewChars,
     );
     const { report } = state;
+    const runtime = parallelPools[0]?.runtime ?? serialPool?.runtime;
+    if (runtime) report.runtime = { ...runtime };
     for (const message of bundle.warnings) report.warnings.push({ code: 'bundle', message });
     state.emit({ type: 'run-started', report: structuredClone(report) });
 
@@ -756,10 +771,17 @@ function sweepResult(serialRuns: PhaseRun[], parallelRuns: PhaseRun[], sizes: nu
   return { serialMs, points, amdahlSerialFraction: fitAmdahlSerialFraction(points) };
 }
 
+/** The pool a request runs on: JS workers, or a Python driver with its interpreter for a .py file. */
+function poolConfigFor(context: RunContext, request: Omit<RunRequest, 'inputs'>, options: RunOptions): Omit<PoolConfig, 'workers'> {
+  const config: Omit<PoolConfig, 'workers'> = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  if (!isPythonFile(request.file)) return config;
+  return { ...config, language: 'python', pythonPath: request.pythonPath, startMethod: request.pythonStartMethod };
+}
+
 /** Starts what a run will need (bundle, pools) so the run itself begins warm. Errors are left for the run to report. */
 export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 'inputs'>): Promise<void> {
   const options = resolveRunOptions(request.options);
-  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const poolConfig = poolConfigFor(context, request, options);
   const sizes = new Set([options.workers, ...(options.compareWithSerial ? [1] : [])]);
   const pools = [...sizes].map(async (workers) => {
     const pool = await context.pools.acquire({ ...poolConfig, workers });
@@ -774,6 +796,7 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
   // only for text not located before (a bundle is then most likely needed).
   const bundling = (async () => {
     const source = readSource(request as RunRequest);
+    if (poolConfig.language === 'python') return;
     const binding = await locateCached(context, source, request.file, request.target, startEsbuildService);
     await bundleTarget({ file: request.file, source, target: binding.target, cacheDir: context.cacheDir, binding });
   })();

@@ -7,6 +7,16 @@ export interface ModuleSpec {
   bundlePath: string;
   /** Content hash of the bundle; a worker that already loaded this hash reuses the module. */
   hash: string;
+  /** A Python target: `bundlePath` is the text to run (the .py file, or a saved copy of an unsaved editor). */
+  python?: PythonModuleSpec;
+}
+
+export interface PythonModuleSpec {
+  /** The user's .py file: the module's __file__, its folder first on sys.path, the name tracebacks give. */
+  file: string;
+  target: { kind: 'function' | 'class-run' | 'static-method'; name: string; isAsync: boolean };
+  /** Python workers render results (repr) themselves, up to this many characters. */
+  maxPreviewChars: number;
 }
 
 export const TARGET_EXPORT = '__parallelRunnerTarget__';
@@ -93,6 +103,11 @@ export interface TaskOutcome {
   /** timeUs here is absolute monotonic µs. */
   logs: LogLine[];
   logsTruncated: boolean;
+  /** CPU and run-queue wait of the task's thread, ms (Linux schedstat); absent where not measured. */
+  cpuMs?: number;
+  waitMs?: number;
+  /** The result as the worker's language renders it (Python's repr), used instead of a JS rendering of `value`. */
+  preview?: string;
 }
 
 /**

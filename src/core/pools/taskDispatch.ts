@@ -17,6 +17,11 @@ export interface DispatchedTask {
   error?: TaskError;
   logs: LogLine[];
   logsTruncated: boolean;
+  /** CPU and run-queue wait of the task's thread, ms, where the worker measured them. */
+  cpuMs?: number;
+  waitMs?: number;
+  /** The worker's own rendering of the result (Python's repr). */
+  preview?: string;
 }
 
 export interface DispatchRequest {
@@ -47,9 +52,13 @@ const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
   const { index, pid, threadId, startUs, endUs, logs, logsTruncated } = outcome;
-  return outcome.ok
+  const task: DispatchedTask = outcome.ok
     ? { index, status: 'ok', pid, threadId, startUs, endUs, value: outcome.value, logs, logsTruncated }
     : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
+  if (outcome.cpuMs !== undefined) task.cpuMs = outcome.cpuMs;
+  if (outcome.waitMs !== undefined) task.waitMs = outcome.waitMs;
+  if (outcome.preview !== undefined) task.preview = outcome.preview;
+  return task;
 }
 
 /** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */
