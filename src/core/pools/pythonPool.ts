@@ -91,6 +91,8 @@ class Driver {
   dead = false;
   /** Set when the interpreter is ended to stop one thread's task: what the other running tasks are told. */
   restartReason: string | undefined;
+  /** The interpreter started and the driver answered. */
+  started = false;
   private readyCount = 0;
   private stderrTail = '';
   private markHello!: (hello: Hello) => void;
@@ -171,6 +173,7 @@ class Driver {
   private onMessage(message: FromDriver): void {
     switch (message.type) {
       case 'hello':
+        this.started = true;
         this.markHello(message);
         return;
       case 'workers':
@@ -215,7 +218,7 @@ class Driver {
 
   /** Closes the pool politely, then kills what is left. */
   stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
+    if (this.process.pid === undefined || this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const giveUp = setTimeout(() => {
         this.kill();
@@ -303,14 +306,18 @@ export class PythonPool implements WorkerPool {
     return driver;
   }
 
-  /** A driver that died (os._exit on threads, a crash, a stopped thread) is replaced at once. */
+  /**
+   * A driver that died after starting (os._exit on threads, a crash, a stopped thread) is replaced at once. One that never
+   * said hello (no interpreter, a broken one) is not: the next batch tries again, so a missing interpreter cannot loop.
+   */
   private replace(dead: Driver): void {
-    if (this.destroyed || dead !== this.driver) return;
+    if (this.destroyed || dead !== this.driver || !dead.started) return;
     this.driver = this.spawn();
   }
 
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
     if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The Python pool was closed.' } });
+    if (this.driver.dead) this.driver = this.spawn();
     const driver = this.driver;
     const id = this.nextBatchId++;
     return new Promise<BatchReply>((resolve) => {
