@@ -25,6 +25,7 @@ const EXPECTED_TITLES: Record<string, string> = {
   'parallelRunner.showPanel': 'Show Panel',
   'parallelRunner.exportReport': 'Export Report…',
   'parallelRunner.openSample': 'Open Sample',
+  'parallelRunner.openPythonSample': 'Open Python Sample',
 };
 
 describe('activation', () => {

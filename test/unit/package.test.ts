@@ -60,6 +60,7 @@ test('the .vsix holds the manifest, readme, changelog and licence', () => {
 test('the .vsix holds the panel style, the icon and the sample workloads', () => {
   assert.ok(has('media/panel.css'), 'media/panel.css (the panel page style) is not in the .vsix');
   assert.ok(has('media/sample/seed-workloads.ts'), 'media/sample/seed-workloads.ts ("Open Sample") is not in the .vsix');
+  assert.ok(has('media/sample/seed_workloads.py'), 'media/sample/seed_workloads.py ("Open Python Sample") is not in the .vsix');
   assert.ok(manifest.icon, 'package.json declares no "icon"');
   assert.ok(has(manifest.icon.replace(/^\.\//, '')), `the icon ${manifest.icon} is not in the .vsix`);
 });
