@@ -418,6 +418,7 @@ async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseResult> 
       if (task.status === 'ok') taskRecord.resultPreview = task.preview ?? previewValue(task.value, state.maxPreviewChars);
       if (task.cpuMs !== undefined) taskRecord.cpuMs = task.cpuMs;
       if (task.waitMs !== undefined) taskRecord.waitMs = task.waitMs;
+      if (task.voluntarySwitches !== undefined) taskRecord.voluntarySwitches = task.voluntarySwitches;
       if (task.error) taskRecord.error = task.error;
       // Cancelled during the preload: no task was sent, but the workers were still running the module's top level.
       if (preloaded === 'cancelled' && task.status === 'cancelled' && task.startUs === undefined) taskRecord.error = cancelledWhileLoadingError(Date.now() - loadStartedMs);

@@ -52,6 +52,30 @@ def _read_schedstat():
         return None
 
 
+_status = threading.local()
+
+
+def _read_voluntary_switches():
+    """This thread's voluntary context switches (Linux): a thread waiting for the GIL sleeps on a condition variable every
+    switch interval (5 ms), so a CPU-bound task that switches often in a threads pool was waiting for the GIL."""
+    fd = getattr(_status, 'fd', None)
+    if fd is None:
+        if getattr(_status, 'missing', False):
+            return None
+        try:
+            fd = os.open('/proc/thread-self/status', os.O_RDONLY)
+        except OSError:
+            _status.missing = True
+            return None
+        _status.fd = fd
+    try:
+        text = os.pread(fd, 4096, 0)
+        at = text.index(b'\nvoluntary_ctxt_switches:')
+        return int(text[at + 26:text.index(b'\n', at + 1)])
+    except (OSError, ValueError):
+        return None
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Console capture per task: sys.stdout / sys.stderr write into the running task's buffer on this thread.
 
@@ -292,7 +316,7 @@ def _result_fields(value, index, pickle_check, preview_chars):
 ANNOUNCE_INTERVAL_US = 1000
 
 
-def run_batch(batch, announce, pickle_check):
+def run_batch(batch, announce, pickle_check, count_switches=False):
     """Runs the batch's tasks one after another. Returns ('done', outcomes) or ('failed', error)."""
     _install_capture()
     pid = os.getpid()
@@ -312,6 +336,7 @@ def run_batch(batch, announce, pickle_check):
         log = _TaskLog(limit)
         _capture.log = log
         before = _read_schedstat()
+        switches_before = _read_voluntary_switches() if count_switches else None
         cpu_before = time.thread_time_ns()
         start = _now_us()
         if start - announced >= ANNOUNCE_INTERVAL_US:
@@ -333,6 +358,7 @@ def run_batch(batch, announce, pickle_check):
         end = _now_us()
         cpu_after = time.thread_time_ns()
         after = _read_schedstat()
+        switches_after = _read_voluntary_switches() if switches_before is not None else None
         _capture.log = None
         lines, truncated = log.finish()
         outcome = {'index': index, 'pid': pid, 'threadId': tid, 'startUs': start, 'endUs': end, 'logs': lines}
@@ -343,6 +369,8 @@ def run_batch(batch, announce, pickle_check):
         outcome['cpuMs'] = (cpu_after - cpu_before) / 1e6
         if before and after:
             outcome['waitMs'] = (after[1] - before[1]) / 1e6
+        if switches_after is not None:
+            outcome['voluntarySwitches'] = switches_after - switches_before
         if error is None:
             fields, error = _result_fields(value, index, pickle_check, preview_chars)
             if fields:
@@ -556,7 +584,7 @@ class ThreadsBackend:
 
         def job():
             try:
-                result = run_batch(batch, announce, False)
+                result = run_batch(batch, announce, False, True)
             except BaseException as exc:  # noqa: B902
                 result = ('failed', {'code': 'internal', 'name': type(exc).__name__, 'message': str(exc)})
             _reply(batch_id, result)

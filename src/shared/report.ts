@@ -100,6 +100,11 @@ export interface TaskRecord {
   cpuMs?: number;
   /** Time the task's thread was runnable but waiting for a CPU, ms (Linux schedstat's run-queue delay). */
   waitMs?: number;
+  /**
+   * Python threads backend (Linux): times the task's thread went to sleep while it ran. A CPU-bound Python thread that
+   * waits for the GIL sleeps once per switch interval (5 ms), so this tells the GIL apart from a machine short of CPUs.
+   */
+  voluntarySwitches?: number;
 }
 
 /** One worker: a thread in the pool, or a child process. */

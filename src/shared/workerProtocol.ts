@@ -106,6 +106,8 @@ export interface TaskOutcome {
   /** CPU and run-queue wait of the task's thread, ms (Linux schedstat); absent where not measured. */
   cpuMs?: number;
   waitMs?: number;
+  /** Times the task's thread gave up its CPU to wait (Linux; Python threads only, where waiting for the GIL is such a wait). */
+  voluntarySwitches?: number;
   /** The result as the worker's language renders it (Python's repr), used instead of a JS rendering of `value`. */
   preview?: string;
 }

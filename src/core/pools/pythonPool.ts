@@ -38,6 +38,7 @@ interface DriverOutcome {
   logsTruncated?: boolean;
   cpuMs?: number;
   waitMs?: number;
+  voluntarySwitches?: number;
   value?: unknown;
   repr?: string;
   type?: string;
@@ -71,6 +72,7 @@ function toOutcome(raw: DriverOutcome): TaskOutcome {
   };
   if (raw.cpuMs !== undefined) outcome.cpuMs = raw.cpuMs;
   if (raw.waitMs !== undefined) outcome.waitMs = raw.waitMs;
+  if (raw.voluntarySwitches !== undefined) outcome.voluntarySwitches = raw.voluntarySwitches;
   if (raw.error) outcome.error = raw.error;
   else if (raw.repr !== undefined) {
     outcome.value = { $pythonRepr: raw.repr, type: raw.type ?? 'object' } satisfies PythonRepr;

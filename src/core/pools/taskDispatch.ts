@@ -20,6 +20,7 @@ export interface DispatchedTask {
   /** CPU and run-queue wait of the task's thread, ms, where the worker measured them. */
   cpuMs?: number;
   waitMs?: number;
+  voluntarySwitches?: number;
   /** The worker's own rendering of the result (Python's repr). */
   preview?: string;
 }
@@ -57,6 +58,7 @@ function fromOutcome(outcome: TaskOutcome): DispatchedTask {
     : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
   if (outcome.cpuMs !== undefined) task.cpuMs = outcome.cpuMs;
   if (outcome.waitMs !== undefined) task.waitMs = outcome.waitMs;
+  if (outcome.voluntarySwitches !== undefined) task.voluntarySwitches = outcome.voluntarySwitches;
   if (outcome.preview !== undefined) task.preview = outcome.preview;
   return task;
 }

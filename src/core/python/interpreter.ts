@@ -27,9 +27,14 @@ export function pythonScriptsDir(distDir: string): string {
 /** Oldest Python the driver and the locator support (ast end_lineno, threading.get_native_id). */
 export const MIN_PYTHON = [3, 8] as const;
 
+/** No usable interpreter: the editor offers to open the setting it names. */
+export class PythonNotFoundError extends UserError {
+  readonly setting = 'parallelRunner.pythonPath';
+}
+
 /** The message for an interpreter that could not be started, saying what to set. */
 export function missingInterpreterError(command: string, cause: string): UserError {
-  return new UserError(
+  return new PythonNotFoundError(
     `No Python interpreter could be started for this .py file: \`${command}\` ${cause}. ` +
       'Select an interpreter with the Python extension (Python: Select Interpreter), set `parallelRunner.pythonPath` to a python executable, ' +
       `or pass --python PATH to the CLI. Parallel Runner needs Python ${MIN_PYTHON.join('.')} or later; TS and JS runs are not affected.`,
