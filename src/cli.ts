@@ -7,6 +7,7 @@ import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
 import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
 import {
+  accountLines,
   formatDuration,
   formatSpeedup,
   formatTable,
@@ -45,7 +46,9 @@ Options:
                            for .py: processes = multiprocessing Pool, threads = ThreadPoolExecutor
       --python PATH        .py files: the Python interpreter (default: python3 on PATH)
       --start-method NAME  .py files on processes: spawn (default), fork or forkserver
-      --runs N             measure N times and report the spread (default 1)
+      --runs N             run exactly N serial/parallel pairs (default: repeat pairs until the
+                           speedup's 95 % interval is within ±5 % or the budget is spent)
+      --budget SECONDS     time for repeating pairs (default 10); a pair longer than a third of it runs once
       --warmup N           unrecorded runs first, to warm up the JIT and the pool (default 0)
       --no-serial          skip the serial run (no speedup then)
       --timeout SECONDS    fail a task that runs longer (default: no limit)
@@ -113,6 +116,7 @@ function parseCommandLine(argv: string[]) {
         workers: { type: 'string', short: 'w' },
         backend: { type: 'string', short: 'b' },
         runs: { type: 'string' },
+        budget: { type: 'string' },
         warmup: { type: 'string' },
         'no-serial': { type: 'boolean' },
         python: { type: 'string' },
@@ -146,7 +150,8 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   } catch {
     throw new UserError(`cannot read ${positionals[0]}: no such file`);
   }
-  const options: Partial<RunOptions> = {};
+  // A plain run repeats pairs until the speedup's interval is tight (or the budget is spent); --runs asks for a number.
+  const options: Partial<RunOptions> = { repeats: 0 };
   if (values.workers !== undefined) options.workers = integerOption('--workers', values.workers, 1);
   if (values.backend !== undefined) {
     if (values.backend !== 'threads' && values.backend !== 'processes') {
@@ -155,6 +160,11 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
     options.backend = values.backend satisfies BackendKind;
   }
   if (values.runs !== undefined) options.repeats = integerOption('--runs', values.runs, 1);
+  if (values.budget !== undefined) {
+    const seconds = Number(values.budget);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--budget must be a number of seconds above 0 and at most 3600, not "${values.budget}"`);
+    options.measureSeconds = seconds;
+  }
   if (values.warmup !== undefined) options.warmupRuns = integerOption('--warmup', values.warmup, 0);
   if (values['no-serial']) options.compareWithSerial = false;
   if (values.timeout !== undefined) {
@@ -304,6 +314,9 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): void {
     const ceiling = fraction > 0 ? `, so no more than ${formatSpeedup(1 / fraction)} on any number of workers` : '';
     out.push(`  Amdahl's law fit: ${(fraction * 100).toFixed(1)}% of the work is serial${ceiling}`);
   }
+  const account = report.summary.account;
+  if (account) out.push('', ...accountLines(account, report.phases.filter((run) => run.phase === 'parallel' && run.workers === report.summary.workers).length));
+  for (const note of report.measurement?.notes ?? []) out.push(`note: ${note}`);
   for (const warning of report.warnings) out.push(`note: ${warning.message}`);
   out.push('', summaryLine(report));
   process.stdout.write(`${out.join('\n')}\n`);
@@ -383,7 +396,7 @@ async function runDemo(): Promise<number> {
         file: SAMPLE_FILE,
         target: { name: 'doSomething' },
         inputs,
-        options: { backend, workers: 5, compareWithSerial: true, repeats: 1, warmupRuns: 0 },
+        options: { backend, workers: 5, compareWithSerial: true, repeats: 0, warmupRuns: 0 },
       };
       const outcome = await runWithProgress(engine, request);
       printOutcome(outcome, `=== ${index + 1}/2 · ${explanation} ===`);

@@ -4,6 +4,7 @@ import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { findUncloneable } from './cloneCheck';
 import { monotonicNowUs } from './clock';
+import { readThreadTimes } from './threadClock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
 import { describeThrown } from './stackMap';
 
@@ -117,6 +118,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function cloneError(index: number, problem: string): TaskError {
   return {
+    code: 'clone',
     name: 'DataCloneError',
     message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
   };
@@ -144,6 +146,7 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+    error.code = 'module-load';
     error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
@@ -159,8 +162,11 @@ export async function runWorkerBatch(
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
+  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  let times = readThreadTimes();
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
+    const startTimes = times;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -179,20 +185,23 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
+    times = readThreadTimes();
+    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
+      error.code = crash ? 'crash' : 'thrown';
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
     const problem = options.checkCloneable ? findUncloneable(value) : undefined;
     if (problem !== undefined) {
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
     }
-    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
+    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: true, value, logs, logsTruncated });
   }
   return outcomes;
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserError } from '../../src/core/api';
 import { Engine } from '../../src/core/engine';
-import { monotonicNowUs } from '../../src/core/run';
+import { monotonicNowUs } from '../../src/worker/clock';
 import { listPythonTargets, locatePythonTarget } from '../../src/core/python/locate';
 import { PythonPool } from '../../src/core/pools/pythonPool';
 import type { TaskOutcome, TaskStartNotice } from '../../src/shared/workerProtocol';

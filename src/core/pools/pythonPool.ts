@@ -70,8 +70,11 @@ function toOutcome(raw: DriverOutcome): TaskOutcome {
     logs: raw.logs,
     logsTruncated: raw.logsTruncated ?? false,
   };
-  if (raw.cpuMs !== undefined) outcome.cpuMs = raw.cpuMs;
-  if (raw.waitMs !== undefined) outcome.waitMs = raw.waitMs;
+  // Both or neither, as the JS workers give them: CPU from the thread's clock, wait from schedstat (Linux).
+  if (raw.cpuMs !== undefined && raw.waitMs !== undefined) {
+    outcome.cpuUs = raw.cpuMs * 1000;
+    outcome.waitUs = raw.waitMs * 1000;
+  }
   if (raw.voluntarySwitches !== undefined) outcome.voluntarySwitches = raw.voluntarySwitches;
   if (raw.error) outcome.error = raw.error;
   else if (raw.repr !== undefined) {

@@ -13,13 +13,14 @@ export interface DispatchedTask {
   /** Absolute monotonic µs. */
   startUs?: number;
   endUs?: number;
+  /** The task thread's CPU and run-queue wait while it ran, µs; absent where unmeasured. */
+  cpuUs?: number;
+  waitUs?: number;
   value?: unknown;
   error?: TaskError;
   logs: LogLine[];
   logsTruncated: boolean;
-  /** CPU and run-queue wait of the task's thread, ms, where the worker measured them. */
-  cpuMs?: number;
-  waitMs?: number;
+  /** Python threads backend: times the task's thread went to sleep while it ran (the GIL's hand-overs). */
   voluntarySwitches?: number;
   /** The worker's own rendering of the result (Python's repr). */
   preview?: string;
@@ -52,12 +53,10 @@ const AUTO_CHUNK_TARGET_MS = 2;
 const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
-  const { index, pid, threadId, startUs, endUs, logs, logsTruncated } = outcome;
+  const { index, pid, threadId, startUs, endUs, cpuUs, waitUs, logs, logsTruncated } = outcome;
   const task: DispatchedTask = outcome.ok
-    ? { index, status: 'ok', pid, threadId, startUs, endUs, value: outcome.value, logs, logsTruncated }
-    : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
-  if (outcome.cpuMs !== undefined) task.cpuMs = outcome.cpuMs;
-  if (outcome.waitMs !== undefined) task.waitMs = outcome.waitMs;
+    ? { index, status: 'ok', pid, threadId, startUs, endUs, cpuUs, waitUs, value: outcome.value, logs, logsTruncated }
+    : { index, status: 'error', pid, threadId, startUs, endUs, cpuUs, waitUs, error: outcome.error, logs, logsTruncated };
   if (outcome.voluntarySwitches !== undefined) task.voluntarySwitches = outcome.voluntarySwitches;
   if (outcome.preview !== undefined) task.preview = outcome.preview;
   return task;
@@ -74,7 +73,7 @@ const SLOW_LOAD_HINT_MS = 1000;
 /** The error of a task that never started because the run was cancelled while its worker ran the module's top level. */
 export function cancelledWhileLoadingError(loadingMs: number): TaskError {
   const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
-  return { name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
+  return { code: 'cancelled-while-loading', name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
 }
 
 function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
@@ -83,10 +82,10 @@ function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number,
     return { index, status: 'cancelled', pid: 0, threadId: -1, error, logs: [], logsTruncated: false };
   }
   if (!started) {
-    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
   }
   const { pid, threadId, startUs } = started;
-  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
 }
 
 /** Runs every task and resolves with one DispatchedTask per input task, in input order. Never rejects for a task's failure. */
@@ -208,6 +207,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             threadId: -1,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${first.index} did not start within the ${taskTimeoutMs / 1000} s task timeout: its worker was still loading the module ` +
@@ -219,6 +219,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           });
         } else if (timedOut && stuckLoading) {
           const error: TaskError = {
+            code: 'module-load',
             name: 'Timeout',
             message:
               `${MODULE_LOAD_FAILED}: its top-level code did not finish within the ${taskTimeoutMs / 1000} s task timeout, so no task could start ` +
@@ -242,6 +243,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             startUs: notice?.startUs,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout (an endless loop, or it needs longer?); ` +

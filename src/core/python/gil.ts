@@ -1,7 +1,8 @@
 // The GIL, seen in the per-task figures: on a GIL build, Python threads running Python code take turns, so a threads
 // run keeps about one CPU busy however many threads it has, and each task spends most of its time blocked (neither on
 // a CPU nor waiting for one: waiting for the GIL). Said with the advice to use processes; a free-threaded build is not warned.
-import type { RunReport, RunWarning, TaskRecord } from '../../shared/report';
+import type { AccountSegmentKey, RunReport, RunWarning, TaskRecord } from '../../shared/report';
+import { formatDuration } from '../format';
 
 /**
  * The parallel phase kept at most this many times the CPUs the serial phase kept busy. Without a GIL, n runnable threads
@@ -95,4 +96,18 @@ export function gilWarning(report: RunReport, workers: number): RunWarning | und
       `Threads cannot speed up CPU-bound Python on ${runtime.implementation === 'cpython' ? 'CPython' : runtime.implementation} ${runtime.version} with the GIL: ` +
       'use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).',
   };
+}
+
+/** Where the GIL's cost lands in the account: threads waiting for it sleep (blocked) or, handed it, wait for a CPU. */
+const GIL_SEGMENTS: AccountSegmentKey[] = ['blocked', 'cpu-wait', 'contention', 'slowdown'];
+
+/** The account's largest loss, when it is the GIL's doing, names the GIL and the fix instead of a generic cause. */
+export function explainGilInAccounts(report: RunReport, workers: number): void {
+  for (const phase of report.phases) {
+    const loss = phase.account?.largestLoss;
+    if (phase.phase !== 'parallel' || phase.workers !== workers || !loss || !GIL_SEGMENTS.includes(loss.key)) continue;
+    loss.advice =
+      `Python's GIL costs ${formatDuration(loss.ms)}: the tasks are CPU-bound Python, and only one of the ${workers} threads can run Python at a time ` +
+      '(the others wait for the GIL). Use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).';
+  }
 }
