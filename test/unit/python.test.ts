@@ -12,7 +12,6 @@ import { monotonicNowUs } from '../../src/worker/clock';
 import { listPythonTargets, locatePythonTarget } from '../../src/core/python/locate';
 import { PythonPool } from '../../src/core/pools/pythonPool';
 import type { TaskOutcome, TaskStartNotice } from '../../src/shared/workerProtocol';
-import type { RunEvent } from '../../src/shared/events';
 import type { TaskRecord } from '../../src/shared/report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -30,6 +29,16 @@ after(async () => {
 
 function tasksOf(tasks: TaskRecord[], phase: 'serial' | 'parallel', repeat = 0): TaskRecord[] {
   return tasks.filter((task) => task.phase === phase && task.repeat === repeat).sort((a, b) => a.index - b.index);
+}
+
+/** Whether a process runs: it exists and is not a zombie. */
+function processRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** Process ids of the Python processes that are children of this test process's pools (driver and workers). */
@@ -273,25 +282,38 @@ describe('Python values and errors', () => {
 });
 
 describe('Python cancel and cleanup', () => {
-  it('cancel ends every task within a second and leaves no Python process once the engine is disposed', async () => {
+  it('cancel ends the run and every worker process running its tasks within a second; none is left once the engine is disposed', async () => {
     const local = new Engine({ distDir: DIST, cacheDir, idleTimeoutMs: 30_000 });
-    const controller = new AbortController();
-    const events: RunEvent[] = [];
-    const running = local.run(
-      { file: TUTORIAL, target: { name: 'long_time_task' }, inputs: '[[30], [30], [30]]', options: { backend: 'processes', workers: 3, compareWithSerial: false } },
-      {
-        signal: controller.signal,
-        onEvent: (event) => {
-          events.push(event);
-          if (event.type === 'task-started' && events.filter((e) => e.type === 'task-started').length === 3) controller.abort();
+    for (const backend of ['processes', 'threads'] as const) {
+      const controller = new AbortController();
+      const started: number[] = [];
+      let abortedAt = 0;
+      const running = local.run(
+        { file: TUTORIAL, target: { name: 'long_time_task' }, inputs: '[[30], [30], [30]]', options: { backend, workers: 3, compareWithSerial: false } },
+        {
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.type !== 'task-started') return;
+            started.push(event.pid);
+            if (started.length === 3) {
+              abortedAt = Date.now();
+              controller.abort();
+            }
+          },
         },
-      },
-    );
-    const abortedAt = Date.now();
-    const { report } = await running;
-    assert.ok(Date.now() - abortedAt < 30_000);
-    assert.equal(report.status, 'cancelled');
-    assert.ok(report.tasks.every((task) => task.status === 'cancelled'));
+      );
+      const { report } = await running;
+      const endedAfterMs = Date.now() - abortedAt;
+      assert.equal(report.status, 'cancelled');
+      assert.ok(report.tasks.every((task) => task.status === 'cancelled'));
+      assert.ok(endedAfterMs < 1000, `${backend}: the run ended ${endedAfterMs} ms after the cancel`);
+      // The processes that ran the tasks (three workers, or the one interpreter of the threads) are gone within the second.
+      const pids = [...new Set(started)];
+      assert.equal(pids.length, backend === 'processes' ? 3 : 1);
+      const deadline = abortedAt + 1000;
+      while (pids.some(processRuns) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(pids.filter(processRuns), [], `${backend}: still running ${Date.now() - abortedAt} ms after the cancel`);
+    }
     await local.dispose();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const left = pythonDescendants();
@@ -299,6 +321,25 @@ describe('Python cancel and cleanup', () => {
     await engine.dispose();
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(pythonDescendants(), [], `Python processes left behind: ${left.join(', ')}`);
+  });
+
+  it('100 runs on a warm pool, some with a task killed by its timeout, leave no Python process behind after dispose', async () => {
+    const local = new Engine({ distDir: DIST, cacheDir, idleTimeoutMs: 30_000 });
+    for (let run = 0; run < 100; run++) {
+      const stuck = run % 25 === 24;
+      const { report } = await local.run({
+        file: FAULTS,
+        target: { name: stuck ? 'loops' : 'fails' },
+        inputs: stuck ? '[[1], [2]]' : '[[0], [2]]',
+        options: { backend: run % 2 === 0 ? 'processes' : 'threads', workers: 2, compareWithSerial: false, repeats: 1, taskTimeoutSeconds: stuck ? 0.5 : 0 },
+      });
+      assert.equal(report.status, 'completed', `run ${run}`);
+      if (stuck) assert.equal(tasksOf(report.tasks, 'parallel')[0].status, 'timeout');
+    }
+    await local.dispose();
+    await engine.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(pythonDescendants(), []);
   });
 
   it('no interpreter: a clear message with what to set, and a JS run on the same engine is unaffected', async () => {
