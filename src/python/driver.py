@@ -402,7 +402,10 @@ def _announce_from_worker(batch_id, phase_key):
 
 
 def _process_batch(batch_id, batch):
-    _events.put(('begin', batch_id, os.getpid(), threading.get_native_id()))
+    # The driver learns which worker runs a batch from its first task's start; a worker that must first import the module
+    # says so now, so a module whose top level never finishes can still be stopped.
+    if batch['module']['hash'] not in _modules or not batch.get('tasks'):
+        _events.put(('begin', batch_id, os.getpid(), threading.get_native_id()))
     result = run_batch(batch, _announce_from_worker(batch_id, batch.get('phaseKey', '')), True)
     if batch.get('preload'):
         # Hold the preload until every worker has one, so Pool hands one to each worker rather than two to a fast one.
