@@ -194,7 +194,7 @@ describe('Python clock alignment', () => {
       await pool.whenReady();
       const module = { bundlePath: TUTORIAL, hash: 'clock', python: { file: TUTORIAL, target: { kind: 'function' as const, name: 'do_something', isAsync: false }, maxPreviewChars: 200 } };
       // Load first, so the measured batch is only the task.
-      await pool.send({ module, tasks: [], maxLogChars: 1000, phaseKey: 'p', preload: true }, { onTaskStart: () => undefined, onDispatched: () => undefined });
+      await pool.preload({ module }, { onTaskStart: () => undefined, onDispatched: () => undefined });
       const starts: TaskStartNotice[] = [];
       const sentUs = monotonicNowUs();
       const reply = await pool.send({ module, tasks: [{ index: 0, args: [0.02, 0.03] }], maxLogChars: 1000, phaseKey: 'p' }, { onTaskStart: (notice) => starts.push(notice), onDispatched: () => undefined });

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PythonRuntimeInfo, TaskError } from '../../shared/report';
-import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import type { ModuleSpec, PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
 import { describeSpawnFailure, missingInterpreterError, pythonCommand, pythonScriptsDir } from '../python/interpreter';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
@@ -321,6 +321,15 @@ export class PythonPool implements WorkerPool {
   }
 
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch(batch.module, { tasks: batch.tasks.map((task) => [task.index, task.args]), maxLogChars: batch.maxLogChars, phaseKey: batch.phaseKey, preload: false }, control);
+  }
+
+  /** One idle worker imports the module (the driver's barrier gives each worker one); a failed import is kept for the phase. */
+  preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch(preload.module, { tasks: [], maxLogChars: 0, phaseKey: 'preload', preload: true }, control);
+  }
+
+  private dispatch(module: ModuleSpec, batch: { tasks: unknown[][]; maxLogChars: number; phaseKey: string; preload: boolean }, control: BatchControl): Promise<BatchReply> {
     if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The Python pool was closed.' } });
     if (this.driver.dead) this.driver = this.spawn();
     const driver = this.driver;
@@ -343,14 +352,10 @@ export class PythonPool implements WorkerPool {
       driver.whenReady().then(
         () => {
           if (!driver.running.has(id)) return;
-          const { module } = batch;
           const wire = {
+            ...batch,
             module: { path: module.bundlePath, file: module.python?.file ?? module.bundlePath, hash: module.hash, target: module.python?.target },
-            tasks: batch.tasks.map((task) => [task.index, task.args]),
-            maxLogChars: batch.maxLogChars,
             maxPreviewChars: module.python?.maxPreviewChars ?? 2000,
-            phaseKey: batch.phaseKey,
-            preload: batch.preload ?? false,
           };
           driver.post({ type: 'batch', id, batch: wire });
           control.onDispatched();
