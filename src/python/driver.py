@@ -352,7 +352,10 @@ def run_batch(batch, announce, pickle_check, count_switches=False):
         except BaseException as exc:  # noqa: B902 - sys.exit in a task fails the task, the worker lives on
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            error = _describe(exc, user_file, 'worker-exit' if isinstance(exc, SystemExit) else 'thrown')
+            error = _describe(exc, user_file, 'worker-exit' if isinstance(exc, SystemExit) else 'out-of-memory' if isinstance(exc, MemoryError) else 'thrown')
+            if isinstance(exc, MemoryError) and _memory_limit_mb:
+                error['message'] = ('The task ran out of memory: the worker memory limit is %d MB (raise workerMemoryLimitMb if the task '
+                                    'needs more); the worker ran on.' % _memory_limit_mb)
             if isinstance(exc, SystemExit):
                 error['message'] += ('; the task failed and the worker ran on. Return a value or raise an exception instead of exiting.')
         end = _now_us()
@@ -388,10 +391,31 @@ _events = None
 _barrier = None
 
 
-def _worker_init(events, barrier):
+_memory_limit_mb = 0
+
+
+def _limit_memory(limit_mb):
+    """workerMemoryLimitMb for a worker process: its address space may grow by this much beyond what it holds now, so a
+    task that allocates more raises MemoryError (its own failure) instead of drawing the system's OOM killer."""
+    global _memory_limit_mb
+    try:
+        import resource
+        with open('/proc/self/status') as status:
+            vm_kb = next(int(line.split()[1]) for line in status if line.startswith('VmSize:'))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = vm_kb * 1024 + limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+        _memory_limit_mb = limit_mb
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass  # not Linux: no limit, as with the threads backend
+
+
+def _worker_init(events, barrier, memory_limit_mb=0):
     global _events, _barrier
     _events, _barrier = events, barrier
     _install_capture()
+    if memory_limit_mb:
+        _limit_memory(memory_limit_mb)
     events.put(('ready', os.getpid()))
 
 
@@ -420,7 +444,7 @@ def _process_batch(batch_id, batch):
 # --- the driver process ---------------------------------------------------------------------------------------------
 
 class ProcessesBackend:
-    def __init__(self, workers, start_method):
+    def __init__(self, workers, start_method, memory_limit_mb=0):
         import multiprocessing
         self.ctx = multiprocessing.get_context(start_method or 'spawn')
         self.workers = workers
@@ -432,7 +456,7 @@ class ProcessesBackend:
         self.ignored = set()
         self.ready_pids = set()
         self.processes = {}
-        self.pool = self.ctx.Pool(workers, initializer=_worker_init, initargs=(self.events, self.barrier))
+        self.pool = self.ctx.Pool(workers, initializer=_worker_init, initargs=(self.events, self.barrier, memory_limit_mb))
         threading.Thread(target=self._read_events, daemon=True).start()
         threading.Thread(target=self._watch_workers, daemon=True).start()
 
@@ -615,6 +639,7 @@ def main():
     backend_name = sys.argv[1]
     workers = int(sys.argv[2])
     start_method = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
+    memory_limit_mb = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else 0
     # The channel is a private copy of stdout; fd 1 now points at stderr for anything else that prints.
     _channel = os.fdopen(os.dup(1), 'w', encoding='utf-8', newline='\n')
     os.dup2(2, 1)
@@ -627,7 +652,7 @@ def main():
         'startMethod': (start_method or 'spawn') if backend_name == 'processes' else None,
         'schedstat': _read_schedstat() is not None,
     })
-    backend = ProcessesBackend(workers, start_method) if backend_name == 'processes' else ThreadsBackend(workers)
+    backend = ProcessesBackend(workers, start_method, memory_limit_mb) if backend_name == 'processes' else ThreadsBackend(workers)
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -271,6 +271,14 @@ describe('Python values and errors', () => {
     assert.deepEqual(again.results, [0, 2], 'the replaced worker runs the next run');
   });
 
+  it('a task that exhausts memory fails alone with out-of-memory under workerMemoryLimitMb; the worker runs on', async () => {
+    const { report, results } = await engine.run({ file: FAULTS, target: { name: 'hog' }, inputs: '[[10], [400], [20]]', options: { backend: 'processes', workers: 2, compareWithSerial: false, repeats: 1, workerMemoryLimitMb: 128 } });
+    assert.deepEqual([results[0], results[2]], [10, 20]);
+    const failed = tasksOf(report.tasks, 'parallel')[1];
+    assert.equal(failed.error?.code, 'out-of-memory');
+    assert.match(failed.error?.message ?? '', /memory limit is 128 MB/);
+  });
+
   it('output past the per-task limit is cut and said so', async () => {
     const { report } = await engine.run({ file: FAULTS, target: { name: 'shouts' }, inputs: '[[5000]]', maxLogChars: 10_000, options: { backend: 'threads', workers: 1, compareWithSerial: false } });
     const [task] = report.tasks;

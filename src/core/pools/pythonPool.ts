@@ -123,7 +123,7 @@ class Driver {
     this.hello.catch(() => undefined);
     this.ready.catch(() => undefined);
     const command = pythonCommand(config.pythonPath);
-    const args = ['-X', 'utf8', path.join(pythonScriptsDir(config.distDir), 'driver.py'), config.backend, String(config.workers), config.startMethod ?? ''];
+    const args = ['-X', 'utf8', path.join(pythonScriptsDir(config.distDir), 'driver.py'), config.backend, String(config.workers), config.startMethod ?? '', String(config.workerMemoryLimitMb ?? '')];
     // Its own process group: cancel, a crash or destroy() ends the driver and every worker process it started at once.
     this.process = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
