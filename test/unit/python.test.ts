@@ -185,6 +185,21 @@ describe('Python pools', () => {
     const { results } = await engine.run({ file: TUTORIAL, target: { name: 'Maths.square' }, inputs: 'Array.from({ length: 4 }, (_, i) => [i])', options: { backend: 'threads', workers: 2 } });
     assert.deepEqual(results, [0, 1, 4, 9]);
   });
+
+  it('an input JSON cannot carry as it is (a Map, NaN, undefined) is refused with its place, before any process starts', async () => {
+    for (const [inputs, pattern] of [
+      ['[[1], [new Map()]]', /^inputs\[1\]\[0\] is a Map, which cannot be sent to Python/],
+      ['[[{ a: [1, NaN] }]]', /^inputs\[0\]\[0\]\.a\[1\] is NaN, which JSON cannot hold/],
+      ['[[1, undefined]]', /^inputs\[0\]\[1\] is undefined/],
+    ] as const) {
+      await assert.rejects(engine.run({ file: TUTORIAL, target: { name: 'Maths.square' }, inputs, options: { backend: 'processes', workers: 1 } }), (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, pattern);
+        assert.match(error.message, /Python tasks take JSON values/);
+        return true;
+      });
+    }
+  });
 });
 
 describe('Python clock alignment', () => {

@@ -15,6 +15,7 @@ import type { PoolConfig, WarmPools, WorkerPool } from '../pools';
 import { isPythonFile } from '../python/interpreter';
 import { locatePythonTarget } from '../python/locate';
 import { pythonModuleSpec } from '../python/module';
+import { checkPythonInputs } from '../python/values';
 import { locateCached, startEsbuildService } from './locateCache';
 import { positiveInteger, resolveRunOptions, workersToStart } from './options';
 import { runPhase, type PhaseResult } from './phase';
@@ -127,6 +128,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     const binding = python ? undefined : await locate(context, source, request, onNewText);
     const target = binding ? binding.target : await locatePythonTarget(source, request.file, request.target, { pythonPath: request.pythonPath, distDir: context.distDir });
     const inputs = await parseInputsInSlices(request.inputs);
+    if (python) checkPythonInputs(inputs);
     context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
     // A failed check is not kept: the user may build and run again.
     await context.workerFilesChecked.catch((error: unknown) => {
