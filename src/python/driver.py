@@ -435,6 +435,8 @@ def _process_batch(batch_id, batch):
         # Hold the preload until every worker has one, so Pool hands one to each worker rather than two to a fast one.
         import threading as _t
         try:
+            if _barrier.broken:
+                _barrier.reset()  # an earlier preload was stopped midway: start the count afresh
             _barrier.wait(timeout=3)
         except _t.BrokenBarrierError:
             pass
@@ -484,11 +486,12 @@ class ProcessesBackend:
 
     def _note_pid(self, batch_id, pid):
         with self.lock:
-            if batch_id in self.ignored:
+            kill = batch_id in self.kill_pending
+            if batch_id in self.ignored and not kill:
                 return False
             self.batch_pid[batch_id] = pid
-            kill = batch_id in self.kill_pending
         if kill:
+            # Stopped before its worker was known (a cancel right after the dispatch): stop that worker now.
             self._kill_batch(batch_id)
             return False
         return True
