@@ -564,7 +564,7 @@ class ProcessesBackend:
             self.kill_pending.discard(batch_id)
         if pid:
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, getattr(signal, 'SIGKILL', signal.SIGTERM))
             except OSError:
                 pass
 
