@@ -22,8 +22,9 @@ import {
   taskTable,
 } from './core/format';
 import type { RunEvent } from './shared/events';
-import type { BackendKind, RunOptions, RunPhase, RunReport } from './shared/report';
+import type { BackendKind, PythonRuntimeInfo, RunOptions, RunPhase, RunReport } from './shared/report';
 import { MAX_TASK_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB } from './shared/limits';
+import { pythonPoolLabel } from './shared/runtime';
 
 const USAGE = `Usage:
   parallel-runner FILE --fn NAME --inputs JSON_OR_EXPR [options]
@@ -34,15 +35,20 @@ then prints one line per task (PID, thread ID, start, end, duration), the captur
 lines, the results in input order and the speedup.
 
 Arguments:
-  FILE                     a .ts/.js file (TypeScript runs as is)
-  -f, --fn NAME            function, class with run() (new C(...args).run()), Class.staticMethod or default
+  FILE                     a .ts/.js file (TypeScript runs as is) or a .py file (run by Python)
+  -f, --fn NAME            function, class with run() (new C(...args).run()), Class.staticMethod or default;
+                           in a .py file: a def, a class with run() (a multiprocessing.Process subclass too)
+                           or a @staticmethod/@classmethod as Class.method
   -i, --inputs INPUTS      a JSON array of argument lists, e.g. '[[1, 2], [3, 4]]', a JS expression
                            that builds one, e.g. 'Array.from({ length: 5 }, (_, i) => [i, i + 1])',
                            or @FILE to read either from a file
 
 Options:
   -w, --workers N          pool size (default: the number of CPU cores)
-  -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each)
+  -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each);
+                           for .py: processes = multiprocessing Pool, threads = ThreadPoolExecutor
+      --python PATH        .py files: the Python interpreter (default: python3 on PATH)
+      --start-method NAME  .py files on processes: spawn (default), fork or forkserver
       --runs N             run exactly N serial/parallel pairs (default: repeat pairs until the
                            speedup's 95 % interval is within ±5 % or the budget is spent)
       --budget SECONDS     time for repeating pairs (default 10); a pair longer than a third of it runs once
@@ -239,6 +245,8 @@ function parseCommandLine(argv: string[]) {
         budget: { type: 'string' },
         warmup: { type: 'string' },
         'no-serial': { type: 'boolean' },
+        python: { type: 'string' },
+        'start-method': { type: 'string' },
         timeout: { type: 'string' },
         'memory-limit': { type: 'string' },
         sweep: { type: 'string' },
@@ -296,6 +304,12 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   }
   if (values['memory-limit'] !== undefined) options.workerMemoryLimitMb = integerOption('--memory-limit', values['memory-limit'], MIN_MEMORY_LIMIT_MB);
   const request: RunRequest = { file, target: { name: values.fn }, inputs: await inputsText(values.inputs), options };
+  if (values.python !== undefined) request.pythonPath = values.python;
+  if (values['start-method'] !== undefined) {
+    const method = values['start-method'];
+    if (method !== 'spawn' && method !== 'fork' && method !== 'forkserver') throw new UsageError(`--start-method must be spawn, fork or forkserver, not "${method}"`);
+    request.pythonStartMethod = method;
+  }
   if (values.sweep !== undefined) {
     request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
   }
@@ -404,8 +418,9 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): boolea
   const inspected = new Set<number>();
   const target = report.target;
   const where = `${path.relative(process.cwd(), target.file) || target.file}:${target.line}`;
-  const workers = workersLabel(report.options.workers, report.options.backend);
+  const workers = workersLabel(report.options.workers, report.options.backend, report.runtime);
   out.push(heading ?? `${target.name} · ${where} · ${plural(report.summary.tasks, 'task')} · ${workers} · host PID ${report.host.pid}`);
+  if (report.runtime) out.push(`${pythonPoolLabel(report.runtime, report.options.backend)} · ${report.runtime.executable}`);
   for (const phase of ['serial', 'parallel'] as RunPhase[]) {
     const run = lastPhaseRun(report, phase);
     const tasks = run ? phaseRunTasks(report, run) : phaseTasks(report, phase, 0);
@@ -414,7 +429,7 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): boolea
     const title =
       phase === 'serial'
         ? 'Serial run (one after another on one worker)'
-        : `Parallel run (${workersLabel(run?.workers ?? report.options.workers, report.options.backend)})`;
+        : `Parallel run (${workersLabel(run?.workers ?? report.options.workers, report.options.backend, report.runtime)})`;
     out.push('', `${title}${repeats > 1 ? ` · repeat ${(run?.repeat ?? 0) + 1} of ${repeats}` : ''}${run ? ` · ${formatDuration(run.wallMs)}` : ''}`);
     // Loops, not push(...rows): spreading more than ~120,000 rows overflows the call stack.
     pushCapped(out, taskTable(report, phase, run), MAX_PRINTED_ROWS + 1, 'tasks');
@@ -494,7 +509,8 @@ function plural(count: number, noun: string): string {
 }
 
 /** `5 worker threads`, `1 child process`. */
-function workersLabel(workers: number, backend: BackendKind): string {
+function workersLabel(workers: number, backend: BackendKind, runtime?: PythonRuntimeInfo): string {
+  if (runtime) return backend === 'processes' ? `${workers} worker process${workers === 1 ? '' : 'es'}` : plural(workers, 'thread');
   return backend === 'processes' ? `${workers} child process${workers === 1 ? '' : 'es'}` : plural(workers, 'worker thread');
 }
 

@@ -1,6 +1,9 @@
 // "Run in pool · Compare · Sweep" above each runnable top-level target; off with parallelRunner.codeLens.
 import * as vscode from 'vscode';
 import { listTargets } from '../core/locate';
+import { isPythonFile } from '../core/python/interpreter';
+import { listPythonTargets } from '../core/python/locate';
+import { pythonPathFor } from './python';
 import { Commands, type RunCommandArgs } from './commandIds';
 import { engineFilePath, RUNNABLE_LANGUAGES } from './runTarget';
 import { readRunSettings, SETTINGS_SECTION } from './settings';
@@ -17,7 +20,7 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
 
   constructor() {
     this.configListener = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) this.changed.fire();
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`) || event.affectsConfiguration(`${SETTINGS_SECTION}.pythonPath`)) this.changed.fire();
     });
   }
 
@@ -31,7 +34,9 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     }
     let targets;
     try {
-      targets = await listTargets(document.getText(), file);
+      targets = isPythonFile(file)
+        ? await listPythonTargets(document.getText(), file, { pythonPath: await pythonPathFor(document), distDir: __dirname })
+        : await listTargets(document.getText(), file);
     } catch {
       // A parser failure must never break the editor; the run command reports problems properly.
       return [];

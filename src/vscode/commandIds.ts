@@ -13,6 +13,7 @@ export const Commands = {
   showPanel: 'parallelRunner.showPanel',
   exportReport: 'parallelRunner.exportReport',
   openSample: 'parallelRunner.openSample',
+  openPythonSample: 'parallelRunner.openPythonSample',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

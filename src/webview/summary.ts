@@ -1,4 +1,5 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
+import { backendNotes } from '../shared/runtime';
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
@@ -223,7 +224,7 @@ export class SummaryView {
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
-    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? 'child processes' : backend === 'threads' ? 'worker threads (piscina)' : undefined] });
+    this.backend.set({ value: backend ?? '—', notes: backendNotes(backend, report.runtime) });
     this.status.set({ value: report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);
