@@ -264,6 +264,12 @@ export interface HostInfo {
   nodeVersion: string;
   cpuModel: string;
   cpuCount: number;
+  /** The OS and its release (`Linux 6.1.0-18-amd64`, `Darwin 23.4.0`): os.type() and os.release(). Absent in older reports. */
+  osRelease?: string;
+  /** `3.11.2` from `python3 --version` (the Python backend's interpreter); absent where none answered. */
+  pythonVersion?: string;
+  /** Total memory in MB. */
+  totalMemoryMb?: number;
 }
 
 /** Which figures this platform could measure: an unavailable one is absent from the records, never shown as 0. */
