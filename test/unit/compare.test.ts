@@ -13,7 +13,7 @@ import {
   studentTQuantile,
   welchTest,
 } from '../../src/core/compare';
-import { makeComparableReport } from '../fixtures/compare/reports';
+import { makeComparableReport } from '../compare/reports';
 
 // Welch's t-test examples from the Wikipedia article, checked with scipy.stats.ttest_ind(b, a, equal_var=False).
 const WIKI_1_A = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
