@@ -5,7 +5,9 @@ import { inspect, parseArgs } from 'node:util';
 import { version as toolVersion } from '../package.json';
 import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
-import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { compareReports, comparisonText, slowdownGate, type GateResult } from './core/compare';
+import { loadPanelAssets, parseReportJson, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { withMachineInfo } from './core/machine';
 import {
   formatDuration,
   formatSpeedup,
@@ -48,10 +50,19 @@ Options:
       --csv FILE           save one row per task as CSV
       --trace FILE         save a Chrome trace (open in ui.perfetto.dev or chrome://tracing)
       --html FILE          save the panel (timeline, lanes, task table) as one offline HTML page
+      --baseline FILE      compare with a saved report (--json or --save-baseline output): each figure
+                           with its change and whether it is significant (Welch's t-test over the pairs)
+      --fail-if-slower PCT with --baseline: exit 3 when the parallel wall or the speedup is worse by more
+                           than PCT percent and the change is significant (use --runs 5 or more)
+      --save-baseline FILE save this run's report as the baseline for a later --baseline
   -h, --help               show this help
   -v, --version            show the version
 
-Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 130 when interrupted.`;
+Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage,
+3 when --fail-if-slower found the run significantly slower than the baseline, 130 when interrupted.`;
+
+/** Exit status of a run that --fail-if-slower found significantly slower than its baseline. */
+export const EXIT_SLOWER_THAN_BASELINE = 3;
 
 /** Bad command-line usage: exit code 2 and a pointer to --help. */
 class UsageError extends Error {}
@@ -63,6 +74,10 @@ const SAMPLE_FILE = path.join(MEDIA_DIR, 'sample', 'seed-workloads.ts');
 interface CliOptions {
   request: RunRequest;
   exports: { json?: string; csv?: string; trace?: string; html?: string };
+  /** --baseline: the saved report, read and checked before the run so a bad file fails at once. */
+  baseline?: { file: string; report: RunReport };
+  failIfSlowerPct?: number;
+  saveBaseline?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -86,9 +101,13 @@ async function main(argv: string[]): Promise<number> {
     // finds the bundle and the pools warm. (A run alone starts workers only once the target is found and the inputs parse.)
     await engine.prewarm(options.request);
     const outcome = await runWithProgress(engine, options.request);
+    await withMachineInfo(outcome.report);
     printOutcome(outcome);
+    const gate = compareWithBaseline(outcome.report, options);
     await writeExports(outcome.report, options.exports);
-    return exitCodeFor(outcome.report);
+    if (options.saveBaseline) await saveBaseline(outcome.report, options.saveBaseline);
+    const code = exitCodeFor(outcome.report);
+    return code === 0 && gate?.failed ? EXIT_SLOWER_THAN_BASELINE : code;
   } finally {
     // Child processes are killed at once; worker threads end with this process, so their teardown (~30 ms for five) is not awaited.
     void engine.dispose().catch(() => undefined);
@@ -115,6 +134,9 @@ function parseCommandLine(argv: string[]) {
         csv: { type: 'string' },
         trace: { type: 'string' },
         html: { type: 'string' },
+        baseline: { type: 'string' },
+        'fail-if-slower': { type: 'string' },
+        'save-baseline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -158,7 +180,58 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   if (values.sweep !== undefined) {
     request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
   }
-  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  const result: CliOptions = { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  if (values['fail-if-slower'] !== undefined) {
+    if (values.baseline === undefined) throw new UsageError('--fail-if-slower needs --baseline FILE (the report to compare with)');
+    const pct = Number(values['fail-if-slower'].replace(/%$/, ''));
+    if (!Number.isFinite(pct) || pct < 0) throw new UsageError(`--fail-if-slower must be a percentage ≥ 0, such as 10, not "${values['fail-if-slower']}"`);
+    result.failIfSlowerPct = pct;
+  }
+  if (values.baseline !== undefined) result.baseline = { file: values.baseline, report: await readBaseline(values.baseline) };
+  if (values['save-baseline'] !== undefined) result.saveBaseline = values['save-baseline'];
+  return result;
+}
+
+async function readBaseline(file: string): Promise<RunReport> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.resolve(file), 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read the baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseReportJson(text);
+  } catch (error) {
+    throw new UserError(`the baseline ${file} is not a report: ${(error as Error).message} (save one with --save-baseline FILE or --json FILE)`);
+  }
+}
+
+/** Prints the comparison, attaches it to the report for the exports, and applies --fail-if-slower. */
+function compareWithBaseline(report: RunReport, options: CliOptions): GateResult | undefined {
+  if (!options.baseline) return undefined;
+  const comparison = compareReports(options.baseline.report, report);
+  report.comparison = comparison;
+  const out = ['', ...comparisonText(comparison, `baseline ${options.baseline.file}`)];
+  let gate: GateResult | undefined;
+  if (options.failIfSlowerPct !== undefined) {
+    gate = slowdownGate(comparison, options.failIfSlowerPct);
+    for (const note of gate.notes) out.push(`note: ${note}`);
+    if (gate.failed) out.push(...gate.reasons.map((reason) => `SLOWER: ${reason}`), `Exit status ${EXIT_SLOWER_THAN_BASELINE}: slower than the baseline by more than ${options.failIfSlowerPct} %.`);
+    else out.push(`Not slower than the baseline by more than ${options.failIfSlowerPct} % with significance.`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return gate;
+}
+
+async function saveBaseline(report: RunReport, file: string): Promise<void> {
+  // A baseline is the run alone: the comparison it was part of belongs to this run, not to the next one's baseline.
+  const { comparison: _comparison, ...alone } = report;
+  try {
+    await fs.writeFile(path.resolve(file), toJson(alone));
+  } catch (error) {
+    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  process.stdout.write(`Saved the baseline: ${file}\n`);
 }
 
 function integerOption(name: string, text: string, min: number): number {

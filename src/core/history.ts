@@ -3,55 +3,18 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import type { ChangeVerdict } from '../shared/comparison';
-import type { BackendKind, RunReport } from '../shared/report';
+import type { BaselineChange, FunctionHistory, HistoryEntry } from '../shared/history';
+import type { RunReport } from '../shared/report';
 import { parseReportJson, toJson } from './export/json';
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 
+export type { BaselineChange, FunctionHistory, HistoryEntry };
+
 export const HISTORY_INDEX_VERSION = 1;
 /** Reports larger than this are stored gzip-compressed (a run of a few tasks stays readable JSON). */
 export const COMPRESS_ABOVE_BYTES = 32 * 1024;
-
-/** What the history list and the CodeLens show of one run, kept in the index so neither reads a report. */
-export interface HistoryEntry {
-  id: string;
-  createdAt: string;
-  status: RunReport['status'];
-  backend: BackendKind;
-  workers: number;
-  tasks: number;
-  parallelMs: number;
-  /** The speedup with its interval; absent without a serial run. */
-  speedup?: { median: number; low: number; high: number; n: number };
-  /** The stored file's name in the runs folder and its size on disk. */
-  fileName: string;
-  bytes: number;
-  /** How this run compared with the function's baseline when it finished. */
-  vsBaseline?: BaselineChange;
-}
-
-export interface BaselineChange {
-  baselineId: string;
-  /** Speedup change, percent, and its verdict. */
-  speedupChangePct?: number;
-  speedupVerdict: ChangeVerdict;
-  parallelChangePct?: number;
-  parallelVerdict: ChangeVerdict;
-  /** True when inputs, workers, backend or the machine differed from the baseline's. */
-  mismatched: boolean;
-}
-
-export interface FunctionHistory {
-  /** The file relative to the workspace folder (absolute outside any folder), with / separators. */
-  file: string;
-  /** The target's name (`crunch`, `Primes.count`). */
-  name: string;
-  baselineId?: string;
-  /** Oldest first. */
-  runs: HistoryEntry[];
-}
 
 interface HistoryIndexFile {
   version: typeof HISTORY_INDEX_VERSION;

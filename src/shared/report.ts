@@ -1,4 +1,5 @@
 // The RunReport: everything one run produced, as plain JSON. Shared by engine, CLI, panel and exports.
+import type { RunComparison } from './comparison';
 
 /** Bump when a field changes meaning or is removed; adding optional fields keeps the version. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -340,4 +341,6 @@ export interface RunReport {
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   /** Set when the whole run failed before tasks ran (syntax error, bad inputs…). */
   failure?: string;
+  /** This run against a baseline (CLI --baseline, or the function's baseline in the editor), when exported with one. */
+  comparison?: RunComparison;
 }
