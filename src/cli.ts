@@ -7,8 +7,9 @@ import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
 import { compareReports, comparisonText, slowdownGate, type GateResult } from './core/compare';
 import { loadPanelAssets, parseReportJson, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
-import { withMachineInfo } from './core/machine';
+import { withMachineInfo } from './core/machineInfo';
 import {
+  accountLines,
   formatDuration,
   formatSpeedup,
   formatTable,
@@ -41,7 +42,9 @@ Arguments:
 Options:
   -w, --workers N          pool size (default: the number of CPU cores)
   -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each)
-      --runs N             measure N times and report the spread (default 1)
+      --runs N             run exactly N serial/parallel pairs (default: repeat pairs until the
+                           speedup's 95 % interval is within ±5 % or the budget is spent)
+      --budget SECONDS     time for repeating pairs (default 10); a pair longer than a third of it runs once
       --warmup N           unrecorded runs first, to warm up the JIT and the pool (default 0)
       --no-serial          skip the serial run (no speedup then)
       --timeout SECONDS    fail a task that runs longer (default: no limit)
@@ -126,6 +129,7 @@ function parseCommandLine(argv: string[]) {
         workers: { type: 'string', short: 'w' },
         backend: { type: 'string', short: 'b' },
         runs: { type: 'string' },
+        budget: { type: 'string' },
         warmup: { type: 'string' },
         'no-serial': { type: 'boolean' },
         timeout: { type: 'string' },
@@ -169,6 +173,11 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
     options.backend = values.backend satisfies BackendKind;
   }
   if (values.runs !== undefined) options.repeats = integerOption('--runs', values.runs, 1);
+  if (values.budget !== undefined) {
+    const seconds = Number(values.budget);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--budget must be a number of seconds above 0 and at most 3600, not "${values.budget}"`);
+    options.measureSeconds = seconds;
+  }
   if (values.warmup !== undefined) options.warmupRuns = integerOption('--warmup', values.warmup, 0);
   if (values['no-serial']) options.compareWithSerial = false;
   if (values.timeout !== undefined) {
@@ -362,6 +371,9 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): void {
     const ceiling = fraction > 0 ? `, so no more than ${formatSpeedup(1 / fraction)} on any number of workers` : '';
     out.push(`  Amdahl's law fit: ${(fraction * 100).toFixed(1)}% of the work is serial${ceiling}`);
   }
+  const account = report.summary.account;
+  if (account) out.push('', ...accountLines(account, report.phases.filter((run) => run.phase === 'parallel' && run.workers === report.summary.workers).length));
+  for (const note of report.measurement?.notes ?? []) out.push(`note: ${note}`);
   for (const warning of report.warnings) out.push(`note: ${warning.message}`);
   out.push('', summaryLine(report));
   process.stdout.write(`${out.join('\n')}\n`);
@@ -440,7 +452,7 @@ async function runDemo(): Promise<number> {
         file: SAMPLE_FILE,
         target: { name: 'doSomething' },
         inputs,
-        options: { backend, workers: 5, compareWithSerial: true, repeats: 1, warmupRuns: 0 },
+        options: { backend, workers: 5, compareWithSerial: true, warmupRuns: 0 },
       };
       const outcome = await runWithProgress(engine, request);
       printOutcome(outcome, `=== ${index + 1}/2 · ${explanation} ===`);

@@ -1,5 +1,5 @@
 // Plain-text rendering of times, speedups, summaries and task tables, shared by the CLI and the output channel.
-import type { PhaseRun, RunPhase, RunReport, Spread, TaskRecord } from '../shared/report';
+import type { PhaseRun, RunAccount, RunPhase, RunReport, SpeedupEstimate, Spread, TaskRecord } from '../shared/report';
 
 export type DurationUnit = 's' | 'ms' | 'µs';
 
@@ -46,6 +46,15 @@ export function formatSpeedupSpread(spread: Spread): string {
   return `${spread.mean.toFixed(digits)}× ± ${spread.stddev.toFixed(digits)} (${spread.min.toFixed(digits)}–${spread.max.toFixed(digits)})`;
 }
 
+/** `1.62× ± 0.04 (95 % CI, 5 pairs)`, or `3.10× (1 pair, no interval)`: the speedup is never shown without its n. */
+export function formatSpeedupEstimate(estimate: SpeedupEstimate): string {
+  const excluded = estimate.excludedPairs.length > 0 ? `, ${estimate.excludedPairs.length} left out` : '';
+  if (estimate.method === 'single' || estimate.n < 2) return `${formatSpeedup(estimate.median)} (1 pair, no interval${excluded})`;
+  const halfWidth = (estimate.high - estimate.low) / 2;
+  const digits = estimate.median >= 10 ? 1 : 2;
+  return `${formatSpeedup(estimate.median)} ± ${halfWidth.toFixed(digits)} (95 % CI, ${estimate.n} pairs${excluded})`;
+}
+
 /** Milliseconds with a fixed number of decimals, for table columns that must line up. */
 export function formatMs(ms: number | undefined, decimals = 1): string {
   return ms === undefined || !Number.isFinite(ms) ? '—' : ms.toFixed(decimals);
@@ -74,8 +83,9 @@ export function summaryLine(report: RunReport): string {
   const backend = report.options.backend;
   const onWorkers = `on ${summary.workers} ${backend === 'processes' ? 'processes' : 'workers'}`;
   if (summary.speedup !== undefined) {
-    const speedup =
-      summary.speedupSpread && summary.speedupSpread.n > 1
+    const speedup = summary.speedupEstimate
+      ? formatSpeedupEstimate(summary.speedupEstimate)
+      : summary.speedupSpread && summary.speedupSpread.n > 1
         ? formatSpeedupSpread(summary.speedupSpread)
         : formatSpeedup(summary.speedup);
     // How close the parallel wall time came to what the serial task durations allow; dispatch overhead shows up here.
@@ -173,6 +183,8 @@ export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | un
   // reduce, not Math.min(...list): spreading a list of 100,000+ tasks overflows the call stack.
   const originUs = run?.startUs ?? tasks.reduce((earliest, task) => Math.min(earliest, task.queuedUs), Infinity);
   const relativeMs = (us: number | undefined) => (us === undefined ? undefined : (us - originUs) / 1000);
+  // CPU, wait and blocked columns only where the platform measured them; the report's measurement notes say why not.
+  const measured = tasks.some((task) => task.cpuMs !== undefined);
   const rows = tasks.map((task) => [
     String(task.index),
     task.pid > 0 ? String(task.pid) : '—',
@@ -180,19 +192,12 @@ export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | un
     formatMs(relativeMs(task.startUs)),
     formatMs(relativeMs(task.endUs)),
     formatMs(task.durationMs),
+    ...(measured ? [formatMs(task.cpuMs), formatMs(task.waitMs), formatMs(blockedMs(task))] : []),
     task.status === 'error' && task.error ? `error: ${oneLine(task.error.message, 60)}` : task.status,
     oneLine(task.argsPreview, 40),
   ]);
-  return formatTable(['task', 'PID', 'thread ID', 'start ms', 'end ms', 'duration ms', 'status', 'args'], rows, [
-    true,
-    true,
-    true,
-    true,
-    true,
-    true,
-    false,
-    false,
-  ]);
+  const header = ['task', 'PID', 'thread ID', 'start ms', 'end ms', 'duration ms', ...(measured ? ['cpu ms', 'wait ms', 'blocked ms'] : []), 'status', 'args'];
+  return formatTable(header, rows, [...header.slice(0, -2).map(() => true), false, false]);
 }
 
 /** Aligns columns with two spaces between them; `alignRight[i]` right-aligns column i (numbers). */
@@ -240,4 +245,45 @@ export function oneLine(text: string, max: number): string {
 function significant(value: number): string {
   if (value >= 100) return String(Math.round(value));
   return value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+/** Time a task was neither on a CPU nor waiting for one (sleep, I/O, locks that sleep): wall − CPU − wait; undefined where unmeasured. */
+export function blockedMs(task: Pick<TaskRecord, 'durationMs' | 'cpuMs' | 'waitMs'>): number | undefined {
+  if (task.durationMs === undefined || task.cpuMs === undefined || task.waitMs === undefined) return undefined;
+  // Clock and schedstat reads are a few µs apart, so a task that never slept can come out a hair below zero.
+  return Math.max(0, task.durationMs - task.cpuMs - task.waitMs);
+}
+
+const ACCOUNT_LABELS: Record<RunAccount['segments'][number]['key'], string> = {
+  work: 'work (serial task time ÷ workers)',
+  contention: 'contention (extra CPU)',
+  'cpu-wait': 'waiting for a CPU',
+  blocked: 'blocked (sleep, I/O, locks)',
+  slowdown: 'slower in parallel (unsplit)',
+  unmatched: 'tasks with no serial time',
+  startup: 'start-up',
+  dispatch: 'dispatch gaps',
+  imbalance: 'imbalance (idle at the end)',
+};
+
+/**
+ * The account as a short block: each term of the parallel wall time in ms and %, their sum against the wall time, what
+ * could not be computed, and the largest loss with what to do about it.
+ */
+export function accountLines(account: RunAccount, pairs?: number): string[] {
+  const P = account.parallelMs;
+  const shown = account.segments.filter((segment) => Math.abs(segment.ms) >= 0.0005);
+  const rows = shown.map((segment) => [
+    ACCOUNT_LABELS[segment.key],
+    formatDuration(Math.abs(segment.ms)).replace(/^/, segment.ms < 0 ? '−' : ''),
+    P > 0 ? `${((segment.ms / P) * 100).toFixed(1)} %` : '—',
+  ]);
+  const total = account.segments.reduce((sum, segment) => sum + segment.ms, 0);
+  const which = pairs !== undefined && pairs > 1 ? ` (pair ${account.parallelRepeat + 1} of ${pairs})` : '';
+  const lines = [`Where the parallel time went${which}: ${formatDuration(P)} on ${account.workers} worker${account.workers === 1 ? '' : 's'}, ideal ${formatDuration(account.idealMs)}`];
+  lines.push(...formatTable(['term', 'ms', 'share'], rows, [false, true, true]).slice(1).map((line) => `  ${line}`));
+  lines.push(`  = ${formatDuration(total)} (the parallel wall time is ${formatDuration(P)})`);
+  for (const missing of account.unavailable) lines.push(`  not computed: ${missing}`);
+  if (account.largestLoss) lines.push(`  Largest loss: ${account.largestLoss.advice}`);
+  return lines;
 }

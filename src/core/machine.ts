@@ -1,40 +1,95 @@
-// The machine a run measured on, beyond what the engine's hostInfo() records: OS release, memory and the Python version.
-import { execFile } from 'node:child_process';
-import * as os from 'node:os';
-import type { HostInfo } from '../shared/report';
+// The machine around a run: how much CPU other programs used during a phase, from /proc/stat minus this run's own process tree.
+import { readdirSync, readFileSync } from 'node:fs';
 
-let python: Promise<string | undefined> | undefined;
+/** Linux reports /proc times in USER_HZ ticks, 100 per second on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
 
-/** `3.11.2` from `python3 --version`, asked once per process (a spawn, ~20 ms, off the event loop); undefined when none answers in 3 s. */
-export function pythonVersion(): Promise<string | undefined> {
-  python ??= new Promise((resolve) => {
-    const command = process.platform === 'win32' ? 'python' : 'python3';
-    try {
-      execFile(command, ['--version'], { timeout: 3000, windowsHide: true }, (error, stdout, stderr) => {
-        const match = /Python\s+(\d+\.\d+(?:\.\d+)?\S*)/.exec(`${stdout}${stderr}`);
-        resolve(error || !match ? undefined : match[1]);
-      });
-    } catch {
-      resolve(undefined);
+export interface CpuSample {
+  /** Busy ticks of the whole machine (user, nice, system, irq, softirq, steal). */
+  machineTicks: number;
+  /** Ticks used by this process and its descendants (worker processes, processes tasks started). */
+  ownTicks: number;
+}
+
+function machineBusyTicks(): number {
+  const line = readFileSync('/proc/stat', 'latin1').slice(0, 256).split('\n', 1)[0];
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is already inside user)
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return user + nice + system + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+}
+
+/** utime + stime of one process (all its threads), or 0 if it has gone. */
+function processTicks(pid: number | 'self'): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name is in parentheses and may hold spaces: fields are counted after its closing parenthesis.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Child PIDs of every thread of a process (a worker process may be forked from any thread). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim();
+        if (text) for (const child of text.split(' ')) children.push(Number(child));
+      } catch {
+        // The thread ended while we looked.
+      }
     }
-  });
-  return python;
+  } catch {
+    // The process ended while we looked.
+  }
+  return children;
 }
 
-/** The machine fields HostInfo leaves optional; the engine's hostInfo() can spread this in (see the lead's note). */
-export async function machineInfo(): Promise<Pick<HostInfo, 'osRelease' | 'pythonVersion' | 'totalMemoryMb'>> {
-  const info: Pick<HostInfo, 'osRelease' | 'pythonVersion' | 'totalMemoryMb'> = {
-    osRelease: `${os.type()} ${os.release()}`,
-    totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
-  };
-  const version = await pythonVersion();
-  if (version) info.pythonVersion = version;
-  return info;
+/** This process and every descendant, breadth first; bounded so a fork bomb in a task cannot stall the host here. */
+function ownProcessTree(limit = 4096): number[] {
+  const tree = [process.pid];
+  for (let i = 0; i < tree.length && tree.length < limit; i++) tree.push(...childrenOf(tree[i]).slice(0, limit - tree.length));
+  return tree;
 }
 
-/** Fills the machine fields a report lacks (the engine may record them itself one day; what it recorded wins). */
-export async function withMachineInfo<T extends { host: HostInfo }>(report: T): Promise<T> {
-  const machine = await machineInfo();
-  report.host = { ...machine, ...report.host };
-  return report;
+let available: boolean | undefined;
+
+/** Whether this platform lets a run see the machine's CPU (Linux with /proc). */
+export function machineCpuAvailable(): boolean {
+  if (available === undefined) {
+    try {
+      available = process.platform === 'linux' && Number.isFinite(machineBusyTicks());
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
+/** A reading of the machine's and this process tree's CPU, or undefined where /proc is not available. */
+export function sampleCpu(): CpuSample | undefined {
+  if (!machineCpuAvailable()) return undefined;
+  try {
+    let ownTicks = 0;
+    for (const pid of ownProcessTree()) ownTicks += processTicks(pid === process.pid ? 'self' : pid);
+    return { machineTicks: machineBusyTicks(), ownTicks };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Average cores used between two samples by other programs and by this run's own processes. A process of the tree that
+ * exited in between took its ticks with it, so they count as other programs': a replaced worker is rare and short.
+ */
+export function coresBetween(before: CpuSample, after: CpuSample, wallMs: number): { otherCores: number; ownCores: number } | undefined {
+  if (!(wallMs > 0)) return undefined;
+  const seconds = wallMs / 1000;
+  const machine = (after.machineTicks - before.machineTicks) / TICKS_PER_SECOND;
+  const own = Math.max(0, (after.ownTicks - before.ownTicks) / TICKS_PER_SECOND);
+  return { otherCores: Math.max(0, machine - own) / seconds, ownCores: own / seconds };
 }

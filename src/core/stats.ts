@@ -91,25 +91,69 @@ export function greedyMakespan(durations: ArrayLike<number>, workers: number): n
   return freeAt.reduce((most, at) => Math.max(most, at), 0);
 }
 
-/** Amdahl's law: the speedup n workers give when a fraction f of the work is serial. */
-export function amdahlSpeedup(serialFraction: number, workers: number): number {
-  return 1 / (serialFraction + (1 - serialFraction) / workers);
+/**
+ * Amdahl's law with the core limit: the speedup n workers give when a fraction f of the work is serial and at most
+ * `cores` of them can run at once (beyond the cores, workers share CPUs and add nothing for CPU-bound work).
+ */
+export function amdahlSpeedup(serialFraction: number, workers: number, cores = Infinity): number {
+  const parallel = Math.min(workers, cores);
+  return 1 / (serialFraction + (1 - serialFraction) / parallel);
 }
 
 /**
- * Least-squares serial fraction f for 1/speedup = f + (1 − f)/n, i.e. (1/s − 1/n) = f · (1 − 1/n), clamped to [0, 1].
- * Points with one worker carry no information about f; with none left the answer is 1 (nothing shown to parallelise).
+ * Least-squares serial fraction f for 1/speedup = f + (1 − f)/m with m = min(n, cores), i.e. (1/s − 1/m) = f · (1 − 1/m),
+ * clamped to [0, 1]. Without the core limit, points above the core count read the cores' ceiling as a serial fraction
+ * (on 2 cores, 1.94× at 2 and 1.86× at 3 workers gave "20.7 % serial"). Points with m = 1 carry no information about f;
+ * with none left the answer is 1 (nothing shown to parallelise).
  */
-export function fitAmdahlSerialFraction(points: ReadonlyArray<{ workers: number; speedup: number }>): number {
+export function fitAmdahlSerialFraction(points: ReadonlyArray<{ workers: number; speedup: number }>, cores = Infinity): number {
   let numerator = 0;
   let denominator = 0;
   for (const { workers, speedup } of points) {
-    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup)) continue;
-    const a = 1 - 1 / workers;
-    const b = 1 / speedup - 1 / workers;
+    const m = Math.min(workers, cores);
+    if (!(m > 1) || !(speedup > 0) || !Number.isFinite(speedup)) continue;
+    const a = 1 - 1 / m;
+    const b = 1 / speedup - 1 / m;
     numerator += a * b;
     denominator += a * a;
   }
   if (denominator === 0) return 1;
   return Math.min(1, Math.max(0, numerator / denominator));
+}
+
+/** Two-sided 95 % quantiles of Student's t for 1…30 degrees of freedom. */
+const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** t such that P(|T| ≤ t) = 0.95 with `df` degrees of freedom; beyond 30, interpolated in 1/df towards 1.96. */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) return NaN;
+  if (df <= 30) return T_975[Math.floor(df) - 1];
+  return 1.96 + (2.042 - 1.96) * (30 / df);
+}
+
+export interface RatioInterval {
+  median: number;
+  low: number;
+  high: number;
+  n: number;
+  /** Half the interval's width relative to the median (0.05 = ±5 %). */
+  relativeHalfWidth: number;
+}
+
+/**
+ * A 95 % interval for a ratio measured n times (speedups of serial/parallel pairs): Student's t over the logs, whose
+ * spread is the ratio's relative spread, centred on the median so one odd pair moves the centre little. With one value
+ * there is no interval: low = high = the value and the half-width is infinite.
+ */
+export function ratioInterval(ratios: readonly number[]): RatioInterval {
+  const n = ratios.length;
+  const centre = median(ratios);
+  if (n < 2) return { median: centre, low: centre, high: centre, n, relativeHalfWidth: Infinity };
+  const logs = ratios.map(Math.log);
+  const average = mean(logs);
+  const sd = Math.sqrt(logs.reduce((sum, value) => sum + (value - average) ** 2, 0) / (n - 1));
+  const h = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
+  const low = centre * Math.exp(-h);
+  const high = centre * Math.exp(h);
+  return { median: centre, low, high, n, relativeHalfWidth: (high - low) / 2 / centre };
 }

@@ -86,6 +86,9 @@ export interface TaskOutcome {
   /** Absolute monotonic µs (process.hrtime), the clock every process and thread shares. */
   startUs: number;
   endUs: number;
+  /** CPU and run-queue wait of the task's thread while it ran, µs; absent where the platform gives no per-thread figures. */
+  cpuUs?: number;
+  waitUs?: number;
   ok: boolean;
   /** The return value (structured clone). Absent when ok is false. */
   value?: unknown;
@@ -107,6 +110,9 @@ export interface OutcomeColumns {
   /** Absolute monotonic µs, as in TaskOutcome. */
   startUs: Float64Array;
   endUs: Float64Array;
+  /** Per-task CPU and wait, µs; absent when the worker could not measure them. */
+  cpuUs?: Float64Array;
+  waitUs?: Float64Array;
   /** Return values by position; undefined where the task failed. */
   values: unknown[];
   /** [position, error] of every failed task. */
@@ -136,12 +142,21 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
     errors: [],
     logs: [],
   };
+  const measured = outcomes[0].cpuUs !== undefined;
+  if (measured) {
+    columns.cpuUs = new Float64Array(count);
+    columns.waitUs = new Float64Array(count);
+  }
   for (let i = 0; i < count; i++) {
     const outcome = outcomes[i];
     if (outcome.pid !== columns.pid || outcome.threadId !== columns.threadId) return outcomes;
     columns.indexes[i] = outcome.index;
     columns.startUs[i] = outcome.startUs;
     columns.endUs[i] = outcome.endUs;
+    if (measured) {
+      columns.cpuUs![i] = outcome.cpuUs ?? NaN;
+      columns.waitUs![i] = outcome.waitUs ?? NaN;
+    }
     if (outcome.ok) columns.values[i] = outcome.value;
     else columns.errors.push([i, outcome.error ?? { name: 'Error', message: 'The task failed.' }]);
     if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
@@ -152,10 +167,14 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
 /** The outcome objects of a reply, in the order the worker ran them. */
 export function unpackOutcomes(reply: BatchOutcomes): TaskOutcome[] {
   if (Array.isArray(reply)) return reply;
-  const { pid, threadId, indexes, startUs, endUs, values } = reply;
+  const { pid, threadId, indexes, startUs, endUs, values, cpuUs, waitUs } = reply;
   const outcomes: TaskOutcome[] = new Array(indexes.length);
   for (let i = 0; i < indexes.length; i++) {
     outcomes[i] = { index: indexes[i], pid, threadId, startUs: startUs[i], endUs: endUs[i], ok: true, value: values[i], logs: [], logsTruncated: false };
+    if (cpuUs && waitUs && !Number.isNaN(cpuUs[i])) {
+      outcomes[i].cpuUs = cpuUs[i];
+      outcomes[i].waitUs = waitUs[i];
+    }
   }
   for (const [at, error] of reply.errors) {
     const outcome = outcomes[at];

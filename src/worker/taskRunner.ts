@@ -4,6 +4,7 @@ import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { findUncloneable } from './cloneCheck';
 import { monotonicNowUs } from './clock';
+import { readThreadTimes } from './threadClock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
 import { describeThrown } from './stackMap';
 
@@ -159,8 +160,11 @@ export async function runWorkerBatch(
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
+  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  let times = readThreadTimes();
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
+    const startTimes = times;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -179,20 +183,22 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
+    times = readThreadTimes();
+    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error, logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
     const problem = options.checkCloneable ? findUncloneable(value) : undefined;
     if (problem !== undefined) {
-      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
+      outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
     }
-    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ok: true, value, logs, logsTruncated });
+    outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: true, value, logs, logsTruncated });
   }
   return outcomes;
 }

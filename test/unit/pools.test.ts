@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPool, dispatchTasks, type DispatchedTask, type WorkerPool } from '../../src/core/pools';
-import { monotonicNowUs } from '../../src/core/run';
+import { monotonicNowUs } from '../../src/worker/clock';
 import type { BackendKind } from '../../src/shared/report';
 import { packBatch, packOutcomes, unpackBatch, unpackOutcomes, type ModuleSpec, type TaskOutcome } from '../../src/shared/workerProtocol';
 

@@ -13,6 +13,9 @@ export interface DispatchedTask {
   /** Absolute monotonic µs. */
   startUs?: number;
   endUs?: number;
+  /** The task thread's CPU and run-queue wait while it ran, µs; absent where unmeasured. */
+  cpuUs?: number;
+  waitUs?: number;
   value?: unknown;
   error?: TaskError;
   logs: LogLine[];
@@ -46,10 +49,10 @@ const AUTO_CHUNK_TARGET_MS = 2;
 const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
-  const { index, pid, threadId, startUs, endUs, logs, logsTruncated } = outcome;
+  const { index, pid, threadId, startUs, endUs, cpuUs, waitUs, logs, logsTruncated } = outcome;
   return outcome.ok
-    ? { index, status: 'ok', pid, threadId, startUs, endUs, value: outcome.value, logs, logsTruncated }
-    : { index, status: 'error', pid, threadId, startUs, endUs, error: outcome.error, logs, logsTruncated };
+    ? { index, status: 'ok', pid, threadId, startUs, endUs, cpuUs, waitUs, value: outcome.value, logs, logsTruncated }
+    : { index, status: 'error', pid, threadId, startUs, endUs, cpuUs, waitUs, error: outcome.error, logs, logsTruncated };
 }
 
 /** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */

@@ -1,0 +1,69 @@
+// Run options: defaults, validation, and the caps a run applies to what was asked.
+import * as os from 'node:os';
+import type { RunOptions, RunWarning } from '../../shared/report';
+import { UserError } from '../api';
+
+/** Time budget for repeating serial/parallel pairs until the speedup's interval is within ±5 %. */
+export const DEFAULT_MEASURE_SECONDS = 10;
+/** Longest budget a run may be given: an hour of repeating pairs is already more than any interval needs. */
+const MAX_MEASURE_SECONDS = 3600;
+
+/**
+ * Workers beyond this many per core only add threads or processes that wait for a CPU (or, for tasks that sleep, memory:
+ * each worker is a V8 isolate of 10 MB or more), and a repository's settings could otherwise ask for thousands.
+ */
+export const MAX_WORKERS_PER_CORE = 8;
+/** A small machine still gets enough workers for tasks that mostly wait. */
+const MIN_WORKER_CAP = 16;
+
+export function workerCap(cores = os.availableParallelism()): number {
+  return Math.max(MIN_WORKER_CAP, MAX_WORKERS_PER_CORE * cores);
+}
+
+export function positiveInteger(value: number, name: string, minimum: number): number {
+  if (!Number.isInteger(value) || value < minimum) throw new UserError(`${name} must be a whole number ≥ ${minimum} (got ${value}).`);
+  return value;
+}
+
+/** Fills in defaults and rejects settings a run cannot use. */
+export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions {
+  const backend = partial.backend ?? 'threads';
+  if (backend !== 'threads' && backend !== 'processes') throw new UserError(`backend must be "threads" or "processes" (got ${String(backend)}).`);
+  const options: RunOptions = {
+    backend,
+    workers: positiveInteger(partial.workers ?? os.availableParallelism(), 'workers', 1),
+    compareWithSerial: partial.compareWithSerial ?? true,
+    warmupRuns: positiveInteger(partial.warmupRuns ?? 0, 'warmupRuns', 0),
+    repeats: positiveInteger(partial.repeats ?? 0, 'repeats', 0),
+    taskTimeoutSeconds: partial.taskTimeoutSeconds ?? 0,
+    measureSeconds: partial.measureSeconds ?? DEFAULT_MEASURE_SECONDS,
+  };
+  if (!(options.taskTimeoutSeconds >= 0)) throw new UserError(`taskTimeoutSeconds must be 0 (none) or more (got ${options.taskTimeoutSeconds}).`);
+  if (!(options.measureSeconds > 0 && options.measureSeconds <= MAX_MEASURE_SECONDS)) {
+    throw new UserError(`measureSeconds must be more than 0 and at most ${MAX_MEASURE_SECONDS} (got ${options.measureSeconds}).`);
+  }
+  if (partial.workerMemoryLimitMb !== undefined) options.workerMemoryLimitMb = positiveInteger(partial.workerMemoryLimitMb, 'workerMemoryLimitMb', 16);
+  return options;
+}
+
+/**
+ * The workers a pool of this run really starts: no more than the cap, and no more than there are tasks (2 tasks on
+ * 1,000 workers start 2). The warning says why when the cap, not the task count, lowered the number.
+ */
+export function workersToStart(asked: number, tasks: number, cores = os.availableParallelism()): { workers: number; warning?: RunWarning } {
+  const cap = workerCap(cores);
+  const capped = Math.min(asked, cap);
+  const workers = Math.max(1, Math.min(capped, tasks));
+  if (capped < asked && tasks > cap) {
+    return {
+      workers,
+      warning: {
+        code: 'workers-capped',
+        message:
+          `${asked} workers were asked for; ${cap} started (at most ${MAX_WORKERS_PER_CORE} per core on ${cores} cores, or ${MIN_WORKER_CAP}): ` +
+          'more would only wait for a CPU or use memory. Tasks that mostly sleep or wait on I/O are better served by async code in fewer workers.',
+      },
+    };
+  }
+  return { workers };
+}

@@ -1,0 +1,291 @@
+// Advice about the measurement and the user's code, each with a code: outliers, warm-up, dispatch cost, input order, disturbance…
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { PhaseRun, RunReport, RunWarning, TaskRecord, WarningCode } from '../../shared/report';
+import { formatDuration, formatSpeedup } from '../format';
+import { MODULE_LOAD_FAILED } from '../pools/taskDispatch';
+import { greedyMakespan, madOutliers, median } from '../stats';
+import type { RunState } from './runState';
+import { BUSY_OTHER_CORES, isDisturbed, pairsOf, selectPairs, TARGET_RELATIVE_HALF_WIDTH } from './summary';
+
+/** Input-order advice only when longest first would save at least this much. */
+const ORDER_ADVICE_MIN_MS = 20;
+/** The dispatch-cost warning estimates its medians from at most this many tasks. */
+const WARNING_SAMPLE_TASKS = 10_000;
+/** Parallel tasks using this much more CPU than the same tasks alone are contending for something. */
+const CONTENTION_CPU_RATIO = 1.2;
+/** Tasks whose CPU is at least this share of their time are CPU-bound: their speedup cannot exceed the cores. */
+const CPU_BOUND_SHARE = 0.8;
+
+/** The engine's warnings need only a set of type files it told about already. */
+export interface WarningContext {
+  /** TypeScript files whose "types are not checked" note a report of this engine already carried: said once, not every run. */
+  typeNoteGiven?: Set<string>;
+}
+
+function formatMs(ms: number): string {
+  if (ms < 0.001) return '<1 µs';
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(0)} µs`;
+}
+
+/** hyperfine-style advice about the measurement itself. */
+export function runWarnings(state: RunState, context: WarningContext, serialRuns: PhaseRun[], parallelRuns: PhaseRun[], workers: number, taskDurations: number[]): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
+  const { inputs, options } = state;
+  for (const [label, runs] of [
+    ['serial', serialRuns],
+    ['parallel', parallelRuns.filter((run) => run.workers === workers)],
+  ] as const) {
+    const walls = runs.map((run) => run.wallMs);
+    if (walls.length >= 5) {
+      const outliers = madOutliers(walls);
+      if (outliers.length > 0) {
+        warn('outliers', 
+          `Statistical outliers were detected among the ${walls.length} ${label} runs (${outliers.map((i) => formatMs(walls[i])).join(', ')}). ` +
+            'Consider re-running on a quiet system, without other programs competing for the CPU.',
+        );
+      }
+    }
+  }
+  const measured = state.report.tasks.filter((task) => task.status === 'ok' && task.durationMs !== undefined);
+  const everyTaskOk = measured.length === state.report.tasks.length;
+  const lastSerial = serialRuns.at(-1);
+  const overheadPhase = lastSerial ?? parallelRuns.at(-1);
+  // Failed, timed-out or cancelled tasks make the phase's wall time say nothing about dispatch cost.
+  if (overheadPhase && measured.length > 0 && everyTaskOk) {
+    const phaseTasks = measured.filter((task) => task.phase === overheadPhase.phase && task.repeat === overheadPhase.repeat);
+    // The idle gap between one task's end and the next one's start on the same lane is the dispatch cost; the phase's
+    // wall time would also count pool start and module loading, which a busy machine inflates to hundreds of ms.
+    // Both medians come from the phase's first WARNING_SAMPLE_TASKS tasks: an estimate is all a warning needs, and over
+    // 100,000 records they held an extension host for a quarter of a second.
+    const sample = phaseTasks.length > WARNING_SAMPLE_TASKS ? phaseTasks.slice(0, WARNING_SAMPLE_TASKS) : phaseTasks;
+    const overheadPerTaskMs = median(laneGapsMs(sample));
+    const medianTaskMs = median(sample.map((task) => task.durationMs!));
+    if (phaseTasks.length > 1 && medianTaskMs < overheadPerTaskMs) {
+      warn('dispatch-cost', 
+        `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
+          'the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
+      );
+    }
+  }
+  const { speedup } = state.report.summary;
+  const orderAdvice = lastSerial && everyTaskOk ? inputOrderAdvice(taskDurations, workers, state.report.summary.parallelMs) : undefined;
+  if (orderAdvice) warnings.push(orderAdvice);
+  const cores = os.availableParallelism();
+  // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
+  if (workers > cores && (speedup === undefined || speedup <= cores)) {
+    warn('workers-above-cores', `${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
+  }
+  if (inputs.length < workers) {
+    warn('few-tasks', `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
+  }
+  const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
+  if (timeouts > 0) warn('timeouts', `${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
+  if (speedup !== undefined && speedup < 1 && everyTaskOk) {
+    const loss = state.report.summary.account?.largestLoss;
+    warn(
+      'parallel-slower',
+      `The parallel run was slower than the serial one (speedup ${formatSpeedup(speedup)}). ` +
+        (loss ? `The largest loss: ${loss.advice}` : 'No serial task times to tell why: run with compareWithSerial on for the account.'),
+    );
+  }
+  warnings.push(...measurementWarnings(state.report, serialRuns, parallelRuns, workers, os.availableParallelism()));
+  warnings.push(...faultWarnings(state, context));
+  return warnings;
+}
+
+/**
+ * A pool takes tasks in input order, so long tasks at the end leave the other workers idle while they run (the
+ * tutorial's sleeps of 1…5 s on 3 workers). Said when the serial run's durations show that longest first would
+ * finish clearly sooner, and the parallel run took about as long as input order allows.
+ */
+function inputOrderAdvice(durations: number[], workers: number, parallelMs: number): RunWarning | undefined {
+  if (durations.length <= workers || workers < 2) return undefined;
+  const inOrderMs = greedyMakespan(durations, workers);
+  const longestFirstMs = greedyMakespan(Float64Array.from(durations).sort().reverse(), workers);
+  const savedMs = inOrderMs - longestFirstMs;
+  if (savedMs < ORDER_ADVICE_MIN_MS || savedMs < inOrderMs * 0.1 || parallelMs < inOrderMs * 0.8) return undefined;
+  return {
+    code: 'input-order',
+    message:
+      `Input order costs time: in this order ${workers} workers need at least ~${formatMs(inOrderMs)}, longest first ~${formatMs(longestFirstMs)}. ` +
+      'Put the longest tasks first in the inputs to finish sooner.',
+  };
+}
+
+const STRAY_CRASH = /^\[parallel-runner\] (uncaught exception|unhandled promise rejection) outside any task: (.*)/;
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/i;
+
+/** What the user's code did that a task record alone would hide: output cut, errors thrown after returning, a module that never loaded. */
+function faultWarnings(state: RunState, context: WarningContext): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
+  const { tasks } = state.report;
+  const file = path.basename(state.target.file);
+  const cut = tasks.filter((task) => task.logsTruncated);
+  if (cut.length > 0) {
+    const limit = state.maxLogChars >= 1024 ? `${Math.round(state.maxLogChars / 1024)} KiB` : `${state.maxLogChars} characters`;
+    warn('output-cut', 
+      `${cut.length === 1 ? `Task ${cut[0].index}` : `${cut.length} task runs (the first: task ${cut[0].index})`} printed more than ${limit} of console output; ` +
+        'the rest was cut at that per-task limit. Print less, or write large output to a file.',
+    );
+  }
+  for (const task of tasks) {
+    const stray = task.logs.map((line) => STRAY_CRASH.exec(line.text)).find(Boolean);
+    if (!stray) continue;
+    warn('stray-crash', 
+      `Code a task left running (a timer or callback) threw after the task had returned: ${stray[2]}. ` +
+        `The worker kept going and every result was kept; the ${stray[1]} is in the console output of task ${task.index}, which ran next on that worker.`,
+    );
+    break;
+  }
+  // Only a load of a second or more is worth the hint: a cancel moments after the start says nothing about the top level.
+  if (state.cancelledLoadMs !== undefined && state.cancelledLoadMs >= 1000) {
+    warn('slow-top-level', 
+      `The top-level code of ${file} had not finished after ${(state.cancelledLoadMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
+        'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
+    );
+  }
+  const typeNoteGiven = (context.typeNoteGiven ??= new Set());
+  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+    typeNoteGiven.add(state.target.file);
+    warn('types-unchecked', `Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
+  }
+  return warnings;
+}
+
+/** Gaps (ms) between consecutive tasks on each lane: the time a worker sat idle waiting for its next task. */
+function laneGapsMs(tasks: TaskRecord[]): number[] {
+  const byLane = new Map<number, TaskRecord[]>();
+  for (const task of tasks) {
+    if (task.startUs === undefined || task.endUs === undefined) continue;
+    const lane = byLane.get(task.lane) ?? [];
+    lane.push(task);
+    byLane.set(task.lane, lane);
+  }
+  const gaps: number[] = [];
+  for (const lane of byLane.values()) {
+    lane.sort((a, b) => a.startUs! - b.startUs!);
+    for (let i = 1; i < lane.length; i++) gaps.push(Math.max(0, (lane[i].startUs! - lane[i - 1].endUs!) / 1000));
+  }
+  return gaps;
+}
+
+function phaseName(run: PhaseRun, pairs: number): string {
+  return pairs > 1 ? `${run.phase} run of pair ${run.repeat + 1}` : `${run.phase} run`;
+}
+
+function sumTasks(tasks: readonly TaskRecord[], phase: PhaseRun, pick: (task: TaskRecord) => number | undefined): number | undefined {
+  let sum = 0;
+  for (const task of tasks) {
+    if (task.phase !== phase.phase || task.repeat !== phase.repeat || task.status !== 'ok') continue;
+    const value = pick(task);
+    if (value === undefined) return undefined;
+    sum += value;
+  }
+  return sum;
+}
+
+/**
+ * What the machine and the repeats say about the speedup itself: pairs left out and why, an interval still wide, other
+ * programs using the CPU, contention, and a speedup above what the cores allow, with its cause.
+ */
+export function measurementWarnings(report: RunReport, serialRuns: readonly PhaseRun[], parallelRuns: readonly PhaseRun[], workers: number, cores: number): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  const warn = (code: WarningCode, message: string, about?: PhaseRun) =>
+    warnings.push(about ? { code, message, phase: about.phase, repeat: about.repeat } : { code, message });
+  const { summary, tasks } = report;
+  const estimate = summary.speedupEstimate;
+  const parallel = parallelRuns.filter((run) => run.workers === workers);
+  const pairs = pairsOf(serialRuns, parallel);
+  const selection = selectPairs(pairs);
+
+  if (selection.warmUp) {
+    const { serial, parallel: first } = selection.warmUp;
+    warn(
+      'warm-up',
+      `The first pair was much slower than the rest (serial ${formatDuration(serial.wallMs)}, parallel ${formatDuration(first.wallMs)}; ` +
+        `medians of the others ${formatDuration(median(pairs.slice(1).map((pair) => pair.serial.wallMs)))} and ${formatDuration(median(pairs.slice(1).map((pair) => pair.parallel.wallMs)))}): ` +
+        'JIT compilation, caches or the first load. It is left out of the speedup.',
+    );
+  }
+
+  if (estimate?.stoppedBy === 'long-tasks') {
+    const pairMs = pairs[0] ? pairs[0].serial.wallMs + pairs[0].parallel.wallMs : 0;
+    warn(
+      'single-pair',
+      `One serial/parallel pair only: a pair takes ${formatDuration(pairMs)}, more than a third of the ${report.options.measureSeconds} s measuring budget, ` +
+        'so the speedup has no interval. Raise measureSeconds (--budget) to repeat the pair.',
+    );
+  } else if (estimate && estimate.n >= 2 && estimate.stoppedBy === 'budget') {
+    const halfWidth = (estimate.high - estimate.low) / 2 / estimate.median;
+    if (halfWidth > TARGET_RELATIVE_HALF_WIDTH) {
+      warn(
+        'imprecise',
+        `The speedup's 95 % interval is still ±${(halfWidth * 100).toFixed(0)} % after ${estimate.n} pairs in the ${report.options.measureSeconds} s budget: ` +
+          'the pairs vary that much here. Raise measureSeconds (--budget) or quiet the machine for a tighter figure.',
+      );
+    }
+  }
+
+  // Other programs: the worst disturbed phase, and what became of its pair.
+  const disturbed = [...serialRuns, ...parallel].filter(isDisturbed);
+  if (disturbed.length > 0) {
+    const worst = disturbed.reduce((most, run) => (run.otherCpuCores! > most.otherCpuCores! ? run : most));
+    const others = disturbed.length - 1;
+    const fate =
+      selection.disturbed.length > 0
+        ? `The ${selection.disturbed.length === 1 ? 'pair' : `${selection.disturbed.length} pairs`} disturbed ${selection.disturbed.length === 1 ? 'is' : 'are'} left out of the speedup, which comes from ${selection.used.length} quiet pairs.`
+        : estimate
+          ? 'Too few quiet pairs remain to leave the disturbed ones out, so the speedup includes them: re-run on a quieter machine.'
+          : 'Re-run on a quieter machine.';
+    warn(
+      'machine-busy',
+      `Other programs used ${worst.otherCpuCores!.toFixed(2)} cores during the ${phaseName(worst, pairs.length)}` +
+        `${others > 0 ? ` (and ≥ ${BUSY_OTHER_CORES} cores during ${others} other phase${others === 1 ? '' : 's'})` : ''}, competing with the run for ${cores} cores. ${fate}`,
+      worst,
+    );
+  }
+
+  // Contention and CPU share, from the latest pair with figures.
+  const latest = selection.used.at(-1) ?? pairs.at(-1);
+  const serialCpu = latest ? sumTasks(tasks, latest.serial, (task) => task.cpuMs) : undefined;
+  const parallelCpu = latest ? sumTasks(tasks, latest.parallel, (task) => task.cpuMs) : undefined;
+  const serialTaskMs = latest ? sumTasks(tasks, latest.serial, (task) => task.durationMs) : undefined;
+  if (latest && serialCpu !== undefined && parallelCpu !== undefined && serialCpu > 1 && parallelCpu >= CONTENTION_CPU_RATIO * serialCpu) {
+    warn(
+      'contention',
+      `The tasks used ${(parallelCpu / serialCpu).toFixed(2)}× the CPU in parallel (${formatDuration(parallelCpu)}) than alone (${formatDuration(serialCpu)}): ` +
+        'they compete for something shared (memory bandwidth, the allocator and garbage collector, a lock), so more workers buy less than the cores promise.',
+      latest.parallel,
+    );
+  }
+
+  // A speedup above what the cores allow is never shown without its cause.
+  const limit = Math.min(workers, cores);
+  const speedup = summary.speedup;
+  if (speedup !== undefined && latest && speedup > limit * 1.02) {
+    const cpuShare = serialCpu !== undefined && serialTaskMs ? serialCpu / serialTaskMs : undefined;
+    let cause: string;
+    if (cpuShare === undefined) {
+      cause = 'this platform gives no per-task CPU figures to tell whether the tasks mostly wait (then more workers than cores do help) or the serial run was slowed.';
+    } else if (cpuShare < CPU_BOUND_SHARE) {
+      cause = `the tasks spend only ${(cpuShare * 100).toFixed(0)} % of their time on a CPU (the rest sleeping or waiting on I/O), so workers overlap their waits beyond the core count.`;
+    } else {
+      const serialWait = sumTasks(tasks, latest.serial, (task) => task.waitMs) ?? 0;
+      const slowed = [...pairs.map((pair) => pair.serial)].filter(isDisturbed);
+      const parallelCpuPerTask = parallelCpu !== undefined && serialCpu ? serialCpu / parallelCpu : undefined;
+      const parts: string[] = [];
+      if (slowed.length > 0) parts.push(`other programs used up to ${Math.max(...slowed.map((run) => run.otherCpuCores!)).toFixed(2)} cores during ${slowed.length} serial run${slowed.length === 1 ? '' : 's'}`);
+      if (serialWait > 0.05 * (serialTaskMs ?? 0)) parts.push(`the serial tasks waited ${formatDuration(serialWait)} for a CPU`);
+      if (parallelCpuPerTask !== undefined && parallelCpuPerTask > 1.1) parts.push(`the serial tasks needed ${parallelCpuPerTask.toFixed(2)}× the CPU of the parallel ones (JIT warm-up or caches: the serial run comes first)`);
+      cause =
+        `the tasks are ${(cpuShare * 100).toFixed(0)} % CPU, so the serial run was slowed: ` +
+        (parts.length > 0 ? `${parts.join('; ')}.` : 'nothing measured explains it; re-run with warmupRuns ≥ 1 on a quiet machine.');
+    }
+    warn('above-cores', `The speedup ${formatSpeedup(speedup)} is above the ${limit}× that ${workers} worker${workers === 1 ? '' : 's'} on ${cores} cores allow: ${cause}`, latest.parallel);
+  }
+  return warnings;
+}
+
