@@ -7,6 +7,7 @@ import type {
   RunComparison,
 } from '../shared/comparison';
 import type { AccountSegmentKey, HostInfo, PhaseRun, RunReport } from '../shared/report';
+import { BUSY_OTHER_CORES } from './run/summary';
 import { mean, median } from './stats';
 
 /** Two-sided level of every interval and test here. */
@@ -14,6 +15,9 @@ export const SIGNIFICANCE_LEVEL = 0.05;
 
 export const COMPARISON_METHOD =
   "Welch's t-test over the runs' repeated serial/parallel pairs (on log values for times and speedups): a change counts as significant when p < 0.05 and the two runs' 95 % intervals do not overlap.";
+
+/** Other programs using this many cores during a run make its wall times slower than its code (the engine's threshold). */
+export const BUSY_MACHINE_CORES = BUSY_OTHER_CORES;
 
 // ---- Student's t distribution -------------------------------------------------------------------------------------
 
@@ -165,6 +169,24 @@ function phaseTaskMedians(report: RunReport): number[] {
   return [...durations.values()].filter((values) => values.length > 0).map((values) => median(values));
 }
 
+/** The median CPU time of each measured phase's tasks (serial phases when there are any): load barely moves it. */
+function phaseTaskCpuMedians(report: RunReport): number[] {
+  const serial = completed(report, 'serial');
+  const phases = serial.length > 0 ? serial : completed(report, 'parallel');
+  const cpu = new Map<string, number[]>();
+  for (const run of phases) cpu.set(`${run.phase}:${run.repeat}`, []);
+  for (const task of report.tasks) {
+    if (task.status !== 'ok' || task.cpuMs === undefined) continue;
+    cpu.get(`${task.phase}:${task.repeat}`)?.push(task.cpuMs);
+  }
+  return [...cpu.values()].filter((values) => values.length > 0).map((values) => median(values));
+}
+
+/** Other programs' CPU during each measured phase, cores. */
+function otherCpuSamples(report: RunReport): number[] {
+  return [...completed(report, 'serial'), ...completed(report, 'parallel')].flatMap((run) => (run.otherCpuCores !== undefined ? [run.otherCpuCores] : []));
+}
+
 /** Each segment's ms in every parallel phase that has an account, or the summary's one account. */
 function segmentSamples(report: RunReport): Map<AccountSegmentKey, number[]> {
   const accounts = completed(report, 'parallel').flatMap((run) => (run.account ? [run.account] : []));
@@ -197,7 +219,7 @@ const SEGMENT_LABELS: Record<AccountSegmentKey, string> = {
 interface MetricSpec {
   key: MetricComparison['key'];
   label: string;
-  unit: 'ms' | 'x';
+  unit: MetricComparison['unit'];
   betterWhen: 'lower' | 'higher';
   /** Positive quantities are compared on a log scale, so the change is a ratio; segments can be 0 or negative. */
   logScale: boolean;
@@ -227,6 +249,8 @@ export function compareSamples(spec: MetricSpec, baseline: readonly number[], cu
   base.delta = currentSide.value - baselineSide.value;
   if (baselineSide.value !== 0) base.changePct = (currentSide.value / baselineSide.value - 1) * 100;
   const test = spec.logScale ? welchTest(a.map(Math.log), b.map(Math.log)) : welchTest(a, b);
+  // On a log scale the change is the ratio of geometric means, the centre of its interval (the sides may show medians).
+  if (test && spec.logScale) base.changePct = (Math.exp(test.difference) - 1) * 100;
   if (!test) {
     base.verdict = 'untestable';
     const single = a.length < 2 && b.length < 2 ? 'both runs' : a.length < 2 ? 'the baseline' : 'this run';
@@ -326,22 +350,57 @@ export function compareReports(baseline: RunReport, current: RunReport): RunComp
   metrics.push(compareSamples({ key: 'serial-wall', label: 'Serial wall', unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'serial'), walls(current, 'serial')));
   metrics.push(compareSamples({ key: 'parallel-wall', label: 'Parallel wall', unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'parallel'), walls(current, 'parallel')));
   metrics.push(compareSamples({ key: 'task-median', label: 'Per-task median', unit: 'ms', betterWhen: 'lower', logScale: true }, phaseTaskMedians(baseline), phaseTaskMedians(current)));
+  const baseCpu = phaseTaskCpuMedians(baseline);
+  const currentCpu = phaseTaskCpuMedians(current);
+  if (baseCpu.length > 0 || currentCpu.length > 0) {
+    metrics.push(compareSamples({ key: 'task-cpu', label: 'Per-task CPU', unit: 'ms', betterWhen: 'lower', logScale: true }, baseCpu, currentCpu));
+  }
+  const baseLoad = otherCpuSamples(baseline);
+  const currentLoad = otherCpuSamples(current);
+  if (baseLoad.length > 0 || currentLoad.length > 0) {
+    metrics.push(compareSamples({ key: 'machine-load', label: "Other programs' CPU", unit: 'cores', betterWhen: 'lower', logScale: false }, baseLoad, currentLoad));
+  }
   const baseSegments = segmentSamples(baseline);
   const currentSegments = segmentSamples(current);
   const keys = Object.keys(SEGMENT_LABELS) as AccountSegmentKey[];
   for (const key of keys) {
-    if (!baseSegments.has(key) && !currentSegments.has(key)) continue;
+    // A term that is 0 in every pair of both runs (slowdown when CPU figures split it) has nothing to compare.
+    if ([...(baseSegments.get(key) ?? []), ...(currentSegments.get(key) ?? [])].every((ms) => ms === 0)) continue;
     metrics.push(
       compareSamples({ key: `segment:${key}`, label: SEGMENT_LABELS[key], unit: 'ms', betterWhen: 'lower', logScale: false }, baseSegments.get(key) ?? [], currentSegments.get(key) ?? []),
     );
   }
-  return {
+  const comparison: RunComparison = {
     baseline: { id: baseline.id, createdAt: baseline.createdAt, status: baseline.status },
     current: { id: current.id, createdAt: current.createdAt, status: current.status },
     differences: runDifferences(baseline, current),
     metrics,
     method: COMPARISON_METHOD,
   };
+  if (baseLoad.length > 0 || currentLoad.length > 0) {
+    comparison.otherCpuCores = {};
+    if (baseLoad.length > 0) comparison.otherCpuCores.baseline = mean(baseLoad);
+    if (currentLoad.length > 0) comparison.otherCpuCores.current = mean(currentLoad);
+    const busy = busyText(comparison.otherCpuCores, current.host.cpuCount);
+    if (busy) comparison.differences.push({ kind: 'load', message: busy });
+  }
+  return comparison;
+}
+
+function busyText(load: NonNullable<RunComparison['otherCpuCores']>, cores: number): string | undefined {
+  const { baseline, current } = load;
+  if (!((baseline ?? 0) >= BUSY_MACHINE_CORES || (current ?? 0) >= BUSY_MACHINE_CORES)) return undefined;
+  const cores2 = (value: number | undefined) => (value === undefined ? 'unknown' : `${value.toFixed(2)} cores`);
+  return (
+    `The machine was busy: other programs used ${cores2(baseline)} during the baseline and ${cores2(current)} during this run (of ${cores}), ` +
+    'which slows wall times whatever the code does; the per-task CPU time is not slowed by it.'
+  );
+}
+
+/** Whether either run was measured on a machine busy enough that a wall-time change needs the CPU time to back it. */
+export function machineWasBusy(comparison: RunComparison): boolean {
+  const load = comparison.otherCpuCores;
+  return load !== undefined && ((load.baseline ?? 0) >= BUSY_MACHINE_CORES || (load.current ?? 0) >= BUSY_MACHINE_CORES);
 }
 
 // ---- The CI gate and the text form ---------------------------------------------------------------------------------
@@ -357,17 +416,27 @@ export interface GateResult {
 /**
  * `--fail-if-slower PCT`: fails when the parallel wall or the speedup is worse by more than PCT and the change is
  * significant. A change that cannot be tested (one pair) or whose intervals overlap is never a failure: noise must not
- * fail a build.
+ * fail a build. On a busy machine (other programs using a quarter of a core or more in either run) the walls move with
+ * the load between the runs, which the pairs within one run cannot show: there a wall or speedup change fails only when
+ * the tasks' own CPU time is significantly worse too (where the platform measures it).
  */
 export function slowdownGate(comparison: RunComparison, thresholdPct: number): GateResult {
   const result: GateResult = { failed: false, reasons: [], notes: [] };
+  const cpu = comparison.metrics.find((metric) => metric.key === 'task-cpu');
+  const busy = machineWasBusy(comparison);
+  const cpuBacksIt = cpu?.verdict === 'worse';
+  const cpuMeasured = cpu?.verdict !== undefined && cpu.verdict !== 'unavailable';
   for (const key of ['parallel-wall', 'speedup'] as const) {
     const metric = comparison.metrics.find((candidate) => candidate.key === key);
     if (!metric || metric.changePct === undefined) continue;
     // Worse as a percentage of the baseline: a 2x longer wall is +100 %, half the speedup is 50 % worse.
     const worsePct = metric.betterWhen === 'lower' ? metric.changePct : -metric.changePct;
     if (!(worsePct > thresholdPct)) continue;
-    if (metric.verdict === 'worse') {
+    if (metric.verdict === 'worse' && busy && cpuMeasured && !cpuBacksIt) {
+      result.notes.push(
+        `${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline (significant within the runs), but the machine was busy and the tasks' CPU time is ${cpu?.verdict === 'better' ? 'lower' : 'unchanged'} (${cpu ? verdictText(cpu) : ''}): the load, not the code, is the likely cause. Not failing; re-run on a quieter machine to be sure.`,
+      );
+    } else if (metric.verdict === 'worse') {
       result.failed = true;
       result.reasons.push(`${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline (more than ${thresholdPct} %, significant: p ${formatP(metric.pValue)}).`);
     } else {
@@ -383,8 +452,9 @@ export function formatP(p: number | undefined): string {
   return `= ${p.toFixed(3)}`;
 }
 
-function formatValue(value: number, unit: 'ms' | 'x'): string {
+function formatValue(value: number, unit: MetricComparison['unit']): string {
   if (unit === 'x') return `${value.toFixed(2)}×`;
+  if (unit === 'cores') return `${value.toFixed(2)} cores`;
   const abs = Math.abs(value);
   if (abs >= 10_000) return `${(value / 1000).toFixed(1)} s`;
   if (abs >= 1000) return `${(value / 1000).toFixed(2)} s`;
@@ -393,7 +463,7 @@ function formatValue(value: number, unit: 'ms' | 'x'): string {
 }
 
 /** `1.62× [1.58–1.66] n 5`, or the single value with `n 1`. */
-export function formatSide(side: MetricSide | undefined, unit: 'ms' | 'x'): string {
+export function formatSide(side: MetricSide | undefined, unit: MetricComparison['unit']): string {
   if (!side) return 'n/a';
   const interval = side.n > 1 ? ` [${formatValue(side.low, unit)}–${formatValue(side.high, unit)}]` : '';
   return `${formatValue(side.value, unit)}${interval} n ${side.n}`;
@@ -403,7 +473,7 @@ export function formatSide(side: MetricSide | undefined, unit: 'ms' | 'x'): stri
 export function formatChange(metric: MetricComparison): string {
   const pct = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(Math.abs(value) < 10 ? 1 : 0)} %`;
   // Segments can be near 0 or negative, where a percentage says little: their change is in ms.
-  const inMs = metric.key.startsWith('segment:') || metric.changePct === undefined;
+  const inMs = metric.key.startsWith('segment:') || metric.unit === 'cores' || metric.changePct === undefined;
   let change = '';
   if (inMs && metric.delta !== undefined) change = `${metric.delta >= 0 ? '+' : '−'}${formatValue(Math.abs(metric.delta), metric.unit)} `;
   else if (metric.changePct !== undefined) {
@@ -416,8 +486,8 @@ export function formatChange(metric: MetricComparison): string {
 
 export function verdictText(metric: MetricComparison): string {
   const words: Record<ChangeVerdict, string> = {
-    worse: metric.unit === 'ms' ? 'slower, significant' : 'worse, significant',
-    better: metric.unit === 'ms' ? 'faster, significant' : 'better, significant',
+    worse: metric.unit === 'ms' ? 'slower, significant' : metric.unit === 'cores' ? 'busier, significant' : 'worse, significant',
+    better: metric.unit === 'ms' ? 'faster, significant' : metric.unit === 'cores' ? 'quieter, significant' : 'better, significant',
     'not-significant': 'not significant',
     untestable: 'untestable (one sample)',
     unavailable: 'unavailable',

@@ -1,7 +1,7 @@
 // The comparison of two runs (a baseline and a current run): shared by the engine's compare, the CLI, the panel and exports.
 
 /** What is compared; `segment:<key>` is one term of the account of the parallel wall time. */
-export type ComparisonMetricKey = 'speedup' | 'serial-wall' | 'parallel-wall' | 'task-median' | `segment:${string}`;
+export type ComparisonMetricKey = 'speedup' | 'serial-wall' | 'parallel-wall' | 'task-median' | 'task-cpu' | 'machine-load' | `segment:${string}`;
 
 /** One run's side of a metric: its central value and 95 % interval over that run's repeated pairs. */
 export interface MetricSide {
@@ -24,7 +24,8 @@ export type ChangeVerdict = 'worse' | 'better' | 'not-significant' | 'untestable
 export interface MetricComparison {
   key: ComparisonMetricKey;
   label: string;
-  unit: 'ms' | 'x';
+  /** ms, a ratio (×), or CPU cores (other programs' use of the machine). */
+  unit: 'ms' | 'x' | 'cores';
   /** Which way is an improvement. */
   betterWhen: 'lower' | 'higher';
   baseline?: MetricSide;
@@ -43,7 +44,7 @@ export interface MetricComparison {
   note?: string;
 }
 
-export type ComparisonDifferenceKind = 'target' | 'inputs' | 'workers' | 'backend' | 'machine' | 'options';
+export type ComparisonDifferenceKind = 'target' | 'inputs' | 'workers' | 'backend' | 'machine' | 'options' | 'load';
 
 /** Something other than the code that differs between the two runs, stated above the comparison. */
 export interface ComparisonDifference {
@@ -63,6 +64,8 @@ export interface RunComparison {
   /** Empty when the runs differ only in the code: same target, inputs, workers, backend and machine. */
   differences: ComparisonDifference[];
   metrics: MetricComparison[];
+  /** Mean CPU other programs used during each run's measured phases, in cores; absent where it can't be read. */
+  otherCpuCores?: { baseline?: number; current?: number };
   /** How significance was decided, for the footnote. */
   method: string;
 }

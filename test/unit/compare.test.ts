@@ -135,6 +135,28 @@ describe('compareReports', () => {
     assert.match(slowdownGate(comparison, 10).reasons.join('\n'), /Speedup is/);
   });
 
+  test('a busy machine: a wall slowdown with the same CPU time is the load, noted, not failed; with twice the CPU it fails', () => {
+    const quiet = makeComparableReport({ taskMs: 50, seed: 30, cpuMs: 48, otherCpuCores: 0.05 });
+    const loaded = makeComparableReport({ taskMs: 50, seed: 31, cpuMs: 48, otherCpuCores: 1.6, loadFactor: 1.8 });
+    const comparison = compareReports(quiet, loaded);
+    const byKey = new Map(comparison.metrics.map((metric) => [metric.key, metric]));
+    assert.equal(byKey.get('parallel-wall')?.verdict, 'worse', 'within the runs the walls differ for real');
+    assert.equal(byKey.get('task-cpu')?.verdict, 'not-significant');
+    assert.equal(byKey.get('machine-load')?.verdict, 'worse');
+    assert.match(comparison.differences.find((d) => d.kind === 'load')?.message ?? '', /other programs used 0\.05 cores during the baseline and 1\.60 cores during this run \(of 2\)/);
+    const gate = slowdownGate(comparison, 10);
+    assert.equal(gate.failed, false);
+    assert.match(gate.notes.join('\n'), /Parallel wall is \d+\.\d % worse .* the machine was busy and the tasks' CPU time is unchanged/);
+
+    const doubled = makeComparableReport({ taskMs: 100, seed: 32, cpuMs: 96, otherCpuCores: 1.6, loadFactor: 1.8 });
+    const real = compareReports(quiet, doubled);
+    assert.equal(real.metrics.find((m) => m.key === 'task-cpu')?.verdict, 'worse');
+    assert.equal(slowdownGate(real, 10).failed, true);
+    // On a quiet machine a wall slowdown fails without CPU figures to back it (a lock or I/O costs wall, not CPU).
+    const blocked = compareReports(quiet, makeComparableReport({ taskMs: 100, seed: 33, cpuMs: 48, otherCpuCores: 0.05 }));
+    assert.equal(slowdownGate(blocked, 10).failed, true);
+  });
+
   test('a report without a serial run: the speedup is unavailable, not a zero', () => {
     const comparison = compareReports(makeComparableReport({ taskMs: 50, seed: 15 }), makeComparableReport({ taskMs: 50, seed: 16, withSerial: false }));
     const speedup = comparison.metrics.find((metric) => metric.key === 'speedup');
