@@ -375,6 +375,7 @@ export function compareReports(baseline: RunReport, current: RunReport): RunComp
     current: { id: current.id, createdAt: current.createdAt, status: current.status },
     differences: runDifferences(baseline, current),
     metrics,
+    verdict: overallVerdict(metrics),
     method: COMPARISON_METHOD,
   };
   if (baseLoad.length > 0 || currentLoad.length > 0) {
@@ -385,6 +386,30 @@ export function compareReports(baseline: RunReport, current: RunReport): RunComp
     if (busy) comparison.differences.push({ kind: 'load', message: busy });
   }
   return comparison;
+}
+
+/** The figures that say whether the code got slower: the times and the speedup (not the account's terms or the load). */
+const HEADLINE_KEYS = ['speedup', 'parallel-wall', 'serial-wall', 'task-median', 'task-cpu'];
+
+function changeWords(metric: MetricComparison): string {
+  const pct = metric.changePct;
+  if (pct === undefined) return metric.label;
+  return `${metric.label.toLowerCase()} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %`;
+}
+
+/** One line on the whole comparison, from the headline figures' verdicts. */
+export function overallVerdict(metrics: readonly MetricComparison[]): RunComparison['verdict'] {
+  const headline = metrics.filter((metric) => HEADLINE_KEYS.includes(metric.key));
+  const worse = headline.filter((metric) => metric.verdict === 'worse');
+  const better = headline.filter((metric) => metric.verdict === 'better');
+  const unclear = headline.filter((metric) => metric.verdict === 'not-significant');
+  const list = (items: MetricComparison[]) => items.map(changeWords).join(', ');
+  const rest = unclear.length > 0 ? ` Not significant: ${list(unclear)}.` : '';
+  if (worse.length > 0 && better.length === 0) return { kind: 'slower', text: `Slower than the baseline, significantly: ${list(worse)}.${rest}` };
+  if (better.length > 0 && worse.length === 0) return { kind: 'faster', text: `Faster than the baseline, significantly: ${list(better)}.${rest}` };
+  if (better.length > 0) return { kind: 'mixed', text: `Mixed: significantly worse ${list(worse)}; significantly better ${list(better)}.${rest}` };
+  if (unclear.length > 0) return { kind: 'no-change', text: `No significant change from the baseline (${list(unclear)}: within the noise of the pairs).` };
+  return { kind: 'untestable', text: 'No figure could be tested: each run needs at least two pairs (run with repeats, or Benchmark Function).' };
 }
 
 function busyText(load: NonNullable<RunComparison['otherCpuCores']>, cores: number): string | undefined {
@@ -452,6 +477,7 @@ export function slowdownGate(comparison: RunComparison, thresholdPct: number): G
 export function comparisonText(comparison: RunComparison, baselineLabel = 'baseline'): string[] {
   const out: string[] = [];
   out.push(`Compared with the ${baselineLabel} (run ${comparison.baseline.id.slice(0, 8)} of ${comparison.baseline.createdAt}; this run ${comparison.current.id.slice(0, 8)}):`);
+  out.push(`  ${comparison.verdict.text}`);
   if (comparison.differences.length > 0) {
     out.push('  These runs differ in more than the code, so a change may come from that:');
     for (const difference of comparison.differences) out.push(`  ! ${difference.message}`);

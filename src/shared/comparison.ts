@@ -64,6 +64,8 @@ export interface RunComparison {
   /** Empty when the runs differ only in the code: same target, inputs, workers, backend and machine. */
   differences: ComparisonDifference[];
   metrics: MetricComparison[];
+  /** The answer in one line: slower, faster, mixed, no significant change, or untestable, naming the figures. */
+  verdict: { kind: 'slower' | 'faster' | 'mixed' | 'no-change' | 'untestable'; text: string };
   /** Mean CPU other programs used during each run's measured phases, in cores; absent where it can't be read. */
   otherCpuCores?: { baseline?: number; current?: number };
   /** How significance was decided, for the footnote. */

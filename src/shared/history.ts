@@ -27,6 +27,9 @@ export interface BaselineChange {
   speedupVerdict: ChangeVerdict;
   parallelChangePct?: number;
   parallelVerdict: ChangeVerdict;
+  /** The comparison's overall verdict, and the figure that shows it most clearly (`per-task CPU +101 %`). */
+  verdict?: 'slower' | 'faster' | 'mixed' | 'no-change' | 'untestable';
+  verdictFigure?: string;
   /** True when inputs, workers, backend or the machine differed from the baseline's. */
   mismatched: boolean;
 }

@@ -44,9 +44,12 @@ function pct(value: number | undefined): string {
   return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(Math.abs(value) < 10 ? 1 : 0)} %`;
 }
 
-/** `vs baseline: parallel wall +98 % (significant) · speedup −2.1 % (not significant)`; a mismatch is said first. */
+/** `vs baseline: slower (per-task CPU +101 %, significant) · parallel wall +98 % (significant) · speedup −2.1 % (not significant)`. */
 export function baselineChangeText(change: BaselineChange): string {
   const parts: string[] = [];
+  if (change.verdict === 'slower' || change.verdict === 'faster') parts.push(`${change.verdict}${change.verdictFigure ? ` (${change.verdictFigure}, significant)` : ', significant'}`);
+  else if (change.verdict === 'mixed') parts.push('mixed: some figures significantly worse, some better');
+  else if (change.verdict === 'no-change') parts.push('no significant change');
   if (change.parallelVerdict !== 'unavailable') parts.push(`parallel wall ${pct(change.parallelChangePct)} (${verdictWord(change.parallelVerdict)})`);
   if (change.speedupVerdict !== 'unavailable') parts.push(`speedup ${pct(change.speedupChangePct)} (${verdictWord(change.speedupVerdict)})`);
   return `vs baseline${change.mismatched ? ' (different setup)' : ''}: ${parts.join(' · ') || 'no figures to compare'}`;

@@ -304,8 +304,22 @@ function baselineChange(comparison: RunComparison): BaselineChange {
     speedupVerdict: speedup?.verdict ?? 'unavailable',
     ...(parallel?.changePct !== undefined ? { parallelChangePct: parallel.changePct } : {}),
     parallelVerdict: parallel?.verdict ?? 'unavailable',
+    verdict: comparison.verdict.kind,
+    ...verdictFigure(comparison),
     mismatched: comparison.differences.some((difference) => difference.kind !== 'load'),
   };
+}
+
+/** The significant figure that moved most, in words, for the CodeLens. */
+function verdictFigure(comparison: RunComparison): { verdictFigure?: string } {
+  const wanted = comparison.verdict.kind === 'slower' ? 'worse' : comparison.verdict.kind === 'faster' ? 'better' : undefined;
+  if (!wanted) return {};
+  const figure = comparison.metrics
+    .filter((metric) => metric.verdict === wanted && metric.changePct !== undefined && !metric.key.startsWith('segment:') && metric.key !== 'machine-load')
+    .sort((a, b) => Math.abs(b.changePct ?? 0) - Math.abs(a.changePct ?? 0))[0];
+  if (!figure?.changePct) return {};
+  const pct = figure.changePct;
+  return { verdictFigure: `${figure.label.toLowerCase()} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %` };
 }
 
 function historyLabel(entry: HistoryEntry, history: FunctionHistory): string {

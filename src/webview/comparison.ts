@@ -67,6 +67,7 @@ export class ComparisonView {
     const table = el('table', { className: 'compare-table', attrs: { 'data-testid': 'comparison-table' } }, [head, body, el('tbody', {}, segmentRows)]);
     this.element.replaceChildren(
       el('div', { className: 'section-header' }, [el('h2', { text: title, attrs: { id: 'comparison-heading' } })]),
+      el('p', { className: `compare-headline verdict-kind-${comparison.verdict.kind}`, text: comparison.verdict.text, attrs: { 'data-testid': 'comparison-verdict', 'data-kind': comparison.verdict.kind } }),
       comparison.differences.length > 0
         ? el('div', { className: 'compare-differences', attrs: { role: 'note', 'data-testid': 'comparison-differences' } }, [
             el('strong', { text: 'These runs differ in more than the code, so a change may come from that:' }),

@@ -77,6 +77,8 @@ describe('compareReports', () => {
     assert.ok(byKey.has('segment:work') && byKey.has('segment:dispatch'), 'the account segments are compared');
     assert.equal(byKey.get('segment:work')?.verdict, 'worse');
     assert.match(formatChange(byKey.get('parallel-wall')!), /^\+\d+ % \[\+\d+ %, \+\d+ %\] · slower, significant \(p < 0\.001\)$/);
+    assert.equal(comparison.verdict.kind, 'slower');
+    assert.match(comparison.verdict.text, /^Slower than the baseline, significantly: serial wall \+\d+ %, parallel wall \+\d+ %, per-task median \+\d+ %\. Not significant: speedup [+−][\d.]+ %\.$/);
   });
 
   test('the same function run twice with noise: nothing is significant and the gate passes', () => {
@@ -88,6 +90,8 @@ describe('compareReports', () => {
       assert.match(formatChange(metric), /not significant/);
     }
     assert.equal(slowdownGate(comparison, 10).failed, false);
+    assert.equal(comparison.verdict.kind, 'no-change');
+    assert.match(comparison.verdict.text, /^No significant change from the baseline \(speedup/);
   });
 
   test('overlapping intervals are not significant even when p < 0.05', () => {
@@ -112,6 +116,7 @@ describe('compareReports', () => {
     const gate = slowdownGate(comparison, 10);
     assert.equal(gate.failed, false);
     assert.match(gate.notes.join('\n'), /untestable/);
+    assert.equal(comparison.verdict.kind, 'untestable');
   });
 
   test('the gate fails on a significant 2x slowdown and names the metric; a 5 % threshold vs a 2 % change passes', () => {
@@ -152,6 +157,7 @@ describe('compareReports', () => {
     const real = compareReports(quiet, doubled);
     assert.equal(real.metrics.find((m) => m.key === 'task-cpu')?.verdict, 'worse');
     assert.equal(slowdownGate(real, 10).failed, true);
+    assert.equal(compareReports(doubled, quiet).verdict.kind, 'faster', 'the other way round it is faster');
     // On a quiet machine a wall slowdown fails without CPU figures to back it (a lock or I/O costs wall, not CPU).
     const blocked = compareReports(quiet, makeComparableReport({ taskMs: 100, seed: 33, cpuMs: 48, otherCpuCores: 0.05 }));
     assert.equal(slowdownGate(blocked, 10).failed, true);
