@@ -6,7 +6,7 @@ import type {
   RunComparison,
 } from '../shared/comparison';
 import type { AccountSegmentKey, HostInfo, PhaseRun, RunReport } from '../shared/report';
-import { formatChange, formatP, formatSide, verdictText } from '../shared/comparisonFormat';
+import { formatChange, formatP, formatSide, lowerFirst, verdictText } from '../shared/comparisonFormat';
 import { BUSY_OTHER_CORES } from './run/summary';
 import { mean, median } from './stats';
 
@@ -394,7 +394,7 @@ const HEADLINE_KEYS = ['speedup', 'parallel-wall', 'serial-wall', 'task-median',
 function changeWords(metric: MetricComparison): string {
   const pct = metric.changePct;
   if (pct === undefined) return metric.label;
-  return `${metric.label.toLowerCase()} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %`;
+  return `${lowerFirst(metric.label)} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %`;
 }
 
 /** One line on the whole comparison, from the headline figures' verdicts. */

@@ -51,3 +51,8 @@ export function verdictText(metric: MetricComparison): string {
     ? `${words[metric.verdict]} (p ${formatP(metric.pValue)})`
     : words[metric.verdict];
 }
+
+/** `Parallel wall` → `parallel wall`, `Per-task CPU` → `per-task CPU`: for a label inside a sentence. */
+export function lowerFirst(label: string): string {
+  return label.replace(/^[A-Z](?=[a-z])/, (first) => first.toLowerCase());
+}

@@ -7,6 +7,7 @@ import { historyKey, RunHistory } from '../core/history';
 import { listTargets } from '../core/locate';
 import { withMachineInfo } from '../core/machineInfo';
 import type { RunComparison } from '../shared/comparison';
+import { lowerFirst } from '../shared/comparisonFormat';
 import type { BaselineChange, FunctionHistory, HistoryEntry } from '../shared/history';
 import type { RunReport } from '../shared/report';
 import { SETTINGS_SECTION } from './settings';
@@ -319,7 +320,7 @@ function verdictFigure(comparison: RunComparison): { verdictFigure?: string } {
     .sort((a, b) => Math.abs(b.changePct ?? 0) - Math.abs(a.changePct ?? 0))[0];
   if (!figure?.changePct) return {};
   const pct = figure.changePct;
-  return { verdictFigure: `${figure.label.toLowerCase()} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %` };
+  return { verdictFigure: `${lowerFirst(figure.label)} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %` };
 }
 
 function historyLabel(entry: HistoryEntry, history: FunctionHistory): string {

@@ -66,7 +66,8 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
     const lenses = page.locator('.monaco-editor .codelens-decoration');
     for (let i = 0; i < (await lenses.count()); i++) {
       const box = await lenses.nth(i).boundingBox();
-      if (box && lineBox && lineBox.y - box.y > 0 && lineBox.y - box.y < 3 * lineBox.height) return (await lenses.nth(i).textContent()) ?? '';
+      // Monaco separates the links with non-breaking spaces.
+      if (box && lineBox && lineBox.y - box.y > 0 && lineBox.y - box.y < 3 * lineBox.height) return ((await lenses.nth(i).textContent()) ?? '').replace(/\s+/g, ' ');
     }
     return '';
   }
@@ -156,11 +157,10 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
       assert.equal(await cpu.count(), 1, `a per-task CPU row on Linux: ${table}`);
       assert.equal(await cpu.getAttribute('data-verdict'), 'worse', `per-task CPU row: ${await cpu.textContent()}`);
       assert.match((await cpu.textContent()) ?? '', /\+(9\d|1[01]\d) % \[\+\d+ %, \+\d+ %\].*slower, significant \(p [<=] /);
-      // The walls grow too; on a quiet machine significantly, on a busy one the panel says why it may not be able to tell.
+      // The walls grow too: on a quiet machine significantly; on a busy one (other programs' load swings walls by 2x here) the
+      // panel states the load and may not be able to tell, but it never calls twice the work faster.
       const wall = panel.locator('[data-testid=compare-row-parallel-wall]');
       const wallText = (await wall.textContent()) ?? '';
-      const wallChange = Number((/(\+\d+) % \[/.exec(wallText) ?? [])[1]);
-      assert.ok(wallChange >= 30, `the parallel wall grew by ${wallChange} %: ${wallText}`);
       const busy = (await panel.locator('[data-testid=comparison-differences] li[data-kind=load]').count()) > 0;
       const wallVerdict = await wall.getAttribute('data-verdict');
       assert.ok(wallVerdict === 'worse' || (busy && wallVerdict === 'not-significant'), `parallel wall verdict ${wallVerdict} on a ${busy ? 'busy' : 'quiet'} machine: ${wallText}`);
@@ -182,7 +182,7 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
         },
         30_000,
       );
-      assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \([a-z -]+ \+\d+ %, significant\) · parallel wall \+\d+ % \((not )?significant\) · speedup [+−][\d.]+ % \((not )?significant\)/);
+      assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \([\w -]+ \+\d+ %, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\) · speedup [+−][\d.]+ % \((not )?significant\)/);
       await shot('codelens');
       // Open the first run from the history, then the CodeLens brings back the latest.
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
@@ -199,7 +199,7 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
       assert.deepEqual(await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-run-id'))), [secondRunId, firstRunId], 'newest first');
       const texts = await rows.allTextContents();
       for (const row of texts) assert.match(row, /threads\s*2\s*\d+\.\d\d× (± \d+\.\d+ \(\d+\.\d\d–\d+\.\d\d, n \d+\)|\(1 pair\)).*completed/);
-      assert.match(texts[0], /slower \(.*, significant\) · parallel wall \+\d+ % \((not )?significant\)/);
+      assert.match(texts[0], /slower \(.*, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\)/);
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
       await until('the first run to be shown in full', async () => (await shownRunId()) === firstRunId, 30_000);
       assert.equal(await panel.locator('[data-testid=comparison]').isVisible(), false, 'the baseline is shown alone');
