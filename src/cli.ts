@@ -164,7 +164,8 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   } catch {
     throw new UserError(`cannot read ${positionals[0]}: no such file`);
   }
-  const options: Partial<RunOptions> = {};
+  // A plain run repeats pairs until the speedup's interval is tight (or the budget is spent); --runs asks for a number.
+  const options: Partial<RunOptions> = { repeats: 0 };
   if (values.workers !== undefined) options.workers = integerOption('--workers', values.workers, 1);
   if (values.backend !== undefined) {
     if (values.backend !== 'threads' && values.backend !== 'processes') {
@@ -452,7 +453,7 @@ async function runDemo(): Promise<number> {
         file: SAMPLE_FILE,
         target: { name: 'doSomething' },
         inputs,
-        options: { backend, workers: 5, compareWithSerial: true, warmupRuns: 0 },
+        options: { backend, workers: 5, compareWithSerial: true, repeats: 0, warmupRuns: 0 },
       };
       const outcome = await runWithProgress(engine, request);
       printOutcome(outcome, `=== ${index + 1}/2 · ${explanation} ===`);

@@ -197,8 +197,11 @@ export interface SpeedupEstimate {
   method: 't-log' | 'single';
   /** Repeat numbers of pairs left out (a first pair slowed by warm-up). */
   excludedPairs: number[];
-  /** Why the measurement stopped: the interval got within ±5 %, the time budget ran out, a pair is too long to repeat, or the repeats asked for ran. */
-  stoppedBy: 'precision' | 'budget' | 'long-tasks' | 'repeats' | 'cancelled';
+  /**
+   * Why the measurement stopped: the interval got within ±5 %, the time budget ran out, a pair is too long to repeat, so
+   * many tasks that more pairs would keep too many records, the repeats asked for ran (or a task failed), or a cancel.
+   */
+  stoppedBy: 'precision' | 'budget' | 'long-tasks' | 'many-tasks' | 'repeats' | 'cancelled';
 }
 
 export interface RunSummary {

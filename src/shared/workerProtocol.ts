@@ -158,7 +158,7 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
       columns.waitUs![i] = outcome.waitUs ?? NaN;
     }
     if (outcome.ok) columns.values[i] = outcome.value;
-    else columns.errors.push([i, outcome.error ?? { name: 'Error', message: 'The task failed.' }]);
+    else columns.errors.push([i, outcome.error ?? { code: 'internal', name: 'Error', message: 'The task failed.' }]);
     if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
   }
   return columns;

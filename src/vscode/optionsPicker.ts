@@ -37,7 +37,7 @@ function showSheet(options: RunOptions, targetName: string, focus: OptionKey | u
     { key: 'backend', label: '$(server-process) Backend', description: options.backend, detail: options.backend === 'threads' ? 'Worker threads: one PID, a thread ID per worker' : 'Child processes: one PID per worker, like multiprocessing.Pool' },
     { key: 'workers', label: '$(organization) Workers', description: `${options.workers}${options.workers === cores ? ' (one per core)' : ''}` },
     { key: 'warmupRuns', label: '$(flame) Warm-up runs', description: String(options.warmupRuns), detail: 'Untimed runs first, so JIT compilation and pool start-up are not measured' },
-    { key: 'repeats', label: '$(history) Repeats', description: String(options.repeats), detail: 'Measured runs of each phase; more than one shows the speedup as mean ± σ' },
+    { key: 'repeats', label: '$(history) Pairs', description: options.repeats === 0 ? 'auto' : String(options.repeats), detail: 'Serial/parallel pairs, interleaved; auto repeats them until the speedup is known to ±5 %' },
     { key: 'compareWithSerial', label: '$(arrow-both) Compare with serial', description: options.compareWithSerial ? 'on' : 'off', detail: 'Run the tasks one after another first, to compute the speedup' },
   ];
   return new Promise((resolve) => {
@@ -84,7 +84,11 @@ async function pickValue(key: OptionKey, options: RunOptions): Promise<Partial<R
       return choice === undefined ? undefined : { warmupRuns: choice };
     }
     case 'repeats': {
-      const items: ValueItem<number>[] = [1, 3, 5, 10, 20].map((n) => ({ label: String(n), value: n, description: n === 1 ? 'a single measurement' : `mean ± σ over ${n} runs` }));
+      const items: ValueItem<number>[] = [0, 1, 3, 5, 10, 20].map((n) => ({
+        label: n === 0 ? 'auto' : String(n),
+        value: n,
+        description: n === 0 ? 'until the speedup is known to ±5 % or the time budget is spent' : n === 1 ? 'one pair: no interval' : `${n} serial/parallel pairs, with a 95 % interval`,
+      }));
       const choice = await pickOne(items, 'Repeats', options.repeats);
       return choice === undefined ? undefined : { repeats: choice };
     }
@@ -111,7 +115,7 @@ async function pickOne<T>(items: ValueItem<T>[], title: string, current: T): Pro
 export function describeOptions(options: RunOptions): string {
   const parts: string[] = [options.backend, `${options.workers} ${options.workers === 1 ? 'worker' : 'workers'}`];
   if (options.warmupRuns > 0) parts.push(`${options.warmupRuns} warm-up`);
-  if (options.repeats > 1) parts.push(`${options.repeats} repeats`);
+  if (options.repeats > 1) parts.push(`${options.repeats} pairs`);
   parts.push(options.compareWithSerial ? 'vs serial' : 'no serial run');
   return parts.join(' · ');
 }

@@ -36,7 +36,7 @@ process.on('message', (message: ToProcessWorker) => {
   const batch = unpackBatch(message.batch);
   runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
-    (error: unknown) => send({ type: 'batch-failed', id, error: { name: 'Error', message: `The worker process failed: ${String(error)}` } }),
+    (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: `The worker process failed: ${String(error)}` } }),
   );
 });
 

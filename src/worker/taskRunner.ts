@@ -118,6 +118,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function cloneError(index: number, problem: string): TaskError {
   return {
+    code: 'clone',
     name: 'DataCloneError',
     message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
   };
@@ -145,6 +146,7 @@ export async function runWorkerBatch(
     // A top-level throw in the user's module: every task of the batch fails with it.
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
+    error.code = 'module-load';
     error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
@@ -189,6 +191,7 @@ export async function runWorkerBatch(
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
+      error.code = crash ? 'crash' : 'thrown';
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;

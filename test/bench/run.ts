@@ -8,7 +8,7 @@ import type { ResultTable, SectionResult, TargetCheck } from './results';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT_DIR = path.join(ROOT, 'out/bench');
-const COMPARISONS = ['dispatch', 'cpuBound', 'sleep', 'coldStart', 'panel'] as const;
+const COMPARISONS = ['dispatch', 'cpuBound', 'sleep', 'coldStart', 'panel', 'trust'] as const;
 type ComparisonId = (typeof COMPARISONS)[number];
 /** A comparison that takes longer than this is stopped and reported as failed, so the bench always ends. */
 const COMPARISON_TIMEOUT_MS = 4 * 60_000;
@@ -35,7 +35,7 @@ async function bundleComparisons(ids: readonly ComparisonId[]): Promise<void> {
     },
   };
   await esbuild.build({
-    entryPoints: Object.fromEntries([...ids, ...(ids.includes('coldStart') ? ['coldStartProbe'] : []), ...(ids.includes('dispatch') ? ['workerPiece'] : [])].map((id) => [id, path.join(ROOT, 'test/bench', `${id}.ts`)])),
+    entryPoints: Object.fromEntries([...ids, ...(ids.includes('coldStart') ? ['coldStartProbe'] : []), ...(ids.includes('dispatch') ? ['workerPiece'] : []), ...(ids.includes('trust') ? ['trustProbe'] : [])].map((id) => [id, path.join(ROOT, 'test/bench', `${id}.ts`)])),
     outdir: OUT_DIR,
     bundle: true,
     platform: 'node',
@@ -87,6 +87,7 @@ const ISSUE_ROWS: { id: ComparisonId; what: string; target: string }[] = [
   { id: 'sleep', what: 'sleep workload overhead', target: 'warm ≤ 5 ms; cold ≤ 60 ms pre-warmed, ≤ 150 ms from the CLI' },
   { id: 'coldStart', what: 'run → first task', target: '≤ 150 ms cold, ≤ 10 ms warm' },
   { id: 'panel', what: 'panel', target: '10,000 tasks drawn in ≤ 500 ms; 1,000 live updates without a frame over 50 ms' },
+  { id: 'trust', what: 'printed speedup against outside', target: 'within 3 % (median of 3 CLI runs)' },
 ];
 
 function verdict(met: boolean | undefined): string {

@@ -37,8 +37,19 @@ describe('runs', function () {
     assert.equal(lanes[0].pid, process.pid, 'worker threads live in the extension host process');
     assert.equal(new Set(lanes.map((lane) => lane.threadId)).size, lanes.length, 'each lane is its own thread');
     assert.ok((report.summary.speedup ?? 0) > 1.3, `speedup ${report.summary.speedup}`);
+    // A plain run from the extension repeats serial/parallel pairs (setting repeats 0): the speedup is their median, with n.
+    const estimate = report.summary.speedupEstimate;
+    assert.ok(estimate, 'a plain run reports the speedup with its interval');
+    const pairs = report.phases.filter((run) => run.phase === 'parallel').length;
+    assert.ok(pairs >= 1 && estimate.n + estimate.excludedPairs.length === pairs, `${pairs} pairs, estimate over ${estimate.n}`);
+    assert.equal(report.summary.speedup, estimate.median);
     const serial = report.tasks.filter((task) => task.phase === 'serial');
-    assert.equal(serial.length, 4);
+    assert.equal(serial.length, 4 * pairs);
+    const account = report.summary.account;
+    assert.ok(account, 'the run carries the account of its latest pair');
+    const sum = account.segments.reduce((total, segment) => total + segment.ms, 0);
+    assert.ok(Math.abs(sum - account.parallelMs) <= account.parallelMs * 0.01, `terms ${sum} ms, wall ${account.parallelMs} ms`);
+    if (process.platform === 'linux') assert.ok(report.tasks.every((task) => task.cpuMs !== undefined && task.waitMs !== undefined), 'every task has CPU and wait figures');
     assert.ok(report.tasks.every((task) => task.logs.some((log) => /Task: \d/.test(log.text))), 'console lines were captured');
   });
 
@@ -81,7 +92,9 @@ describe('runs', function () {
     const next = await runCommand('parallelRunner.run', { uri: workspaceFile('workloads.ts'), name: 'nap', inputs: '[[1], [2]]' });
     assert.ok(next);
     assert.equal(next.report.options.workers, 2);
-    assert.equal(next.report.tasks.filter((task) => task.phase === 'serial').length, 2);
+    const pairs = next.report.phases.filter((run) => run.phase === 'serial').length;
+    assert.ok(pairs >= 1);
+    assert.equal(next.report.tasks.filter((task) => task.phase === 'serial').length, 2 * pairs);
   }
 
   it('benchmarks with repeats: the speedup is a spread over the repeats', async () => {

@@ -53,7 +53,8 @@ function tableRows(stdout: string, heading: string): TaskRow[] {
   assert.ok(start >= 0, `no "${heading}" section in:\n${stdout}`);
   const rows: TaskRow[] = [];
   for (const line of lines.slice(start + 2)) {
-    const match = /^\s+(\d+)\s+(\d+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\S+)/.exec(line);
+    // task, PID, thread, start, end, duration, then cpu, wait and blocked where the platform measures them, then status.
+    const match = /^\s+(\d+)\s+(\d+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+(?:\s+[\d.—]+\s+[\d.—]+\s+[\d.—]+)?\s+([a-z]\S*)/.exec(line);
     if (!match) break;
     rows.push({ index: Number(match[1]), pid: Number(match[2]), threadId: Number(match[3]), status: match[4] });
   }
@@ -126,7 +127,8 @@ describe('parallel-runner CLI', { concurrency: 2 }, () => {
     assert.match(result.stdout, /\n\[ 1, 4, 9, 16 \]\n/);
     const row = parallel[2];
     assert.match(result.stdout, new RegExp(`\\[PID ${row.pid} · thread ${row.threadId} · task 2\\] square 3 on PID ${row.pid} thread ${row.threadId}`));
-    assert.match(result.stdout, /\nserial \S+ m?s · parallel \S+ m?s · speedup [\d.]+× on 3 workers/);
+    // Repeated pairs: the speedup carries its interval and n, or says it is one pair.
+    assert.match(result.stdout, /\nserial \S+ m?s.* · parallel \S+ m?s.* · speedup [\d.]+×(?: ± [\d.]+ \(95 % CI, \d+ pairs[^)]*\)| \(1 pair, no interval[^)]*\)) on 3 workers/);
   });
 
   it('processes: a PID per worker, and --json/--csv/--trace/--html files that parse', async () => {
@@ -146,14 +148,24 @@ describe('parallel-runner CLI', { concurrency: 2 }, () => {
 
     const report = parseReportJson(readFileSync(json, 'utf8'));
     assert.equal(report.options.backend, 'processes');
-    assert.equal(report.tasks.filter((task) => task.phase === 'parallel').length, 4);
+    // Every pair is in the report: 4 tasks per parallel phase, and each parallel phase has its account.
+    const parallelPhases = report.phases.filter((run) => run.phase === 'parallel');
+    assert.equal(report.summary.speedupEstimate?.n, parallelPhases.length - (report.summary.speedupEstimate?.excludedPairs.length ?? 0));
+    assert.equal(report.tasks.filter((task) => task.phase === 'parallel').length, 4 * parallelPhases.length);
+    assert.ok(parallelPhases.every((run) => run.account && Math.abs(run.account.segments.reduce((sum, s) => sum + s.ms, 0) - run.wallMs) < run.wallMs * 0.01));
     const csvLines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(csvLines.length, 1 + report.tasks.length);
-    assert.match(csvLines[0], /^phase,repeat,workers,index,lane,pid,threadId,/);
+    assert.match(csvLines[0], /^phase,repeat,workers,index,lane,pid,threadId,queuedUs,startUs,endUs,durationMs,cpuMs,waitMs,blockedMs,/);
+    if (process.platform === 'linux') {
+      assert.equal(report.measurement?.taskCpu, 'schedstat');
+      assert.ok(report.tasks.every((task) => task.cpuMs! >= 0 && task.waitMs! >= 0 && task.cpuMs! <= task.durationMs! + 1));
+      assert.ok(csvLines.slice(1).every((line) => /^(serial|parallel),\d+,\d+,\d+,\d+,\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,/.test(line)), csvLines.join('\n'));
+    }
     const traceEvents = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; cat?: string; pid: number; tid: number; ts?: number; dur?: number }[] }).traceEvents;
     const spans = traceEvents.filter((event) => event.ph === 'X' && (event.cat === 'parallel' || event.cat === 'serial'));
     assert.equal(spans.length, report.tasks.length);
     assert.ok(spans.every((event) => typeof event.ts === 'number' && typeof event.dur === 'number' && event.dur > 0));
+    if (process.platform === 'linux') assert.ok(spans.every((event) => typeof (event as { args?: { cpuMs?: number } }).args?.cpuMs === 'number'), 'trace spans carry cpuMs');
     const page = readFileSync(html, 'utf8');
     assert.match(page, /^<!DOCTYPE html>/i);
     assert.ok(page.includes(report.id), 'the HTML page carries the report');
@@ -217,8 +229,11 @@ describe('parallel-runner CLI', { concurrency: 2 }, () => {
   it('demo runs the starmap example on both backends', async () => {
     const result = await runCli(['demo'], { timeoutMs: 60_000 });
     assert.equal(result.code, 0, result.stderr);
-    const speedups = result.stdout.split('\n').filter((line) => /^serial .* · speedup [\d.]+× on 5 /.test(line));
+    // A pair of the demo takes ~3.4 s, over a third of the 10 s budget: one pair, said as such, never a bare number.
+    const speedups = result.stdout.split('\n').filter((line) => /^serial .* · speedup [\d.]+× \(1 pair, no interval\) on 5 /.test(line));
     assert.equal(speedups.length, 2, result.stdout);
+    assert.equal(result.stdout.split('\nWhere the parallel time went: ').length - 1, 2, 'each backend prints the account');
+    if (process.platform === 'linux') assert.match(result.stdout, /duration ms {2}cpu ms {2}wait ms {2}blocked ms/);
     assert.match(result.stdout, /parallel lanes: 1 PID \(\d+\) · 5 thread IDs/);
     assert.match(result.stdout, /parallel lanes: 5 PIDs/);
     const results = "[\n  'Done sleeping 1 tenths of a second',";

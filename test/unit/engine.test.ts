@@ -201,7 +201,68 @@ describe('Engine.run', () => {
     assert.equal(report.summary.parallelSpread?.n, 3);
     assert.equal(report.summary.serialSpread?.n, 3);
     assert.equal(report.tasks.length, 6);
-    assert.ok(report.warnings.map((w) => w.message).some((warning) => /Only 1 task for 2 workers/.test(warning)), report.warnings.map((w) => w.message).join('\n'));
+    assert.ok(report.warnings.map((w) => w.message).some((warning) => /^Only 1 task for 2 workers: at most 1 can be busy at once, so 1 started\.$/.test(warning)), report.warnings.map((w) => w.message).join('\n'));
+    // Workers beyond the tasks are not started at all.
+    assert.ok(report.phases.every((run) => run.workers === 1 && run.lanes.length === 1));
+  });
+
+  it('repeats interleaved pairs until the interval is tight or the budget is spent, each with its account, and reports n and the interval', async () => {
+    const started = Date.now();
+    const { report } = await engine.run({
+      file: WORKLOAD,
+      target: { name: 'longTimeTask' },
+      inputs: [0, 1, 2, 3].map((i) => [i, 80]),
+      options: { backend: 'threads', workers: 2, repeats: 0, measureSeconds: 4 },
+    });
+    const estimate = report.summary.speedupEstimate!;
+    assert.ok(estimate.n >= 2, `pairs: ${estimate.n}`);
+    assert.ok(['precision', 'budget'].includes(estimate.stoppedBy), estimate.stoppedBy);
+    assert.ok(Date.now() - started < 4000 + 3000, 'the budget bounds the run');
+    // Interleaved: serial, parallel, serial, parallel…, every pair in the report.
+    assert.deepEqual(
+      report.phases.map((run) => `${run.phase[0]}${run.repeat}`),
+      report.phases.map((_, i) => `${i % 2 === 0 ? 's' : 'p'}${i >> 1}`),
+    );
+    assert.ok(estimate.low <= estimate.median && estimate.median <= estimate.high);
+    assert.equal(report.summary.speedup, estimate.median);
+    // Sleeping tasks: two workers halve the time, whatever the interval.
+    assert.ok(estimate.median > 1.6 && estimate.median < 2.2, `median ${estimate.median}`);
+    for (const run of report.phases.filter((phase) => phase.phase === 'parallel')) {
+      const account = run.account!;
+      const sum = account.segments.reduce((total, segment) => total + segment.ms, 0);
+      assert.ok(Math.abs(sum - run.wallMs) <= run.wallMs * 0.01, `pair ${run.repeat}: the terms add up to ${sum} ms, the wall time is ${run.wallMs} ms`);
+    }
+    assert.equal(report.summary.account, report.phases.filter((phase) => phase.phase === 'parallel').at(-1)!.account);
+    if (process.platform === 'linux') {
+      assert.deepEqual([report.measurement?.taskCpu, report.measurement?.machineCpu], ['schedstat', 'proc-stat']);
+      // A sleeping task is blocked, not on a CPU: CPU a few ms at most, the rest of its time blocked.
+      assert.ok(report.tasks.every((task) => task.cpuMs! < 20 && task.durationMs! - task.cpuMs! - task.waitMs! > 60), JSON.stringify(report.tasks.map((t) => [t.durationMs, t.cpuMs, t.waitMs])));
+      assert.ok(report.phases.every((run) => run.otherCpuCores! >= 0 && run.ownCpuCores! >= 0));
+    }
+  });
+
+  it('names contention as the loss of tasks that spin on a lock they share, from their CPU in parallel against alone', async () => {
+    const lock = new SharedArrayBuffer(4);
+    const { report } = await engine.run({
+      file: path.join(FIXTURES, 'contention.ts'),
+      target: { name: 'lockedWork' },
+      inputs: Array.from({ length: 4 }, () => [lock, 150, 40_000]),
+      options: { backend: 'threads', workers: 2, repeats: 2 },
+    });
+    assert.equal(report.status, 'completed');
+    const account = report.summary.account!;
+    const contention = account.segments.find((segment) => segment.key === 'contention')!.ms;
+    const warnings = report.warnings.map((warning) => warning.code);
+    if (process.platform !== 'linux') {
+      assert.ok(account.unavailable.length > 0);
+      return;
+    }
+    // In parallel one task spins while another holds the lock: its CPU grows, its work does not.
+    assert.ok(contention > 0.2 * account.idealMs, `contention ${contention} ms against an ideal of ${account.idealMs} ms`);
+    assert.ok(warnings.includes('contention'), warnings.join(', '));
+    // On a quiet machine the extra CPU is the largest loss; other programs would add waiting for a CPU on top.
+    const quiet = report.phases.every((run) => (run.otherCpuCores ?? 0) < 0.25);
+    if (quiet) assert.equal(account.largestLoss?.key, 'contention', JSON.stringify(account.segments));
   });
 
   it('advises longest first when input order leaves workers idle behind a long last task, and only then', async () => {

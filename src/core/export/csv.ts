@@ -1,6 +1,6 @@
 // One CSV row per task (RFC 4180), safe to open in a spreadsheet: text cells that look like formulas are defused.
 import type { RunReport, TaskRecord } from '../../shared/report';
-import { phaseRunOf } from '../format';
+import { blockedMs, phaseRunOf } from '../format';
 
 const COLUMNS: { title: string; cell: (task: TaskRecord, report: RunReport) => string | number | undefined }[] = [
   { title: 'phase', cell: (t) => t.phase },
@@ -15,6 +15,10 @@ const COLUMNS: { title: string; cell: (task: TaskRecord, report: RunReport) => s
   { title: 'startUs', cell: (t) => t.startUs },
   { title: 'endUs', cell: (t) => t.endUs },
   { title: 'durationMs', cell: (t) => t.durationMs },
+  // Empty where the platform gave no per-thread figures: an empty cell, never a 0 standing in for "not measured".
+  { title: 'cpuMs', cell: (t) => t.cpuMs },
+  { title: 'waitMs', cell: (t) => t.waitMs },
+  { title: 'blockedMs', cell: (t) => blockedMs(t) },
   { title: 'status', cell: (t) => t.status },
   { title: 'args', cell: (t) => t.argsPreview },
   { title: 'result', cell: (t) => t.resultPreview },

@@ -1,6 +1,6 @@
 // The run in Trace Event Format (JSON object form), for Perfetto (ui.perfetto.dev) and chrome://tracing.
 import type { PhaseRun, RunPhase, RunReport, TaskRecord } from '../../shared/report';
-import { phaseRunOf } from '../format';
+import { blockedMs, phaseRunOf } from '../format';
 
 export interface TraceEvent {
   name: string;
@@ -55,7 +55,15 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
         tid: WALL_TIME_TID,
         ts: micros(run.startUs),
         dur: micros(Math.max(0, run.endUs - run.startUs)),
-        args: { phase: run.phase, repeat: run.repeat, workers: run.workers, wallMs: run.wallMs, status: run.status },
+        args: {
+          phase: run.phase,
+          repeat: run.repeat,
+          workers: run.workers,
+          wallMs: run.wallMs,
+          status: run.status,
+          ...(run.otherCpuCores !== undefined ? { otherCpuCores: run.otherCpuCores, ownCpuCores: run.ownCpuCores } : {}),
+          ...(run.account ? { account: Object.fromEntries(run.account.segments.map((segment) => [segment.key, segment.ms])) } : {}),
+        },
       });
     }
     for (const lane of laneIdentities(group)) {
@@ -168,6 +176,7 @@ function taskArgs(task: TaskRecord): Record<string, unknown> {
     threadId: task.threadId,
     repeat: task.repeat,
     ...(task.durationMs !== undefined ? { durationMs: task.durationMs } : {}),
+    ...(task.cpuMs !== undefined ? { cpuMs: task.cpuMs, waitMs: task.waitMs, blockedMs: blockedMs(task) } : {}),
     ...(task.resultPreview !== undefined ? { result: task.resultPreview } : {}),
     ...(task.error ? { error: `${task.error.name}: ${task.error.message}` } : {}),
     ...(task.error?.location ? { errorLocation: `${task.error.location.file}:${task.error.location.line}:${task.error.location.column}` } : {}),

@@ -211,10 +211,10 @@ export class ProcessPool implements WorkerPool {
   }
 
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
-    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { name: 'Error', message: 'The process pool was closed.' } });
+    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The process pool was closed.' } });
     const idle = this.children.filter((child) => !child.running && !child.dead);
     const child = idle.find((candidate) => candidate.booted) ?? idle[0];
-    if (!child) return Promise.resolve({ kind: 'failed', error: { name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
+    if (!child) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
     return child.run(this.nextBatchId++, batch, control);
   }
 

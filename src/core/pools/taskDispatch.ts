@@ -66,7 +66,7 @@ const SLOW_LOAD_HINT_MS = 1000;
 /** The error of a task that never started because the run was cancelled while its worker ran the module's top level. */
 export function cancelledWhileLoadingError(loadingMs: number): TaskError {
   const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
-  return { name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
+  return { code: 'cancelled-while-loading', name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
 }
 
 function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
@@ -75,10 +75,10 @@ function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number,
     return { index, status: 'cancelled', pid: 0, threadId: -1, error, logs: [], logsTruncated: false };
   }
   if (!started) {
-    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
   }
   const { pid, threadId, startUs } = started;
-  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
 }
 
 /** Runs every task and resolves with one DispatchedTask per input task, in input order. Never rejects for a task's failure. */
@@ -200,6 +200,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             threadId: -1,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${first.index} did not start within the ${taskTimeoutMs / 1000} s task timeout: its worker was still loading the module ` +
@@ -211,6 +212,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           });
         } else if (timedOut && stuckLoading) {
           const error: TaskError = {
+            code: 'module-load',
             name: 'Timeout',
             message:
               `${MODULE_LOAD_FAILED}: its top-level code did not finish within the ${taskTimeoutMs / 1000} s task timeout, so no task could start ` +
@@ -234,6 +236,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             startUs: notice?.startUs,
             endUs,
             error: {
+              code: 'timeout',
               name: 'Timeout',
               message:
                 `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout (an endless loop, or it needs longer?); ` +

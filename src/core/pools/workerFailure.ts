@@ -6,16 +6,17 @@ export function describeWorkerFailure(thrown: unknown, memoryLimitMb: number | u
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
     const limit = memoryLimitMb ? ` (the worker memory limit is ${memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more)` : '';
-    return { name: 'OutOfMemory', message: `The worker ran out of memory${limit}: ${error.message}` };
+    return { code: 'out-of-memory', name: 'OutOfMemory', message: `The worker ran out of memory${limit}: ${error.message}` };
   }
   const exit = /exited with code:? (-?\d+)/.exec(error.message);
   if (exit) {
     return {
+      code: 'worker-exit',
       name: 'WorkerExit',
       message:
         `The worker thread exited with code ${exit[1]} while running the task (did it call process.exit()?); ` +
         'the worker was replaced and the other tasks ran on. Return a value or throw an Error instead of exiting.',
     };
   }
-  return { name: error.name || 'Error', message: `The worker stopped while running the task: ${error.message}`, stack: error.stack };
+  return { code: 'worker-exit', name: error.name || 'Error', message: `The worker stopped while running the task: ${error.message}`, stack: error.stack };
 }

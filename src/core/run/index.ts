@@ -12,7 +12,6 @@ import { serialTaskDurations } from '../format';
 import { parseInputsInSlices } from '../inputs';
 import type { TargetBinding } from '../locate';
 import type { WarmPools, WorkerPool } from '../pools';
-import { MODULE_LOAD_FAILED } from '../pools/taskDispatch';
 import { locateCached, startEsbuildService } from './locateCache';
 import { positiveInteger, resolveRunOptions, workersToStart } from './options';
 import { runPhase, type PhaseResult } from './phase';
@@ -185,7 +184,8 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       const startedUs = monotonicNowUs();
       for (let repeat = 0; !state.cancelled; repeat++) {
         const pairStartedUs = monotonicNowUs();
-        if (serialPool) serialRuns.push((await runPhase(state, { phase: 'serial', repeat, pool: serialPool, warmup: false })).run);
+        const serial = serialPool ? await runPhase(state, { phase: 'serial', repeat, pool: serialPool, warmup: false }) : undefined;
+        if (serial) serialRuns.push(serial.run);
         if (state.cancelled) break;
         await runParallel(parallelPools[0], repeat);
         if (!serialPool) {
@@ -194,13 +194,16 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
           continue;
         }
         const now = monotonicNowUs();
-        const next = nextPair(pairsOf(serialRuns, parallelRuns), (now - startedUs) / 1000, (now - pairStartedUs) / 1000, budgetMs, options.repeats);
+        // A task that failed, timed out or was cancelled ends the measuring: repeating it measures nothing.
+        if ([...(serial?.dispatched ?? []), ...(lastParallel?.dispatched ?? [])].some((task) => task.status !== 'ok')) {
+          stoppedBy = 'repeats';
+          break;
+        }
+        const next = nextPair(pairsOf(serialRuns, parallelRuns), (now - startedUs) / 1000, (now - pairStartedUs) / 1000, budgetMs, options.repeats, inputs.length);
         if (!next.more) {
           stoppedBy = next.stoppedBy;
           break;
         }
-        // A failed phase ends the measuring: repeating tasks that fail measures nothing.
-        if (lastParallel?.run.status !== 'completed' || serialRuns.at(-1)?.status !== 'completed') break;
       }
       if (state.cancelled) stoppedBy = 'cancelled';
     }
@@ -219,7 +222,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     const everyTaskFailed = lastTasks.length > 0 && lastTasks.every((task) => task.status === 'error' || task.status === 'timeout');
     report.status = state.cancelled ? 'cancelled' : everyTaskFailed ? 'failed' : 'completed';
     if (report.status === 'failed') {
-      const loadFailure = lastTasks.find((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))?.error;
+      const loadFailure = lastTasks.find((task) => task.error?.code === 'module-load')?.error;
       const where = loadFailure?.location ? ` (at ${path.basename(loadFailure.location.file)}:${loadFailure.location.line}:${loadFailure.location.column})` : '';
       // A throw has a place to fix; a top level that never finished already says what to do.
       report.failure = loadFailure

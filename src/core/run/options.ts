@@ -34,7 +34,8 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions
     workers: positiveInteger(partial.workers ?? os.availableParallelism(), 'workers', 1),
     compareWithSerial: partial.compareWithSerial ?? true,
     warmupRuns: positiveInteger(partial.warmupRuns ?? 0, 'warmupRuns', 0),
-    repeats: positiveInteger(partial.repeats ?? 0, 'repeats', 0),
+    // The engine runs one pair unless asked; the faces (CLI, settings) ask for 0, as many pairs as the interval needs.
+    repeats: positiveInteger(partial.repeats ?? 1, 'repeats', 0),
     taskTimeoutSeconds: partial.taskTimeoutSeconds ?? 0,
     measureSeconds: partial.measureSeconds ?? DEFAULT_MEASURE_SECONDS,
   };

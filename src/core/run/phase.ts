@@ -4,7 +4,7 @@ import type { TaskSpec, TaskStartNotice, WorkerBatch } from '../../shared/worker
 import { monotonicNowUs } from '../../worker/clock';
 import { coresBetween, sampleCpu } from '../machine';
 import { dispatchTasks, type DispatchedTask, type WorkerPool } from '../pools';
-import { CANCELLED_WHILE_LOADING, cancelledWhileLoadingError } from '../pools/taskDispatch';
+import { cancelledWhileLoadingError } from '../pools/taskDispatch';
 import { previewValue } from './preview';
 import type { RunState } from './runState';
 
@@ -154,7 +154,7 @@ export async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseR
   });
   const endUs = monotonicNowUs();
   const cpuAfter = cpuBefore ? sampleCpu() : undefined;
-  if (preloaded === 'cancelled' || dispatched.some((task) => task.error?.message.startsWith(CANCELLED_WHILE_LOADING))) {
+  if (preloaded === 'cancelled' || dispatched.some((task) => task.error?.code === 'cancelled-while-loading')) {
     state.cancelledLoadMs = Math.max(state.cancelledLoadMs ?? 0, Date.now() - loadStartedMs);
   }
   // A timeout, cancel or crash replaced a worker, which has not loaded the module.

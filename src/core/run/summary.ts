@@ -7,6 +7,11 @@ import { fitAmdahlSerialFraction, isFirstRunSlow, mean, median, ratioInterval, s
 export const TARGET_RELATIVE_HALF_WIDTH = 0.05;
 /** However quick the pairs, a run stops after this many. */
 export const MAX_PAIRS = 50;
+/**
+ * Task records a plain run keeps at most over its repeated pairs: every pair's tasks stay in the report, and the panel,
+ * exports and extension host are built for a few hundred thousand. A run of more tasks per phase than half this runs once.
+ */
+export const MAX_PAIRED_TASK_RECORDS = 200_000;
 /** Other programs using this much of a core during a phase disturb it. */
 export const BUSY_OTHER_CORES = 0.25;
 /**
@@ -56,16 +61,17 @@ export interface PairSelection {
  * over many disturbed ones.
  */
 export function selectPairs(pairs: readonly Pair[]): PairSelection {
-  let candidates = [...pairs];
+  // A measured cause first: a pair that other programs disturbed is that, whether or not it was also the first.
+  const disturbed = pairs.filter((pair) => isDisturbed(pair.serial) || isDisturbed(pair.parallel));
+  const quiet = pairs.filter((pair) => !disturbed.includes(pair));
+  const leaveOut = disturbed.length > 0 && quiet.length >= 2;
+  let used = leaveOut ? quiet : [...pairs];
   let warmUp: Pair | undefined;
-  if (pairs.length >= 3 && (isFirstRunSlow(pairs.map((pair) => pair.serial.wallMs)) || isFirstRunSlow(pairs.map((pair) => pair.parallel.wallMs)))) {
-    warmUp = pairs[0];
-    candidates = candidates.slice(1);
+  if (used.length >= 3 && used[0] === pairs[0] && (isFirstRunSlow(used.map((pair) => pair.serial.wallMs)) || isFirstRunSlow(used.map((pair) => pair.parallel.wallMs)))) {
+    warmUp = used[0];
+    used = used.slice(1);
   }
-  const disturbed = candidates.filter((pair) => isDisturbed(pair.serial) || isDisturbed(pair.parallel));
-  const quiet = candidates.filter((pair) => !disturbed.includes(pair));
-  if (disturbed.length > 0 && quiet.length >= 2) return { used: quiet, warmUp, disturbed, disturbedKept: [] };
-  return { used: candidates, warmUp, disturbed: [], disturbedKept: disturbed };
+  return leaveOut ? { used, warmUp, disturbed, disturbedKept: [] } : { used, warmUp, disturbed: [], disturbedKept: disturbed };
 }
 
 export type StopReason = SpeedupEstimate['stoppedBy'];
@@ -74,9 +80,17 @@ export type StopReason = SpeedupEstimate['stoppedBy'];
  * Whether to run another pair. `repeats` > 0 runs exactly that many; 0 repeats until the interval is within ±5 % or the
  * budget would be overrun by one more pair; at least 2 pairs when a pair fits 3 times in the budget, else 1.
  */
-export function nextPair(pairs: readonly Pair[], elapsedMs: number, lastPairMs: number, budgetMs: number, repeats: number): { more: true } | { more: false; stoppedBy: StopReason } {
+export function nextPair(
+  pairs: readonly Pair[],
+  elapsedMs: number,
+  lastPairMs: number,
+  budgetMs: number,
+  repeats: number,
+  tasksPerPhase = 0,
+): { more: true } | { more: false; stoppedBy: StopReason } {
   if (repeats > 0) return pairs.length < repeats ? { more: true } : { more: false, stoppedBy: 'repeats' };
   if (pairs.length === 0) return { more: false, stoppedBy: 'budget' };
+  if ((pairs.length + 1) * 2 * tasksPerPhase > MAX_PAIRED_TASK_RECORDS) return { more: false, stoppedBy: pairs.length === 1 ? 'many-tasks' : 'budget' };
   if (pairs.length === 1) return 3 * lastPairMs > budgetMs ? { more: false, stoppedBy: 'long-tasks' } : { more: true };
   const { used } = selectPairs(pairs);
   if (used.length >= 2 && ratioInterval(used.map(speedupOf)).relativeHalfWidth <= TARGET_RELATIVE_HALF_WIDTH) return { more: false, stoppedBy: 'precision' };

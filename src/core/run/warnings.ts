@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PhaseRun, RunReport, RunWarning, TaskRecord, WarningCode } from '../../shared/report';
 import { formatDuration, formatSpeedup } from '../format';
-import { MODULE_LOAD_FAILED } from '../pools/taskDispatch';
 import { greedyMakespan, madOutliers, median } from '../stats';
 import type { RunState } from './runState';
 import { BUSY_OTHER_CORES, isDisturbed, pairsOf, selectPairs, TARGET_RELATIVE_HALF_WIDTH } from './summary';
@@ -77,12 +76,16 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
     warn('workers-above-cores', `${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
   }
-  if (inputs.length < workers) {
-    warn('few-tasks', `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${workers} workers: at most ${inputs.length} can be busy at once.`);
+  if (inputs.length < options.workers) {
+    warn(
+      'few-tasks',
+      `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${options.workers} workers: at most ${inputs.length} can be busy at once, so ${workers} started.`,
+    );
   }
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
   if (timeouts > 0) warn('timeouts', `${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
-  if (speedup !== undefined && speedup < 1 && everyTaskOk) {
+  // On one worker serial and parallel are the same thing: a ratio below 1 there is noise, not a loss.
+  if (speedup !== undefined && speedup < 1 && everyTaskOk && workers > 1) {
     const loss = state.report.summary.account?.largestLoss;
     warn(
       'parallel-slower',
@@ -148,7 +151,7 @@ function faultWarnings(state: RunState, context: WarningContext): RunWarning[] {
     );
   }
   const typeNoteGiven = (context.typeNoteGiven ??= new Set());
-  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.message.startsWith(MODULE_LOAD_FAILED))) {
+  if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.code === 'module-load')) {
     typeNoteGiven.add(state.target.file);
     warn('types-unchecked', `Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
   }
@@ -211,7 +214,13 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     );
   }
 
-  if (estimate?.stoppedBy === 'long-tasks') {
+  if (estimate?.stoppedBy === 'many-tasks') {
+    warn(
+      'single-pair',
+      `One serial/parallel pair only: with ${report.summary.tasks.toLocaleString('en')} tasks per phase, more pairs would keep more task records than the panel and exports handle well, ` +
+        'so the speedup has no interval. Run fewer, larger tasks, or ask for pairs with repeats (--runs).',
+    );
+  } else if (estimate?.stoppedBy === 'long-tasks') {
     const pairMs = pairs[0] ? pairs[0].serial.wallMs + pairs[0].parallel.wallMs : 0;
     warn(
       'single-pair',
@@ -266,14 +275,16 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
   const limit = Math.min(workers, cores);
   const speedup = summary.speedup;
   if (speedup !== undefined && latest && speedup > limit * 1.02) {
-    const cpuShare = serialCpu !== undefined && serialTaskMs ? serialCpu / serialTaskMs : undefined;
+    // Time spent waiting for a CPU is the machine's doing, not the task's: the share is of the time the task could run.
+    const serialWaitAll = latest ? sumTasks(tasks, latest.serial, (task) => task.waitMs) : undefined;
+    const cpuShare = serialCpu !== undefined && serialTaskMs && serialWaitAll !== undefined && serialTaskMs > serialWaitAll ? serialCpu / (serialTaskMs - serialWaitAll) : undefined;
     let cause: string;
     if (cpuShare === undefined) {
       cause = 'this platform gives no per-task CPU figures to tell whether the tasks mostly wait (then more workers than cores do help) or the serial run was slowed.';
     } else if (cpuShare < CPU_BOUND_SHARE) {
       cause = `the tasks spend only ${(cpuShare * 100).toFixed(0)} % of their time on a CPU (the rest sleeping or waiting on I/O), so workers overlap their waits beyond the core count.`;
     } else {
-      const serialWait = sumTasks(tasks, latest.serial, (task) => task.waitMs) ?? 0;
+      const serialWait = serialWaitAll ?? 0;
       const slowed = [...pairs.map((pair) => pair.serial)].filter(isDisturbed);
       const parallelCpuPerTask = parallelCpu !== undefined && serialCpu ? serialCpu / parallelCpu : undefined;
       const parts: string[] = [];
