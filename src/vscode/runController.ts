@@ -128,7 +128,8 @@ export class RunController implements vscode.Disposable {
   }
 
   async exportReport(args?: ExportCommandArgs): Promise<vscode.Uri | undefined> {
-    const report = this.lastReport ?? RunPanel.current?.lastReport;
+    // The run the panel shows (it may be one opened from the history), else the last run.
+    const report = RunPanel.current?.lastReport ?? this.lastReport;
     if (!report) {
       void vscode.window.showInformationMessage('Parallel Runner: nothing to export yet. Run a function first.');
       return undefined;

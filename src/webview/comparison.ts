@@ -1,6 +1,7 @@
 // The shown run against its baseline (or a run picked from the history), side by side: each figure, its change and whether it is significant.
 import type { MetricComparison, RunComparison } from '../shared/comparison';
-import { formatChange, formatSide, verdictText } from '../shared/comparisonFormat';
+import type { MetricSide } from '../shared/comparison';
+import { formatChange, formatValue, verdictText } from '../shared/comparisonFormat';
 import { el } from './dom';
 
 function when(iso: string): string {
@@ -19,11 +20,18 @@ function changeCell(metric: MetricComparison): HTMLElement {
   ]);
 }
 
+/** The value, and under it the 95 % interval and n, so the table fits a panel beside the editor. */
+function sideCell(side: MetricSide | undefined, unit: MetricComparison['unit']): HTMLElement {
+  if (!side) return el('td', { className: 'numeric muted', text: 'n/a' });
+  const interval = side.n > 1 ? `${formatValue(side.low, unit)}–${formatValue(side.high, unit)} · n ${side.n}` : 'n 1, no interval';
+  return el('td', { className: 'numeric' }, [el('div', { text: formatValue(side.value, unit) }), el('div', { className: 'compare-interval muted', text: interval })]);
+}
+
 function row(metric: MetricComparison): HTMLTableRowElement {
   return el('tr', { attrs: { 'data-testid': `compare-row-${metric.key}`, 'data-verdict': metric.verdict } }, [
     el('th', { text: metric.label, attrs: { scope: 'row' } }),
-    el('td', { className: 'numeric', text: formatSide(metric.baseline, metric.unit) }),
-    el('td', { className: 'numeric', text: formatSide(metric.current, metric.unit) }),
+    sideCell(metric.baseline, metric.unit),
+    sideCell(metric.current, metric.unit),
     changeCell(metric),
   ]);
 }
@@ -61,7 +69,9 @@ export class ComparisonView {
     const title = this.picked ? 'Compared with an earlier run' : 'Against the baseline';
     const main = comparison.metrics.filter((metric) => !metric.key.startsWith('segment:'));
     const segments = comparison.metrics.filter((metric) => metric.key.startsWith('segment:'));
-    const head = el('thead', {}, [el('tr', {}, [el('th', { text: 'Figure' }), el('th', { text: `Baseline · ${when(comparison.baseline.createdAt)}` }), el('th', { text: 'This run' }), el('th', { text: 'Change' })])]);
+    const baselineHead = el('th', { className: 'numeric' }, [el('div', { text: this.picked ? 'Earlier run' : 'Baseline' }), el('div', { className: 'compare-interval muted', text: when(comparison.baseline.createdAt) })]);
+    const currentHead = el('th', { className: 'numeric' }, [el('div', { text: 'This run' }), el('div', { className: 'compare-interval muted', text: when(comparison.current.createdAt) })]);
+    const head = el('thead', {}, [el('tr', {}, [el('th', { text: 'Figure' }), baselineHead, currentHead, el('th', { text: 'Change (95 % interval)' })])]);
     const body = el('tbody', {}, main.map(row));
     const segmentRows = segments.length > 0 ? [el('tr', { className: 'compare-group' }, [el('th', { text: 'Where the parallel time went (the account)', attrs: { colspan: 4, scope: 'rowgroup' } })]), ...segments.map(row)] : [];
     const table = el('table', { className: 'compare-table', attrs: { 'data-testid': 'comparison-table' } }, [head, body, el('tbody', {}, segmentRows)]);

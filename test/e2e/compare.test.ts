@@ -182,8 +182,11 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
         },
         30_000,
       );
+      await runCommand(page, 'View: Toggle Maximized Editor Group');
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(RESULTS, 'compare-codelens.png'), clip: { x: 0, y: 0, width: 1400, height: 360 } });
+      await runCommand(page, 'View: Toggle Maximized Editor Group');
       assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \([\w -]+ \+\d+ %, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\) · speedup [+−][\d.]+ % \((not )?significant\)/);
-      await shot('codelens');
       // Open the first run from the history, then the CodeLens brings back the latest.
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
       await until('the first run to be shown', async () => (await shownRunId()) === firstRunId, 30_000);
@@ -206,6 +209,13 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
       assert.ok((await panel.locator('[data-testid=task-row]').count()) >= 8, 'its tasks are listed');
       await panel.locator('[data-testid=history]').scrollIntoViewIfNeeded();
       await shot('history-first-run');
+      // Two runs ticked in the history: the later one shown against the earlier, the same way.
+      await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-select]`).check();
+      await panel.locator(`[data-testid=history-row][data-run-id="${secondRunId}"] [data-testid=history-select]`).check();
+      await panel.locator('[data-testid=compare-selected]').click();
+      await until('the picked comparison', async () => (await shownRunId()) === secondRunId && (await panel.locator('[data-testid=comparison]').isVisible()), 30_000);
+      assert.match((await panel.locator('[data-testid=comparison] h2').textContent()) ?? '', /Compared with an earlier run/);
+      assert.equal(await panel.locator('[data-testid=comparison-verdict]').getAttribute('data-kind'), 'slower');
     }));
 
   test('after Developer: Reload Window the history and the baseline are still there', () =>
