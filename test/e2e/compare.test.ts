@@ -182,10 +182,10 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
         },
         30_000,
       );
-      await runCommand(page, 'View: Toggle Maximized Editor Group');
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
       await page.waitForTimeout(800);
       await page.screenshot({ path: path.join(RESULTS, 'compare-codelens.png'), clip: { x: 0, y: 0, width: 1400, height: 360 } });
-      await runCommand(page, 'View: Toggle Maximized Editor Group');
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
       assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \([\w -]+ \+\d+ %, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\) · speedup [+−][\d.]+ % \((not )?significant\)/);
       // Open the first run from the history, then the CodeLens brings back the latest.
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
