@@ -45,13 +45,15 @@ function pct(value: number | undefined): string {
 }
 
 /** `vs baseline: slower (per-task CPU +101 %, significant) · parallel wall +98 % (significant) · speedup −2.1 % (not significant)`. */
-export function baselineChangeText(change: BaselineChange): string {
+export function baselineChangeText(change: BaselineChange, short = false): string {
   const parts: string[] = [];
   if (change.verdict === 'slower' || change.verdict === 'faster') parts.push(`${change.verdict}${change.verdictFigure ? ` (${change.verdictFigure}, significant)` : ', significant'}`);
   else if (change.verdict === 'mixed') parts.push('mixed: some figures significantly worse, some better');
   else if (change.verdict === 'no-change') parts.push('no significant change');
   if (change.parallelVerdict !== 'unavailable') parts.push(`parallel wall ${pct(change.parallelChangePct)} (${verdictWord(change.parallelVerdict)})`);
-  if (change.speedupVerdict !== 'unavailable') parts.push(`speedup ${pct(change.speedupChangePct)} (${verdictWord(change.speedupVerdict)})`);
+  // Short form (the CodeLens): the speedup's change only when it is significant; the panel and the tooltip give all.
+  const speedupSays = change.speedupVerdict === 'worse' || change.speedupVerdict === 'better' || !short;
+  if (change.speedupVerdict !== 'unavailable' && speedupSays) parts.push(`speedup ${pct(change.speedupChangePct)} (${verdictWord(change.speedupVerdict)})`);
   return `vs baseline${change.mismatched ? ' (different setup)' : ''}: ${parts.join(' · ') || 'no figures to compare'}`;
 }
 

@@ -55,12 +55,13 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
       if (last) {
         showsLastRun = true;
         const open: OpenRunCommandArgs = { runId: last.entry.id };
-        const change = last.entry.vsBaseline ? ` · ${baselineChangeText(last.entry.vsBaseline)}` : last.baseline?.id === last.entry.id ? ' · baseline' : '';
+        const change = last.entry.vsBaseline ? ` · ${baselineChangeText(last.entry.vsBaseline, true)}` : last.baseline?.id === last.entry.id ? ' · baseline' : '';
+        const fullChange = last.entry.vsBaseline ? `\n${baselineChangeText(last.entry.vsBaseline)}` : '';
         const interval = last.entry.speedup && last.entry.speedup.n > 1 ? `95 % interval ${last.entry.speedup.low.toFixed(2)}–${last.entry.speedup.high.toFixed(2)}×, ${last.entry.speedup.n} pairs` : 'one pair: no interval';
         lastLens.push(
           new vscode.CodeLens(range, {
             title: `${lastRunText(last.entry, now)}${change}`,
-            tooltip: `Last run of ${target.name} (${new Date(last.entry.createdAt).toLocaleString()}, ${last.entry.backend}, ${interval}): click to open it`,
+            tooltip: `Last run of ${target.name} (${new Date(last.entry.createdAt).toLocaleString()}, ${last.entry.backend}, ${interval}): click to open it${fullChange}`,
             command: Commands.openRun,
             arguments: [open],
           }),

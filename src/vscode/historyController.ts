@@ -311,13 +311,14 @@ function baselineChange(comparison: RunComparison): BaselineChange {
   };
 }
 
-/** The significant figure that moved most, in words, for the CodeLens. */
+/** The significant figure that best says what changed, in words, for the CodeLens. */
 function verdictFigure(comparison: RunComparison): { verdictFigure?: string } {
   const wanted = comparison.verdict.kind === 'slower' ? 'worse' : comparison.verdict.kind === 'faster' ? 'better' : undefined;
   if (!wanted) return {};
-  const figure = comparison.metrics
-    .filter((metric) => metric.verdict === wanted && metric.changePct !== undefined && !metric.key.startsWith('segment:') && metric.key !== 'machine-load')
-    .sort((a, b) => Math.abs(b.changePct ?? 0) - Math.abs(a.changePct ?? 0))[0];
+  // The CPU time first (load does not stretch it), then the figures a user reads first.
+  const figure = ['task-cpu', 'parallel-wall', 'speedup', 'serial-wall', 'task-median']
+    .map((key) => comparison.metrics.find((metric) => metric.key === key))
+    .find((metric) => metric?.verdict === wanted && metric.changePct !== undefined);
   if (!figure?.changePct) return {};
   const pct = figure.changePct;
   return { verdictFigure: `${lowerFirst(figure.label)} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)} %` };

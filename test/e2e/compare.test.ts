@@ -186,7 +186,7 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
       await page.waitForTimeout(800);
       await page.screenshot({ path: path.join(RESULTS, 'compare-codelens.png'), clip: { x: 0, y: 0, width: 1400, height: 360 } });
       await runCommand(page, 'View: Toggle Maximize Editor Group');
-      assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \([\w -]+ \+\d+ %, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\) · speedup [+−][\d.]+ % \((not )?significant\)/);
+      assert.match(text, /Run in pool \| \d+\.\d\d× ± \d+\.\d+ on 2 workers, (just now|\d+ min ago) · vs baseline: slower \(per-task CPU \+\d+ %, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\)( · speedup [+−][\d.]+ % \(significant\))?( \| |$)/);
       // Open the first run from the history, then the CodeLens brings back the latest.
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
       await until('the first run to be shown', async () => (await shownRunId()) === firstRunId, 30_000);
