@@ -4,9 +4,11 @@ import type { MetricSide } from '../shared/comparison';
 import { formatChange, formatValue, verdictText } from '../shared/comparisonFormat';
 import { el } from './dom';
 
+/** The time alone for a run of today, the date and time otherwise. */
 function when(iso: string): string {
   const date = new Date(iso);
-  return Number.isFinite(date.getTime()) ? date.toLocaleString() : iso;
+  if (!Number.isFinite(date.getTime())) return iso;
+  return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleString();
 }
 
 /** The change cell: the percentage (or ms) with its interval, then the verdict in words, coloured by what it means. */
@@ -23,7 +25,7 @@ function changeCell(metric: MetricComparison): HTMLElement {
 /** The value, and under it the 95 % interval and n, so the table fits a panel beside the editor. */
 function sideCell(side: MetricSide | undefined, unit: MetricComparison['unit']): HTMLElement {
   if (!side) return el('td', { className: 'numeric muted', text: 'n/a' });
-  const interval = side.n > 1 ? `${formatValue(side.low, unit)}–${formatValue(side.high, unit)} · n ${side.n}` : 'n 1, no interval';
+  const interval = side.n > 1 ? `${formatValue(side.low, unit)}–${formatValue(side.high, unit)} · n\u00a0${side.n}` : 'n\u00a01, no interval';
   return el('td', { className: 'numeric' }, [el('div', { text: formatValue(side.value, unit) }), el('div', { className: 'compare-interval muted', text: interval })]);
 }
 

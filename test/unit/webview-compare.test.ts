@@ -30,17 +30,17 @@ describe('panel page: comparison and history', () => {
     assert.match((await section.locator('h2').textContent()) ?? '', /Against the baseline/);
     const wall = panel.page.locator('[data-testid=compare-row-parallel-wall]');
     assert.equal(await wall.getAttribute('data-verdict'), 'worse');
-    assert.match((await wall.textContent()) ?? '', /^Parallel wall\d+ ms\d+ ms–\d+ ms · n 6\d+ ms\d+ ms–\d+ ms · n 6\+\d+ % \[\+\d+ %, \+\d+ %\]slower, significant \(p < 0\.001\)$/);
+    assert.match((await wall.textContent()) ?? '', /^Parallel wall\d+ ms\d+ ms–\d+ ms · n\u00a06\d+ ms\d+ ms–\d+ ms · n\u00a06\+\d+ % \[\+\d+ %, \+\d+ %\]slower, significant \(p < 0\.001\)$/);
     assert.match((await panel.page.locator('[data-testid=comparison-verdict]').textContent()) ?? '', /^Slower than the baseline, significantly: /);
     assert.equal(await panel.page.locator('[data-testid=verdict-speedup]').getAttribute('data-verdict'), 'not-significant');
     assert.match((await panel.page.locator('[data-testid=verdict-speedup]').textContent()) ?? '', /^not significant \(p = /);
     assert.ok((await panel.page.locator('[data-testid^=compare-row-segment]').count()) >= 3, 'the account segments are compared');
     await panel.page.screenshot({ path: path.join(repoRoot, 'test-results', 'webview-comparison-dark.png'), fullPage: true });
     // Beside an editor the panel is narrow: the table still fits without scrolling sideways.
-    await panel.page.setViewportSize({ width: 560, height: 1400 });
+    await panel.page.setViewportSize({ width: 480, height: 1400 });
     await panel.settle();
     const scroll = await section.locator('.table-scroll').evaluate((node) => ({ client: node.clientWidth, scroll: node.scrollWidth }));
-    assert.ok(scroll.scroll <= scroll.client + 1, `the comparison table overflows a 560 px panel: ${JSON.stringify(scroll)}`);
+    assert.ok(scroll.scroll <= scroll.client + 1, `the comparison table overflows a 480 px panel: ${JSON.stringify(scroll)}`);
     await section.screenshot({ path: path.join(repoRoot, 'test-results', 'webview-comparison-narrow.png') });
     // Another run shown: the comparison about the first one goes away.
     await panel.send({ type: 'report', report: baseline });
