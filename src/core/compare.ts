@@ -140,8 +140,9 @@ export function meanInterval(values: readonly number[]): MetricSide {
 
 // ---- Samples from a report ----------------------------------------------------------------------------------------
 
-function completed(report: RunReport, phase: 'serial' | 'parallel'): PhaseRun[] {
-  const excluded = new Set(report.summary.speedupEstimate?.excludedPairs ?? []);
+/** The measured phases the summary uses (pairs it left out, warm-up or disturbed, excluded unless `all`). */
+function completed(report: RunReport, phase: 'serial' | 'parallel', all = false): PhaseRun[] {
+  const excluded = new Set(all ? [] : (report.summary.speedupEstimate?.excludedPairs ?? []));
   return report.phases.filter(
     (run) => run.phase === phase && run.status === 'completed' && run.wallMs > 0 && !excluded.has(run.repeat) && (phase === 'serial' || run.workers === report.summary.workers),
   );
@@ -171,8 +172,9 @@ function phaseTaskMedians(report: RunReport): number[] {
 
 /** The median CPU time of each measured phase's tasks (serial phases when there are any): load barely moves it. */
 function phaseTaskCpuMedians(report: RunReport): number[] {
-  const serial = completed(report, 'serial');
-  const phases = serial.length > 0 ? serial : completed(report, 'parallel');
+  // Every pair counts here: other programs' load, which got pairs left out of the speedup, barely moves a task's CPU time.
+  const serial = completed(report, 'serial', true);
+  const phases = serial.length > 0 ? serial : completed(report, 'parallel', true);
   const cpu = new Map<string, number[]>();
   for (const run of phases) cpu.set(`${run.phase}:${run.repeat}`, []);
   for (const task of report.tasks) {
@@ -443,9 +445,10 @@ export interface GateResult {
 /**
  * `--fail-if-slower PCT`: fails when the parallel wall or the speedup is worse by more than PCT and the change is
  * significant. A change that cannot be tested (one pair) or whose intervals overlap is never a failure: noise must not
- * fail a build. On a busy machine (other programs using a quarter of a core or more in either run) the walls move with
- * the load between the runs, which the pairs within one run cannot show: there a wall or speedup change fails only when
- * the tasks' own CPU time is significantly worse too (where the platform measures it).
+ * fail a build. On a busy machine (other programs using a quarter of a core or more in either run) the walls carry a load
+ * that differs between the runs, which the pairs within one run cannot show. There the tasks' own CPU time (where the
+ * platform measures it) decides: a wall or speedup slowdown fails only when the CPU time is significantly worse too, and
+ * a CPU time significantly worse by more than PCT fails even when the disturbed walls cannot show it.
  */
 export function slowdownGate(comparison: RunComparison, thresholdPct: number): GateResult {
   const result: GateResult = { failed: false, reasons: [], notes: [] };
@@ -469,6 +472,15 @@ export function slowdownGate(comparison: RunComparison, thresholdPct: number): G
     } else {
       result.notes.push(`${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline, but ${metric.verdict === 'untestable' ? 'untestable' : 'not significant'}: ${metric.note ?? 'the intervals overlap'}.`);
     }
+  }
+  if (!result.failed && busy && cpu?.verdict === 'worse' && cpu.changePct !== undefined && cpu.changePct > thresholdPct) {
+    const load = comparison.otherCpuCores;
+    const cores = (value: number | undefined) => (value === undefined ? '?' : value.toFixed(2));
+    result.failed = true;
+    result.reasons.push(
+      `Per-task CPU is ${cpu.changePct.toFixed(1)} % worse than the baseline (more than ${thresholdPct} %, significant: p ${formatP(cpu.pValue)}). ` +
+        `Other programs used ${cores(load?.baseline)} and ${cores(load?.current)} cores during the two runs, so their walls cannot be compared; the CPU time is what the code costs.`,
+    );
   }
   return result;
 }

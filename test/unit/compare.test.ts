@@ -153,6 +153,15 @@ describe('compareReports', () => {
     assert.equal(gate.failed, false);
     assert.match(gate.notes.join('\n'), /Parallel wall is \d+\.\d % worse .* the machine was busy and the tasks' CPU time is unchanged/);
 
+    // Twice the CPU on a busy machine fails even when the load hides it in the walls (baseline loaded, this run quiet).
+    const loadedBase = makeComparableReport({ taskMs: 50, seed: 34, cpuMs: 48, otherCpuCores: 1.6, loadFactor: 2 });
+    const hidden = compareReports(loadedBase, makeComparableReport({ taskMs: 100, seed: 35, cpuMs: 96, otherCpuCores: 0.3 }));
+    assert.equal(hidden.metrics.find((m) => m.key === 'parallel-wall')?.verdict, 'not-significant');
+    const hiddenGate = slowdownGate(hidden, 10);
+    assert.equal(hiddenGate.failed, true);
+    assert.match(hiddenGate.reasons.join('\n'), /^Per-task CPU is \d+\.\d % worse than the baseline \(more than 10 %, significant: p < 0\.001\)\. Other programs used 1\.60 and 0\.30 cores/);
+    assert.equal(slowdownGate(hidden, 150).failed, false, 'but not by more than 150 %');
+
     const doubled = makeComparableReport({ taskMs: 100, seed: 32, cpuMs: 96, otherCpuCores: 1.6, loadFactor: 1.8 });
     const real = compareReports(quiet, doubled);
     assert.equal(real.metrics.find((m) => m.key === 'task-cpu')?.verdict, 'worse');
