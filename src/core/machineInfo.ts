@@ -26,11 +26,11 @@ export function pythonVersion(): Promise<string | undefined> {
 type MachineFields = Pick<HostInfo, 'osRelease' | 'pythonVersion' | 'totalMemoryMb'>;
 
 /**
- * For the engine's hostInfo(), which is synchronous: the OS and memory now, the Python version once the probe this
- * starts has answered (reports are completed with it by withMachineInfo).
+ * For the engine's hostInfo(), which is synchronous: the OS and memory, and the Python version once an earlier
+ * withMachineInfo has asked. It starts no process itself: hostInfo() runs as a run starts, and a spawn then would cost
+ * the first phase CPU. The faces complete each report with withMachineInfo after the run.
  */
 export function machineInfoNow(): MachineFields {
-  void pythonVersion();
   return { osRelease: `${os.type()} ${os.release()}`, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), ...(pythonKnown ? { pythonVersion: pythonKnown } : {}) };
 }
 
