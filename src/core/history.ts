@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { BaselineChange, FunctionHistory, HistoryEntry } from '../shared/history';
 import type { RunReport } from '../shared/report';
-import { parseReportJson, toJson } from './export/json';
+import { parseReportJson } from './export/json';
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
@@ -128,7 +128,8 @@ export class RunHistory {
   add(file: string, report: RunReport, vsBaseline?: BaselineChange): Promise<HistoryEntry> {
     return this.serial(async () => {
       await fs.mkdir(this.runsDir, { recursive: true });
-      const json = toJson(report);
+      // Compact (toJson indents for people): a third smaller and quicker to write for a big run.
+      const json = JSON.stringify(report);
       const compress = Buffer.byteLength(json) > COMPRESS_ABOVE_BYTES;
       const body = compress ? await gzip(json, { level: 6 }) : json;
       const fileName = `${safeId(report.id)}.json${compress ? '.gz' : ''}`;
