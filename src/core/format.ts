@@ -280,7 +280,10 @@ export function accountLines(account: RunAccount, pairs?: number): string[] {
   ]);
   const total = account.segments.reduce((sum, segment) => sum + segment.ms, 0);
   const which = pairs !== undefined && pairs > 1 ? ` (pair ${account.parallelRepeat + 1} of ${pairs})` : '';
-  const lines = [`Where the parallel time went${which}: ${formatDuration(P)} on ${account.workers} worker${account.workers === 1 ? '' : 's'}, ideal ${formatDuration(account.idealMs)}`];
+  const lines = [
+    `Where the parallel time went${which}: ${formatDuration(P)} on ${account.workers} worker${account.workers === 1 ? '' : 's'}; ` +
+      `the work alone, spread evenly, is ${formatDuration(account.idealMs)}`,
+  ];
   lines.push(...formatTable(['term', 'ms', 'share'], rows, [false, true, true]).slice(1).map((line) => `  ${line}`));
   lines.push(`  = ${formatDuration(total)} (the parallel wall time is ${formatDuration(P)})`);
   for (const missing of account.unavailable) lines.push(`  not computed: ${missing}`);

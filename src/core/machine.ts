@@ -1,5 +1,6 @@
 // The machine around a run: how much CPU other programs used during a phase, from /proc/stat minus this run's own process tree.
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Linux reports /proc times in USER_HZ ticks, 100 per second on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -91,5 +92,7 @@ export function coresBetween(before: CpuSample, after: CpuSample, wallMs: number
   const seconds = wallMs / 1000;
   const machine = (after.machineTicks - before.machineTicks) / TICKS_PER_SECOND;
   const own = Math.max(0, (after.ownTicks - before.ownTicks) / TICKS_PER_SECOND);
-  return { otherCores: Math.max(0, machine - own) / seconds, ownCores: own / seconds };
+  // Ticks are counted at 100 Hz on both sides, so a reading can overshoot by a tick or two: never more cores than exist.
+  const online = cpus().length || Infinity;
+  return { otherCores: Math.min(online, Math.max(0, machine - own) / seconds), ownCores: Math.min(online, own / seconds) };
 }

@@ -31,15 +31,21 @@ export interface WorkerBatch {
    * the host hears when loading ended and a module whose top level never finishes is told apart from a stuck task.
    */
   announceFirstTask?: boolean;
-  /**
-   * With no tasks: load the module and answer, so a phase's clock starts after every worker has loaded it. A load failure is
-   * not reported here; the worker keeps it and the phase's first batch reports it as before.
-   */
-  preload?: boolean;
-  /** Threads only: a counter each preloading thread bumps and then waits on until all `preloadWorkers` have, so each thread gets one. */
-  preloadBarrier?: SharedArrayBuffer;
-  preloadWorkers?: number;
 }
+
+/**
+ * Load the module and answer, so a phase's clock starts after every worker has loaded it. A load failure is not reported
+ * here; the worker keeps it and the phase's first batch reports it.
+ */
+export interface PreloadRequest {
+  module: ModuleSpec;
+  /** Threads only: a counter each preloading thread bumps and then waits on until all `workers` have, so each thread gets one. */
+  barrier?: SharedArrayBuffer;
+  workers?: number;
+}
+
+/** One message per intent, host to worker: are you up, load this module, run this batch. */
+export type WorkerRequest = { kind: 'ping' } | { kind: 'preload'; preload: PreloadRequest } | { kind: 'run'; batch: WireBatch };
 
 /** A chunk's tasks as columns on the wire: no object (and no repeated `index`/`args` keys) per task to clone. */
 export interface PackedTasks {
@@ -199,7 +205,7 @@ export interface TaskStartNotice {
 }
 
 /** Child-process IPC (serialization: 'advanced'). */
-export type ToProcessWorker = { type: 'batch'; id: number; batch: WireBatch };
+export type ToProcessWorker = { type: 'request'; id: number; request: WorkerRequest };
 export type FromProcessWorker =
   | { type: 'ready'; pid: number }
   | TaskStartNotice

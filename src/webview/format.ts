@@ -59,3 +59,9 @@ export function baseName(file: string): string {
 export function formatCount(count: number): string {
   return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** 0.314 → `0.31 cores`, 1 → `1.00 core`: CPU use averaged over a phase. */
+export function formatCores(cores: number | undefined): string {
+  if (cores === undefined || !Number.isFinite(cores)) return '—';
+  return `${cores.toFixed(2)} ${cores.toFixed(2) === '1.00' ? 'core' : 'cores'}`;
+}

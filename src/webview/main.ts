@@ -1,6 +1,7 @@
 // The panel page: receives reports and live events, renders summary, timeline, task table and sweep chart.
 import type { ToWebviewMessage } from '../shared/protocol';
 import type { RunReport, TaskRecord } from '../shared/report';
+import { AccountView } from './account';
 import { ComparisonView } from './comparison';
 import { el } from './dom';
 import { HistoryView } from './history';
@@ -18,6 +19,7 @@ const LIVE_TICK_MS = 200;
 class PanelPage {
   private readonly model = new RunModel();
   private readonly timeline = new Timeline();
+  private readonly account = new AccountView();
   private readonly table: TaskTable;
   private readonly summary: SummaryView;
   private readonly summarySlot = el('div', { className: 'summary-slot' });
@@ -27,7 +29,8 @@ class PanelPage {
   private readonly repeatPicker = el('label', { className: 'repeat-picker', attrs: { hidden: true } });
   private readonly content: HTMLElement;
   private readonly emptyState: HTMLElement;
-  private repeat = 0;
+  /** The pair (repeat) the person picked; undefined follows the latest, as a live run adds pairs. */
+  private pickedRepeat: number | undefined;
   private reportId: string | undefined;
   /** Tasks of a big report, arriving in 'report-tasks' slices before the report itself. */
   private reportParts: { id: string; tasks: TaskRecord[] } | undefined;
@@ -71,7 +74,7 @@ class PanelPage {
       el('div', { className: 'section-header' }, [el('h2', { text: 'Tasks', attrs: { id: 'table-heading' } }), el('span', { className: 'muted', text: 'Select a row (Enter) to see its console output.' })]),
       this.table.element,
     ]);
-    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.comparison.element, this.history.element, timelineSection, this.sweepSection, tableSection]);
+    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.account.element, this.comparison.element, this.history.element, timelineSection, this.sweepSection, tableSection]);
     root.replaceChildren(this.emptyState, this.content);
     this.watchTheme();
   }
@@ -147,7 +150,7 @@ class PanelPage {
     this.comparison.showingRun(reportId);
     if (reportId === this.reportId) return;
     this.reportId = reportId;
-    this.repeat = 0;
+    this.pickedRepeat = undefined;
     this.renderedSweep = undefined;
     this.timeline.fit();
     this.table.reset();
@@ -174,6 +177,7 @@ class PanelPage {
       // Updated in place: its buttons stay the same elements, so a click during a live run always lands.
       this.summary.update(this.model);
       this.renderRepeatPicker();
+      this.renderAccount();
       this.renderSweep(report);
       if (this.model.fromLiveRun) {
         this.timeline.update(this.model, this.repeat);
@@ -208,22 +212,73 @@ class PanelPage {
     }
   }
 
-  private renderRepeatPicker(): void {
+  /** The repeat the timeline and the account show: the one picked, else the latest. */
+  private get repeat(): number {
     const repeats = this.model.repeats();
-    this.repeatPicker.hidden = repeats.length <= 1;
-    if (repeats.length <= 1) return;
+    if (this.pickedRepeat !== undefined && repeats.includes(this.pickedRepeat)) return this.pickedRepeat;
+    return repeats.length ? repeats[repeats.length - 1] : 0;
+  }
+
+  /** `pair 3 of 5` (serial/parallel pairs), `run 2 of 4 · 3 workers` (a sweep's worker counts), `repeat 2 of 3` otherwise. */
+  private repeatLabels(): { value: number; text: string }[] {
+    const repeats = this.model.repeats();
+    const pairs = this.model.repeatsArePairs();
+    const excluded = new Set(this.model.report?.summary?.speedupEstimate?.excludedPairs ?? []);
+    const sweep = !!this.model.report?.sweep || (!pairs && this.model.allPhases().some((phase) => phase.phase === 'serial'));
+    return repeats.map((r, i) => {
+      if (pairs) return { value: r, text: `pair ${i + 1} of ${repeats.length}${excluded.has(r) ? ' · left out (warm-up)' : ''}` };
+      if (sweep) {
+        const workers = this.model.phase('parallel', r)?.workers;
+        return { value: r, text: `run ${i + 1} of ${repeats.length}${workers ? ` · ${workers} workers` : ''}` };
+      }
+      return { value: r, text: `repeat ${i + 1} of ${repeats.length}` };
+    });
+  }
+
+  private renderRepeatPicker(): void {
+    const labels = this.repeatLabels();
+    this.repeatPicker.hidden = labels.length <= 1;
+    if (labels.length <= 1) return;
+    const current = String(this.repeat);
     const existing = this.repeatPicker.querySelector('select');
-    if (existing && existing.options.length === repeats.length) return;
+    const signature = labels.map((label) => label.text).join('\n');
+    if (existing && existing.getAttribute('data-signature') === signature) {
+      if (existing.value !== current) existing.value = current;
+      return;
+    }
     const select = el(
       'select',
-      { attrs: { 'data-testid': 'repeat-select' } },
-      repeats.map((r) => el('option', { text: `repeat ${r + 1} of ${repeats.length}`, attrs: { value: r, selected: r === this.repeat } })),
+      { attrs: { 'data-testid': 'repeat-select', 'data-signature': signature } },
+      labels.map((label) => el('option', { text: label.text, attrs: { value: label.value, selected: String(label.value) === current } })),
     );
     select.addEventListener('change', () => {
-      this.repeat = Number(select.value);
+      const picked = Number(select.value);
+      const repeats = this.model.repeats();
+      // Picking the latest follows new pairs again as a live run adds them.
+      this.pickedRepeat = picked === repeats[repeats.length - 1] ? undefined : picked;
       this.timeline.update(this.model, this.repeat);
+      this.renderAccount();
     });
-    this.repeatPicker.replaceChildren(el('span', { className: 'visually-hidden', text: 'Show repeat' }), select);
+    const pairs = this.model.repeatsArePairs();
+    this.repeatPicker.replaceChildren(el('span', { className: 'visually-hidden', text: pairs ? 'Show pair' : 'Show run' }), select);
+  }
+
+  /** The account of the pair on the timeline; the section stays hidden for reports that have no account at all. */
+  private renderAccount(): void {
+    const report = this.model.report;
+    const repeat = this.repeat;
+    const account = this.model.accountFor(repeat);
+    const anyAccount = !!report?.summary?.account || this.model.allPhases().some((phase) => phase.account);
+    const labels = this.repeatLabels();
+    const label = labels.length > 1 ? labels.find((entry) => entry.value === repeat)?.text : undefined;
+    const workers = account?.workers ?? this.model.phase('parallel', repeat)?.workers;
+    const caption = [label, workers ? `${workers} workers` : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers) · \1$/, ' · $1');
+    let missing: string | undefined;
+    if (!account && anyAccount) {
+      const phase = this.model.phase('parallel', repeat);
+      missing = !phase || phase.status === 'running' ? 'This pair is still running: its account follows when it ends.' : 'No account for this run: it has no serial run of its own to compare with.';
+    }
+    this.account.update(account, caption, missing);
   }
 
   private renderSweep(report: RunReport): void {

@@ -1,6 +1,6 @@
 // The page's view of one run: a finished RunReport, or one being assembled from live RunEvents.
 import type { RunEvent } from '../shared/events';
-import type { LaneRecord, LogLine, PhaseRun, RunPhase, RunReport, TaskError, TaskRecord, TaskStatus } from '../shared/report';
+import type { LaneRecord, LogLine, PhaseRun, RunAccount, RunPhase, RunReport, TaskError, TaskRecord, TaskStatus } from '../shared/report';
 
 /** A task as the page shows it: live tasks can still be queued or running. */
 export type ViewTaskStatus = TaskStatus | 'running' | 'queued';
@@ -23,6 +23,8 @@ export interface ViewTask {
   error?: TaskError;
   logs: LogLine[];
   logsTruncated?: boolean;
+  cpuMs?: number;
+  waitMs?: number;
 }
 
 export interface ViewLane {
@@ -43,6 +45,9 @@ export interface ViewPhase {
   wallMs?: number;
   status: PhaseRun['status'] | 'running';
   lanes: Map<number, ViewLane>;
+  otherCpuCores?: number;
+  ownCpuCores?: number;
+  account?: RunAccount;
 }
 
 export type RunStatus = RunReport['status'];
@@ -219,11 +224,33 @@ export class RunModel {
     return [...new Set(this.allPhases().map((p) => p.repeat))].sort((a, b) => a - b);
   }
 
-  /** The phase of this kind to show for the chosen repeat: that repeat, or the nearest earlier one (a sweep runs serial once). */
+  /**
+   * Whether the repeats are serial/parallel pairs (each parallel run has a serial run of its own repeat), as opposed to
+   * a sweep's one serial run and a parallel run per worker count, or parallel runs alone.
+   */
+  repeatsArePairs(): boolean {
+    const phases = this.allPhases();
+    const parallel = phases.filter((p) => p.phase === 'parallel');
+    return parallel.length > 0 && parallel.every((p) => phases.some((s) => s.phase === 'serial' && s.repeat === p.repeat));
+  }
+
+  /** The account of one parallel run against its serial pair: its own, or for the latest pair the summary's. */
+  accountFor(repeat: number): RunAccount | undefined {
+    const own = this.phases.get(phaseKey('parallel', repeat))?.account;
+    if (own) return own;
+    const summary = this.report?.status === 'running' ? undefined : this.report?.summary?.account;
+    return summary && summary.parallelRepeat === repeat ? summary : undefined;
+  }
+
+  /**
+   * The phase of this kind to show for the chosen repeat: that repeat, or for the serial run the nearest earlier one (a
+   * sweep runs serial once). A parallel run never stands in for another: while pair 2's serial run is live, pair 1's
+   * parallel run beside it would read as its partner.
+   */
   phaseToShow(phase: RunPhase, repeat: number): ViewPhase | undefined {
     const candidates = this.allPhases().filter((p) => p.phase === phase);
     const exact = candidates.find((p) => p.repeat === repeat);
-    if (exact) return exact;
+    if (exact || phase === 'parallel') return exact;
     const earlier = candidates.filter((p) => p.repeat <= repeat);
     return earlier[earlier.length - 1] ?? candidates[0];
   }
@@ -297,6 +324,9 @@ export class RunModel {
         wallMs: phase.wallMs ?? (phase.endUs - phase.startUs) / 1000,
         lanes: [...phase.lanes.values()].map((l) => ({ lane: l.lane, pid: l.pid, threadId: l.threadId, busyMs: 0, utilization: l.utilization ?? 0, tasks: 0 })),
         status: phase.status,
+        otherCpuCores: phase.otherCpuCores,
+        ownCpuCores: phase.ownCpuCores,
+        account: phase.account,
       });
     }
     return { ...this.report, tasks, phases };
@@ -319,6 +349,9 @@ export class RunModel {
     phase.endUs = run.endUs;
     phase.wallMs = run.wallMs;
     phase.status = run.status;
+    phase.otherCpuCores = run.otherCpuCores;
+    phase.ownCpuCores = run.ownCpuCores;
+    phase.account = run.account;
     for (const lane of run.lanes ?? []) phase.lanes.set(lane.lane, toViewLane(lane));
     this.seen(run.endUs);
   }
@@ -375,6 +408,8 @@ function viewTask(task: TaskRecord, key: string): ViewTask {
     error: task.error,
     logs: task.logs ?? [],
     logsTruncated: task.logsTruncated,
+    cpuMs: task.cpuMs,
+    waitMs: task.waitMs,
   };
 }
 
@@ -385,4 +420,13 @@ function toViewLane(lane: LaneRecord): ViewLane {
 function toTaskRecord(task: ViewTask): TaskRecord {
   const { key: _key, status, ...rest } = task;
   return { ...rest, argsPreview: task.argsPreview ?? '', queuedUs: task.queuedUs ?? task.startUs ?? 0, status: status as TaskStatus };
+}
+
+/**
+ * A task's time neither on a CPU nor waiting for one (sleep, I/O, locks that sleep): wall − CPU − wait. Undefined without
+ * both figures; clocks read a few µs apart can make it dip below zero, which means none.
+ */
+export function blockedMs(task: { durationMs?: number; cpuMs?: number; waitMs?: number }): number | undefined {
+  if (task.durationMs === undefined || task.cpuMs === undefined || task.waitMs === undefined) return undefined;
+  return Math.max(0, task.durationMs - task.cpuMs - task.waitMs);
 }

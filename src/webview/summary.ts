@@ -1,6 +1,6 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
-import type { RunReport, RunWarning, Spread } from '../shared/report';
+import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
 import { button, el } from './dom';
 import type { RunModel } from './runModel';
@@ -41,38 +41,52 @@ function headline(model: RunModel, report: RunReport): Headline {
   return { serialMs, parallelMs, speedup, efficiency: speedup !== undefined && workers ? speedup / workers : undefined, workers };
 }
 
+/** A card note: plain text, or text with a class (a warning colour) and a test id. */
+type CardNote = string | { text: string; className?: string; testId?: string; title?: string } | undefined;
+
 /** What one card shows; the card's element is built once and only its text changes. */
 interface CardContent {
   value: string;
+  /** Set beside the value, smaller: the interval (`± 0.04`). */
+  suffix?: string;
   rawValue?: number;
-  notes: (string | undefined)[];
+  notes: CardNote[];
   className?: string;
+  title?: string;
 }
 
 class Card {
   readonly element: HTMLElement;
   private readonly value: HTMLElement;
+  private readonly main = el('span', { className: 'card-value-main' });
+  private readonly suffix: HTMLElement;
   private notes: HTMLElement[] = [];
   private notesText = '';
 
   constructor(label: string, testId: string, private readonly baseClass: string) {
-    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } });
+    this.suffix = el('span', { className: 'card-value-suffix', attrs: { 'data-testid': `${testId}-interval`, hidden: true } });
+    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } }, [this.main, this.suffix]);
     this.element = el('div', { className: `card ${baseClass}`.trim() }, [el('div', { className: 'card-label', text: label }), this.value]);
   }
 
   set(content: CardContent): void {
-    setText(this.value, content.value);
+    setText(this.main, content.value);
+    // The space is part of the text, so the value reads `1.62× ± 0.04` to a screen reader and to textContent alike.
+    setText(this.suffix, content.suffix ? ` ${content.suffix}` : '');
+    setHidden(this.suffix, !content.suffix);
+    if (content.title) this.element.title = content.title;
+    else this.element.removeAttribute('title');
     const raw = content.rawValue !== undefined && Number.isFinite(content.rawValue) ? String(content.rawValue) : undefined;
     if (raw === undefined) this.value.removeAttribute('data-value');
     else if (this.value.getAttribute('data-value') !== raw) this.value.setAttribute('data-value', raw);
     const className = `card ${this.baseClass} ${content.className ?? ''}`.trim().replace(/\s+/g, ' ');
     if (this.element.className !== className) this.element.className = className;
-    const notes = content.notes.filter((note): note is string => !!note);
-    const notesText = notes.join('\n');
+    const notes = content.notes.filter((note) => !!note).map((note) => (typeof note === 'string' ? { text: note } : note!));
+    const notesText = JSON.stringify(notes);
     if (notesText === this.notesText) return;
     this.notesText = notesText;
     for (const node of this.notes) node.remove();
-    this.notes = notes.map((note) => el('div', { className: 'card-note', text: note }));
+    this.notes = notes.map((note) => el('div', { className: `card-note ${note.className ?? ''}`.trim(), text: note.text, attrs: { 'data-testid': note.testId, title: note.title } }));
     this.element.append(...this.notes);
   }
 }
@@ -153,23 +167,55 @@ export class SummaryView {
 
     const tasksText = running ? `${formatCount(counts.finished)} / ${counts.total ? formatCount(counts.total) : '?'}` : formatCount(summary?.tasks ?? counts.total);
     const failed = running ? counts.failed : (summary?.failedTasks ?? counts.failed);
-    this.hero.set({
-      value: numbers.speedup === undefined && running ? '…' : formatSpeedup(numbers.speedup),
-      rawValue: numbers.speedup,
-      notes: [
-        numbers.speedup === undefined
-          ? report.options?.compareWithSerial === false
-            ? 'serial comparison off'
-            : running
-              ? 'after both runs finish'
-              : 'no serial run'
-          : `serial ÷ parallel with ${numbers.workers} workers`,
-        ...spreadNotes(summary?.speedupSpread, formatSpeedup),
-      ],
-    });
+    const estimate = running ? undefined : summary?.speedupEstimate;
+    const workersForCores = Math.min(numbers.workers || Infinity, report.host?.cpuCount ?? Infinity);
+    const aboveCores = (report.warnings ?? []).some((warning) => warning.code === 'above-cores');
+    if (estimate && Number.isFinite(estimate.median)) {
+      const interval = intervalText(estimate, formatSpeedupPlain, '0.01');
+      this.hero.set({
+        value: formatSpeedup(estimate.median),
+        suffix: interval,
+        rawValue: estimate.median,
+        notes: [
+          ...estimateNotes(estimate, report.options?.measureSeconds),
+          `serial ÷ parallel with ${numbers.workers} workers`,
+          aboveCores
+            ? { text: `above the ${Number.isFinite(workersForCores) ? `${workersForCores}× ` : ''}these workers and cores allow: see the warning below`, className: 'note-warn', testId: 'speedup-above-cores' }
+            : undefined,
+        ],
+        title: `Median of ${estimate.n} serial ÷ parallel ${estimate.n === 1 ? 'pair' : 'pairs'}${estimate.n > 1 ? `; 95 % confidence interval ${formatSpeedup(estimate.low)} – ${formatSpeedup(estimate.high)} (Student’s t over the pairs’ log speedups)` : ''}.`,
+        className: aboveCores ? 'card-hero-warn' : '',
+      });
+    } else {
+      this.hero.set({
+        value: numbers.speedup === undefined && running ? '…' : formatSpeedup(numbers.speedup),
+        rawValue: numbers.speedup,
+        notes: [
+          numbers.speedup === undefined
+            ? report.options?.compareWithSerial === false
+              ? 'serial comparison off'
+              : running
+                ? 'after both runs finish'
+                : 'no serial run'
+            : `serial ÷ parallel with ${numbers.workers} workers`,
+          ...spreadNotes(summary?.speedupSpread, formatSpeedup),
+        ],
+      });
+    }
     this.serial.set({ value: formatMs(numbers.serialMs), rawValue: numbers.serialMs, notes: spreadNotes(summary?.serialSpread, formatMs) });
     this.parallel.set({ value: formatMs(numbers.parallelMs), rawValue: numbers.parallelMs, notes: [...spreadNotes(summary?.parallelSpread, formatMs), idealNote(running ? undefined : summary?.idealParallelMs, numbers.parallelMs)] });
-    this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: ['speedup ÷ workers'] });
+    if (estimate && Number.isFinite(estimate.median) && numbers.workers > 0) {
+      const perWorker = (value: number): number => value / numbers.workers;
+      const efficiency = { ...estimate, median: perWorker(estimate.median), low: perWorker(estimate.low), high: perWorker(estimate.high) };
+      this.efficiency.set({
+        value: formatPercent(efficiency.median),
+        suffix: intervalText(efficiency, (value) => formatPercent(value), '1 %'),
+        rawValue: efficiency.median,
+        notes: [`speedup ÷ workers · ${pairsText(estimate.n)}`],
+      });
+    } else {
+      this.efficiency.set({ value: formatPercent(numbers.efficiency), rawValue: numbers.efficiency, notes: ['speedup ÷ workers'] });
+    }
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
@@ -199,6 +245,65 @@ export class SummaryView {
 function idealNote(idealMs: number | undefined, parallelMs: number | undefined): string | undefined {
   if (idealMs === undefined || !parallelMs || idealMs <= 0) return undefined;
   return `${Math.round((idealMs / parallelMs) * 100)} % of the ideal ${formatMs(idealMs)}`;
+}
+
+function pairsText(n: number): string {
+  return `${n} ${n === 1 ? 'pair' : 'pairs'}`;
+}
+
+/** 1.62 → `1.62` (the interval's half-width carries no × of its own). */
+function formatSpeedupPlain(value: number): string {
+  return value.toFixed(2);
+}
+
+/**
+ * `± 0.04`, the distance from the median to the ends of the 95 % interval; `+0.31 / −0.12` when the two sides differ
+ * by more than a quarter (a log-t interval is not symmetric, and one ± would put an end where it is not); `± <0.01`
+ * when it rounds to nothing. Undefined for one pair: no interval can be given.
+ */
+function intervalText(estimate: Pick<SpeedupEstimate, 'median' | 'low' | 'high' | 'n' | 'method'>, format: (value: number) => string, smallest: string): string | undefined {
+  if (estimate.method === 'single' || estimate.n < 2) return undefined;
+  const up = estimate.high - estimate.median;
+  const down = estimate.median - estimate.low;
+  if (!Number.isFinite(up) || !Number.isFinite(down)) return undefined;
+  const shown = (value: number): string => (/[1-9]/.test(format(value)) ? format(value) : `<${smallest}`);
+  if (Math.max(up, down) > 1.25 * Math.min(up, down) && /[1-9]/.test(format(Math.max(up, down)))) return `+${shown(up)} / −${shown(down)}`;
+  return `± ${shown(Math.max(up, down))}`;
+}
+
+/** What the measurement behind the estimate was: `95 % CI · 5 pairs`, and why it stopped where that matters. */
+function estimateNotes(estimate: SpeedupEstimate, measureSeconds: number | undefined): CardNote[] {
+  const notes: CardNote[] = [];
+  if (estimate.method === 'single' || estimate.n < 2) {
+    const why =
+      estimate.stoppedBy === 'long-tasks'
+        ? 'tasks too long to repeat within the time budget'
+        : estimate.stoppedBy === 'cancelled'
+          ? 'the run was cancelled after it'
+          : estimate.stoppedBy === 'repeats'
+            ? 'one repeat asked for'
+            : 'the time budget allowed no second';
+    notes.push({ text: `1 pair: ${why}`, testId: 'speedup-ci', title: 'One measurement gives no interval: the speedup may differ on the next run.' });
+  } else {
+    notes.push({ text: `95 % CI · ${pairsText(estimate.n)}`, testId: 'speedup-ci' });
+    const relative = Math.max(estimate.high / estimate.median - 1, 1 - estimate.low / estimate.median);
+    if (relative > 0.05) {
+      const why =
+        estimate.stoppedBy === 'budget'
+          ? `the ${measureSeconds ? `${measureSeconds} s ` : ''}time budget ran out`
+          : estimate.stoppedBy === 'cancelled'
+            ? 'the run was cancelled'
+            : estimate.stoppedBy === 'repeats'
+              ? `only the ${estimate.n + estimate.excludedPairs.length} pairs asked for ran`
+              : 'the pairs disagree';
+      notes.push({ text: `wider than ± 5 %: ${why}`, className: 'note-warn', testId: 'speedup-imprecise' });
+    }
+  }
+  if (estimate.excludedPairs.length) {
+    const list = estimate.excludedPairs.map((repeat) => repeat + 1).join(', ');
+    notes.push(`pair ${list} left out (warm-up)`.replace(/^pair (\d+, )/, 'pairs $1'));
+  }
+  return notes;
 }
 
 /** Writing the same text again still costs a style recalculation: skip it. */

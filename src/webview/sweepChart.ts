@@ -1,4 +1,4 @@
-// The sweep chart: measured speedup per worker count against the ideal y = x and the fitted Amdahl curve.
+// The sweep chart: measured speedup per worker count against the ideal and the fitted Amdahl curve, both limited by the cores.
 import type { SweepResult } from '../shared/report';
 import { el, svg } from './dom';
 import { formatMs, formatPercent, formatSpeedup, niceStep } from './format';
@@ -7,14 +7,19 @@ const WIDTH = 520;
 const HEIGHT = 300;
 const MARGIN = { top: 16, right: 20, bottom: 40, left: 48 };
 
-/** Amdahl's law: the speedup n workers give when a fraction f of the work is serial. */
-export function amdahlSpeedup(serialFraction: number, workers: number): number {
-  return 1 / (serialFraction + (1 - serialFraction) / workers);
+/**
+ * Amdahl's law with the core limit: the speedup n workers give when a fraction f of the work is serial and only `cores`
+ * of them can run at once, 1 / (f + (1 − f) / min(n, cores)). Without a core count (older reports), plain Amdahl.
+ */
+export function amdahlSpeedup(serialFraction: number, workers: number, cores?: number): number {
+  const running = cores !== undefined && cores > 0 ? Math.min(workers, cores) : workers;
+  return 1 / (serialFraction + (1 - serialFraction) / running);
 }
 
 export function renderSweepChart(sweep: SweepResult): HTMLElement {
   const points = [...sweep.points].sort((a, b) => a.workers - b.workers);
   const fraction = Math.min(1, Math.max(0, sweep.amdahlSerialFraction));
+  const cores = sweep.cores !== undefined && sweep.cores > 0 ? sweep.cores : undefined;
   const maxWorkers = Math.max(2, ...points.map((p) => p.workers));
   const maxSpeedup = Math.max(maxWorkers, ...points.map((p) => p.speedup), 1);
   const yStep = niceStep(maxSpeedup, 5);
@@ -40,9 +45,18 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
   const amdahlPath: string[] = [];
   for (let i = 0; i <= 60; i++) {
     const n = 1 + ((maxWorkers - 1) * i) / 60;
-    amdahlPath.push(`${i === 0 ? 'M' : 'L'}${x(n).toFixed(1)},${y(amdahlSpeedup(fraction, n)).toFixed(1)}`);
+    amdahlPath.push(`${i === 0 ? 'M' : 'L'}${x(n).toFixed(1)},${y(amdahlSpeedup(fraction, n, cores)).toFixed(1)}`);
   }
-  const idealEnd = Math.min(maxWorkers, yMax);
+  // The ideal is y = x up to the cores, then flat: more workers than cores cannot run at once.
+  const idealEnd = Math.min(maxWorkers, yMax, cores ?? Infinity);
+  const idealPath = `M${x(1)},${y(1)}L${x(idealEnd)},${y(idealEnd)}${idealEnd < maxWorkers ? `L${x(maxWorkers)},${y(idealEnd)}` : ''}`;
+  const coreLine: SVGElement[] = [];
+  if (cores !== undefined && cores >= 1 && cores <= maxWorkers) {
+    coreLine.push(
+      svg('line', { class: 'sweep-cores', x1: x(cores), x2: x(cores), y1: MARGIN.top, y2: MARGIN.top + plotHeight, 'data-testid': 'sweep-cores', 'data-cores': cores }),
+      svg('text', { class: 'sweep-cores-label', x: x(cores) + (cores === maxWorkers ? -4 : 4), y: MARGIN.top + 10, 'text-anchor': cores === maxWorkers ? 'end' : 'start' }, [`${cores} ${cores === 1 ? 'core' : 'cores'}`]),
+    );
+  }
   const measuredPath = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.workers).toFixed(1)},${y(p.speedup).toFixed(1)}`).join('');
 
   const chart = svg(
@@ -51,13 +65,14 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       class: 'sweep-svg',
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: 'img',
-      'aria-label': `Speedup by worker count: ${points.map((p) => `${p.workers} workers ${formatSpeedup(p.speedup)}`).join(', ')}; Amdahl fit with serial fraction ${formatPercent(fraction, 1)}`,
+      'aria-label': `Speedup by worker count: ${points.map((p) => `${p.workers} workers ${formatSpeedup(p.speedup)}`).join(', ')}; Amdahl fit with serial fraction ${formatPercent(fraction, 1)}${cores !== undefined ? `, limited to ${cores} cores` : ''}`,
     },
     [
       ...grid,
       svg('line', { class: 'sweep-axis', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(0), y2: y(0) }),
       svg('line', { class: 'sweep-axis', x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: MARGIN.top + plotHeight }),
-      svg('line', { class: 'sweep-ideal', x1: x(1), y1: y(1), x2: x(idealEnd), y2: y(idealEnd) }),
+      ...coreLine,
+      svg('path', { class: 'sweep-ideal', d: idealPath }),
       svg('path', { class: 'sweep-amdahl', d: amdahlPath.join('') }),
       svg('path', { class: 'sweep-measured', d: measuredPath }),
       ...points.map((p) =>
@@ -72,12 +87,18 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
 
   const legend = el('ul', { className: 'legend sweep-legend' }, [
     legendItem('legend-measured', 'measured'),
-    legendItem('legend-ideal', 'ideal (y = x)'),
-    legendItem('legend-amdahl', "Amdahl's law fit"),
+    legendItem('legend-ideal', cores !== undefined ? `ideal (y = x, up to ${cores} cores)` : 'ideal (y = x)'),
+    legendItem('legend-amdahl', cores !== undefined ? "Amdahl's law fit, with the core limit" : "Amdahl's law fit"),
+    ...(cores !== undefined ? [legendItem('legend-cores', 'core count')] : []),
   ]);
+  const best = cores !== undefined ? amdahlSpeedup(fraction, cores, cores) : fraction > 0 ? 1 / fraction : Infinity;
   const fractionText = el('p', { className: 'amdahl-fraction' }, [
     el('span', { text: `serial fraction ${formatPercent(fraction, 1)}`, attrs: { 'data-testid': 'amdahl-fraction', 'data-fraction': fraction } }),
-    el('span', { className: 'muted', text: ` · best possible speedup ≈ ${fraction > 0 ? formatSpeedup(1 / fraction) : '∞'} · serial run ${formatMs(sweep.serialMs)}` }),
+    el('span', {
+      className: 'muted',
+      text: ` · best possible speedup ≈ ${Number.isFinite(best) ? formatSpeedup(best) : '∞'}${cores !== undefined ? ` on ${cores} ${cores === 1 ? 'core' : 'cores'}` : ''} · serial run ${formatMs(sweep.serialMs)}`,
+      attrs: { 'data-testid': 'amdahl-best' },
+    }),
   ]);
   const table = el('table', { className: 'sweep-table' }, [
     el('caption', { className: 'visually-hidden', text: 'Sweep results' }),
@@ -90,7 +111,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
           el('th', { text: String(p.workers), attrs: { scope: 'row' } }),
           el('td', { className: 'numeric', text: formatMs(p.parallelMs) }),
           el('td', { className: 'numeric', text: formatSpeedup(p.speedup) }),
-          el('td', { className: 'numeric', text: formatSpeedup(amdahlSpeedup(fraction, p.workers)) }),
+          el('td', { className: 'numeric', text: formatSpeedup(amdahlSpeedup(fraction, p.workers, cores)) }),
         ]),
       ),
     ),

@@ -2,15 +2,15 @@
 import type { SourceLocation } from '../shared/report';
 import { el } from './dom';
 import { baseName, formatCount, formatMs, truncate } from './format';
-import type { RunModel, ViewTask } from './runModel';
-import { STATUS_LABELS } from './timeline';
+import { blockedMs, type RunModel, type ViewTask } from './runModel';
+import { STATUS_LABELS, missingFigureReason } from './timeline';
 
 export const TABLE_PAGE_SIZE = 200;
 /** Rows built per frame while a run is live (see render). */
 const LIVE_ROWS_PER_FRAME = 25;
 const MAX_LOG_LINES_SHOWN = 500;
 
-type ColumnId = 'phase' | 'task' | 'lane' | 'pid' | 'thread' | 'start' | 'end' | 'duration' | 'status' | 'result';
+type ColumnId = 'phase' | 'task' | 'lane' | 'pid' | 'thread' | 'start' | 'end' | 'duration' | 'cpu' | 'wait' | 'blocked' | 'status' | 'result';
 
 interface RowContext {
   startMs?: number;
@@ -29,6 +29,8 @@ interface RenderedRow {
 interface Column {
   id: ColumnId;
   label: string;
+  /** The header's tooltip, for columns whose name alone says too little. */
+  title?: string;
   numeric: boolean;
   sortValue(task: ViewTask, ctx: RowContext): number | string;
 }
@@ -45,6 +47,9 @@ const COLUMNS: Column[] = [
   { id: 'start', label: 'Start', numeric: true, sortValue: (_t, c) => c.startMs ?? Infinity },
   { id: 'end', label: 'End', numeric: true, sortValue: (_t, c) => c.endMs ?? Infinity },
   { id: 'duration', label: 'Duration', numeric: true, sortValue: (t, c) => t.durationMs ?? (c.endMs !== undefined && c.startMs !== undefined ? c.endMs - c.startMs : Infinity) },
+  { id: 'cpu', label: 'CPU', title: 'CPU time the task’s own thread used, ms', numeric: true, sortValue: (t) => t.cpuMs ?? Infinity },
+  { id: 'wait', label: 'Wait', title: 'Time the task’s thread was runnable but waiting for a CPU, ms', numeric: true, sortValue: (t) => t.waitMs ?? Infinity },
+  { id: 'blocked', label: 'Blocked', title: 'Duration − CPU − wait: sleeping, I/O, locks that sleep, ms', numeric: true, sortValue: (t) => blockedMs(t) ?? Infinity },
   { id: 'status', label: 'Status', numeric: false, sortValue: (t) => STATUS_RANK[t.status] },
   { id: 'result', label: 'Result / error', numeric: false, sortValue: (t) => (t.error ? `${t.error.name}: ${t.error.message}` : (t.resultPreview ?? '')) },
 ];
@@ -80,7 +85,7 @@ export class TaskTable {
       const sortButton = el('button', { className: 'sort-button', text: column.label, attrs: { type: 'button', 'data-sort': column.id } });
       sortButton.appendChild(el('span', { className: 'sort-indicator', attrs: { 'aria-hidden': 'true' } }));
       sortButton.addEventListener('click', () => this.sortBy(column.id));
-      const th = el('th', { className: column.numeric ? 'numeric' : '', attrs: { scope: 'col', role: 'columnheader', 'data-col': column.id } }, [sortButton]);
+      const th = el('th', { className: column.numeric ? 'numeric' : '', attrs: { scope: 'col', role: 'columnheader', 'data-col': column.id, title: column.title } }, [sortButton]);
       this.headers.set(column.id, th);
       headRow.appendChild(th);
     }
@@ -242,11 +247,30 @@ export class TaskTable {
     cells[5].textContent = formatMs(ctx.startMs);
     cells[6].textContent = formatMs(ctx.endMs);
     cells[7].textContent = formatMs(durationMs);
-    const statusCell = cells[8];
+    const finished = task.status !== 'running' && task.status !== 'queued';
+    this.fillFigureCell(cells[8] as HTMLElement, task.cpuMs, finished);
+    this.fillFigureCell(cells[9] as HTMLElement, task.waitMs, finished);
+    this.fillFigureCell(cells[10] as HTMLElement, blockedMs(task), finished);
+    const statusCell = cells[11];
     (statusCell.firstChild as HTMLElement).className = `status-swatch status-${task.status}`;
     statusCell.appendChild(document.createTextNode(STATUS_LABELS[task.status]));
-    this.fillResultCell(cells[9] as HTMLTableCellElement, task);
+    this.fillResultCell(cells[12] as HTMLTableCellElement, task);
     return row;
+  }
+
+  /** A CPU, wait or blocked figure; a dash with the reason on hover where there is none (never a 0 standing in). */
+  private fillFigureCell(cell: HTMLElement, ms: number | undefined, finished: boolean): void {
+    if (ms !== undefined) {
+      cell.textContent = formatMs(ms);
+      return;
+    }
+    cell.textContent = '—';
+    if (finished) {
+      const reason = missingFigureReason(this.model?.report?.measurement);
+      cell.title = reason;
+      cell.setAttribute('aria-label', reason);
+      cell.classList.add('missing-figure');
+    }
   }
 
   private fillResultCell(td: HTMLTableCellElement, task: ViewTask): void {
@@ -368,6 +392,8 @@ function sameRowContent(a: ViewTask, b: ViewTask): boolean {
     a.pid === b.pid &&
     a.threadId === b.threadId &&
     a.durationMs === b.durationMs &&
+    a.cpuMs === b.cpuMs &&
+    a.waitMs === b.waitMs &&
     a.resultPreview === b.resultPreview &&
     a.error?.name === b.error?.name &&
     a.error?.message === b.error?.message &&
@@ -386,7 +412,7 @@ function rowTemplate(): HTMLTableRowElement {
     el('td', { className: column.id === 'result' ? 'result-cell' : column.numeric ? 'numeric' : '', attrs: { role: 'cell', 'data-col': column.id } });
   const cells = COLUMNS.map(cell);
   cells[0].appendChild(el('span', { className: 'expander', attrs: { 'aria-hidden': 'true' } }));
-  cells[8].appendChild(el('span', { className: 'status-swatch', attrs: { 'aria-hidden': 'true' } }));
+  cells[COLUMNS.findIndex((column) => column.id === 'status')].appendChild(el('span', { className: 'status-swatch', attrs: { 'aria-hidden': 'true' } }));
   preparedRow = el('tr', { attrs: { role: 'row', 'data-testid': 'task-row', tabindex: 0 } }, cells);
   return preparedRow;
 }

@@ -1,11 +1,17 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
 import { el } from './dom';
-import { formatMs, formatTick, niceStep, truncate } from './format';
-import type { RunModel, ViewPhase, ViewTask, ViewTaskStatus } from './runModel';
+import type { MeasurementInfo } from '../shared/report';
+import { formatCores, formatMs, formatTick, niceStep, truncate } from './format';
+import { blockedMs, type RunModel, type ViewPhase, type ViewTask, type ViewTaskStatus } from './runModel';
 import { readCanvasTheme, type CanvasTheme } from './theme';
 
 const AXIS_HEIGHT = 24;
 const GROUP_HEIGHT = 24;
+/** A phase header with a second line for the machine around it (other programs' CPU). */
+const GROUP_HEIGHT_WITH_MACHINE = 38;
+/** Other programs' CPU from which a phase counts as disturbed (the engine's machine-busy warning uses the same). */
+const BUSY_MACHINE_CORES = 0.25;
+export const NOT_MEASURED = 'not measured on this platform';
 const LANE_HEIGHT = 26;
 const BAR_INSET = 4;
 const PAD_LEFT = 8;
@@ -88,6 +94,8 @@ export class Timeline {
   private labelSignature = '';
   /** The scroller's width, kept by a ResizeObserver: reading clientWidth mid-render would force a layout every frame. */
   private viewportWidth = 0;
+  private groupHeight = GROUP_HEIGHT;
+  private measurement: MeasurementInfo | undefined;
 
   constructor() {
     this.labelColumn = el('div', { className: 'lane-labels' });
@@ -130,10 +138,14 @@ export class Timeline {
   /** Rebuilds the layout from the model for the chosen repeat and draws it. */
   update(model: RunModel, repeat: number): void {
     const previousFocus = this.focused && this.focused.lane.tasks[this.focused.position];
+    this.measurement = model.report?.measurement;
+    // The second header line shows once the report measures (or says it cannot measure) the machine around a phase.
+    const machine = this.measurement?.machineCpu === 'unavailable' || model.allPhases().some((phase) => phase.otherCpuCores !== undefined);
+    this.groupHeight = machine ? GROUP_HEIGHT_WITH_MACHINE : GROUP_HEIGHT;
     this.buildLayout(model, repeat);
     this.focused = previousFocus ? this.findTask(previousFocus.key) : undefined;
     this.hovered = undefined;
-    this.renderLabels(model.repeats().length > 1);
+    this.renderLabels(model.repeats().length > 1 ? (model.repeatsArePairs() ? 'pair' : 'run') : undefined, machine);
     if (this.emptyNote.hidden !== this.lanes.length > 0) this.emptyNote.hidden = this.lanes.length > 0;
     if (this.scroller.hidden !== (this.lanes.length === 0)) this.scroller.hidden = this.lanes.length === 0;
     const description = this.describe();
@@ -164,7 +176,7 @@ export class Timeline {
       let extentMs = phase.wallMs ?? (phase.startUs !== undefined && phase.endUs !== undefined ? (phase.endUs - phase.startUs) / 1000 : 0);
       const group: GroupLayout = { kind: 'group', y, phase, extentMs, finished };
       rows.push(group);
-      y += GROUP_HEIGHT;
+      y += this.groupHeight;
       for (const laneIndex of [...byLane.keys()].sort((a, b) => a - b)) {
         const laneTasks = byLane.get(laneIndex) as ViewTask[];
         laneTasks.sort((a, b) => (a.startUs as number) - (b.startUs as number));
@@ -196,11 +208,11 @@ export class Timeline {
     this.totalMs = totalMs > 0 ? totalMs : 1;
   }
 
-  private renderLabels(showRepeat: boolean): void {
+  private renderLabels(repeatWord: 'pair' | 'run' | undefined, machine: boolean): void {
     const signature = JSON.stringify(
       this.rows.map((row) =>
         row.kind === 'group'
-          ? [row.phase.key, row.phase.workers, row.finished, showRepeat]
+          ? [row.phase.key, row.phase.workers, row.finished, repeatWord, machine, row.phase.otherCpuCores, row.phase.ownCpuCores]
           : [row.phase.key, row.lane, row.pid, row.threadId, laneUtilization(row)],
       ),
     );
@@ -211,14 +223,16 @@ export class Timeline {
       if (row.kind === 'group') {
         const phase = row.phase;
         const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${phase.workers ?? phase.lanes.size} workers`;
-        const repeat = showRepeat ? ` · repeat ${phase.repeat + 1}` : '';
-        const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase } }, [
-          el('span', { className: 'lane-group-name', text: name + repeat }),
-          row.finished ? null : el('span', { className: 'lane-group-wall', text: 'running…' }),
+        const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
+        const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
+          el('div', { className: 'lane-group-title' }, [
+            el('span', { className: 'lane-group-name', text: name + repeat }),
+            row.finished ? null : el('span', { className: 'lane-group-wall', text: 'running…' }),
+          ]),
+          machine ? this.machineLine(phase) : null,
         ]);
-        header.style.height = `${GROUP_HEIGHT}px`;
-        children.push(header);
-      } else {
+        header.style.height = `${this.groupHeight}px`;
+        children.push(header);      } else {
         const utilization = laneUtilization(row);
         const label = el(
           'div',
@@ -243,6 +257,25 @@ export class Timeline {
       }
     }
     this.labelColumn.replaceChildren(...children);
+  }
+
+  /** Other programs' CPU during the phase (and this run's own), or why there is no figure. */
+  private machineLine(phase: ViewPhase): HTMLElement {
+    const other = phase.otherCpuCores;
+    const title =
+      'CPU that other programs used during this phase, averaged over its wall time: the machine’s busy time from /proc/stat minus this run’s own processes (1 core = one core busy throughout).';
+    if (other === undefined) {
+      const text = this.measurement?.machineCpu === 'unavailable' ? `other programs: ${NOT_MEASURED}` : phase.status === 'running' ? 'other programs: …' : 'other programs: —';
+      return el('span', { className: 'lane-group-machine', text, attrs: { 'data-testid': 'phase-other-cpu', title: this.measurement?.notes.join(' ') || title } });
+    }
+    // `other programs 0.41 · this run 0.97 cores`: one unit at the end keeps it inside the label column.
+    const text =
+      phase.ownCpuCores !== undefined ? `other programs ${other.toFixed(2)} · this run ${formatCores(phase.ownCpuCores)}` : `other programs ${formatCores(other)}`;
+    return el('span', {
+      className: `lane-group-machine${other >= BUSY_MACHINE_CORES ? ' machine-busy' : ''}`,
+      text,
+      attrs: { 'data-testid': 'phase-other-cpu', 'data-cores': other, title },
+    });
   }
 
   private describe(): string {
@@ -329,7 +362,7 @@ export class Timeline {
     for (const row of this.rows) {
       if (row.kind === 'group') {
         ctx.fillStyle = theme.laneStripe;
-        ctx.fillRect(0, row.y, width, GROUP_HEIGHT);
+        ctx.fillRect(0, row.y, width, this.groupHeight);
       } else if (this.lanes.indexOf(row) % 2 === 1) {
         ctx.fillStyle = theme.laneStripe;
         ctx.fillRect(0, row.y, width, LANE_HEIGHT);
@@ -371,7 +404,7 @@ export class Timeline {
       ctx.stroke();
       ctx.textAlign = x > width - 110 ? 'right' : 'left';
       ctx.fillStyle = theme.muted;
-      ctx.fillText(`${row.phase.phase} wall ${formatMs(row.extentMs)}`, ctx.textAlign === 'right' ? x - 4 : x + 4, row.y + GROUP_HEIGHT / 2);
+      ctx.fillText(`${row.phase.phase} wall ${formatMs(row.extentMs)}`, ctx.textAlign === 'right' ? x - 4 : x + 4, row.y + this.groupHeight / 2);
     }
     ctx.setLineDash([]);
 
@@ -635,6 +668,7 @@ export class Timeline {
       tooltipLine('start', formatMs(start)),
       tooltipLine('end', task.status === 'running' ? 'running…' : formatMs(end)),
       tooltipLine('duration', formatMs(task.durationMs ?? end - start)),
+      ...this.cpuLines(task),
       tooltipLine('worker', `PID ${task.pid} · thread ${task.threadId}`),
     ];
     if (task.error) lines.push(tooltipLine('error', truncate(`${task.error.name}: ${task.error.message}`, 300), 'tooltip-error'));
@@ -648,6 +682,14 @@ export class Timeline {
     this.tooltip.style.top = `${Math.max(4, top)}px`;
   }
 
+  /** CPU, wait for a CPU and blocked time; a dash and the reason where the figure is missing, never a 0. */
+  private cpuLines(task: ViewTask): HTMLElement[] {
+    if (task.status === 'running' || task.status === 'queued') return [];
+    const missing = missingFigureReason(this.measurement);
+    const line = (label: string, ms: number | undefined): HTMLElement => tooltipLine(label, ms === undefined ? `— (${missing})` : formatMs(ms), ms === undefined ? 'tooltip-missing' : '');
+    return [line('cpu', task.cpuMs), line('cpu wait', task.waitMs), line('blocked', blockedMs(task))];
+  }
+
   private hideTooltip(): void {
     this.tooltip.hidden = true;
   }
@@ -656,6 +698,13 @@ export class Timeline {
     const task = ref.lane.tasks[ref.position];
     this.announcer.textContent = `Task ${task.index}, ${task.phase}, ${STATUS_LABELS[task.status]}, start ${formatMs(ref.lane.startMs[ref.position])}, end ${formatMs(ref.lane.endMs[ref.position])}`;
   }
+}
+
+/** Why a task has no CPU or wait figure: the platform cannot give one, the report predates them, or this task has none. */
+export function missingFigureReason(measurement: MeasurementInfo | undefined): string {
+  if (!measurement) return 'not recorded in this report';
+  if (measurement.taskCpu === 'unavailable' || measurement.taskWait === 'unavailable') return NOT_MEASURED;
+  return 'no figure for this task';
 }
 
 function tooltipLine(label: string, value: string, className = ''): HTMLElement {

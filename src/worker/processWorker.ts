@@ -1,7 +1,7 @@
 // The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
 import { serialize } from 'node:v8';
 import { packOutcomes, unpackBatch, type FromProcessWorker, type TaskOutcome, type ToProcessWorker } from '../shared/workerProtocol';
-import { installCrashHandlers, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
+import { installCrashHandlers, preloadTarget, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
 
 const identity = { pid: process.pid, threadId: 0 };
 const runnerFiles = [__filename];
@@ -31,9 +31,14 @@ function sendOutcomes(id: number, outcomes: TaskOutcome[]): void {
 installCrashHandlers(() => undefined);
 
 process.on('message', (message: ToProcessWorker) => {
-  if (message.type !== 'batch') return;
-  const { id } = message;
-  const batch = unpackBatch(message.batch);
+  if (message.type !== 'request') return;
+  const { id, request } = message;
+  if (request.kind === 'ping') return sendOutcomes(id, []);
+  if (request.kind === 'preload') {
+    void preloadTarget(request.preload).then(() => sendOutcomes(id, []));
+    return;
+  }
+  const batch = unpackBatch(request.batch);
   runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
     (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: `The worker process failed: ${String(error)}` } }),

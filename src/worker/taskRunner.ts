@@ -1,7 +1,7 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
 import type { TaskError } from '../shared/report';
-import { TARGET_EXPORT, type ModuleSpec, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
+import { TARGET_EXPORT, type ModuleSpec, type PreloadRequest, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { findUncloneable } from './cloneCheck';
 import { monotonicNowUs } from './clock';
 import { readThreadTimes } from './threadClock';
@@ -25,6 +25,9 @@ export interface BatchRunOptions {
   /** False when the host already knows when a batch's first task starts (a child process it just handed the batch to). */
   announceFirstTask: boolean;
 }
+
+/** Within a chunk, a task ending sooner than this after the last CPU reading shares it with its neighbours and gets no CPU figures. */
+const MEASURE_EVERY_US = 100;
 
 /** Within one batch, task starts closer together than this are not announced (the outcome still carries them). */
 const ANNOUNCE_INTERVAL_US = 1000;
@@ -52,9 +55,9 @@ function loadTarget(module: ModuleSpec): Promise<TargetCallable> {
 const PRELOAD_BARRIER_WAIT_MS = 3000;
 
 /** Loads the module ahead of a phase; a failure stays cached in loadedTargets for the phase's first batch to report. */
-async function preloadTarget(batch: WorkerBatch): Promise<void> {
-  await loadTarget(batch.module).catch(() => undefined);
-  const { preloadBarrier, preloadWorkers } = batch;
+export async function preloadTarget(preload: PreloadRequest): Promise<void> {
+  await loadTarget(preload.module).catch(() => undefined);
+  const { barrier: preloadBarrier, workers: preloadWorkers } = preload;
   if (!preloadBarrier || !preloadWorkers) return;
   // Holding this batch until every thread has one keeps piscina from handing two preloads to one fast thread.
   const arrived = new Int32Array(preloadBarrier);
@@ -132,11 +135,7 @@ export async function runWorkerBatch(
   options: BatchRunOptions,
 ): Promise<TaskOutcome[]> {
   installConsoleCapture();
-  // An empty batch is the pool's readiness ping (answered without loading anything) or a preload before a phase.
-  if (batch.tasks.length === 0) {
-    if (batch.preload) await preloadTarget(batch);
-    return [];
-  }
+  if (batch.tasks.length === 0) return [];
   const { pid, threadId } = identity;
   const bundlePath = batch.module.bundlePath;
   let target: TargetCallable;
@@ -162,11 +161,14 @@ export async function runWorkerBatch(
   const outcomes: TaskOutcome[] = [];
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
-  // One schedstat read per task: a task's closing read opens the next one's, so a chunk of tiny tasks pays ~2 µs each.
+  // A task's closing schedstat read (~2 µs) opens the next one's. In a chunk of tiny tasks a read per task would cost as
+  // much as the task: reads there wait until MEASURE_EVERY_US has passed, and tasks that shared a reading get no figures.
   let times = readThreadTimes();
+  let readAtUs = monotonicNowUs();
+  let fresh = true;
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
-    const startTimes = times;
+    const startTimes = fresh ? times : undefined;
     const startUs = monotonicNowUs();
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
@@ -185,8 +187,12 @@ export async function runWorkerBatch(
     }
     failRunningTask = undefined;
     const endUs = monotonicNowUs();
-    times = readThreadTimes();
-    const measured = startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
+    fresh = batch.tasks.length === 1 || endUs - readAtUs >= MEASURE_EVERY_US;
+    if (fresh) {
+      times = readThreadTimes();
+      readAtUs = endUs;
+    }
+    const measured = fresh && startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;

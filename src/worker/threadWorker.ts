@@ -1,8 +1,8 @@
 // The piscina worker (dist/taskWorker.js): runs each WorkerBatch and posts task starts to the pool's shared start board.
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { claimSlot, phaseTag, postStart, viewStartBoard, type StartBoardView } from '../shared/startBoard';
-import { packOutcomes, unpackBatch, type BatchOutcomes, type TaskStartNotice, type WireBatch, type WorkerBatch } from '../shared/workerProtocol';
-import { installCrashHandlers, runWorkerBatch } from './taskRunner';
+import { packOutcomes, unpackBatch, type BatchOutcomes, type TaskStartNotice, type WorkerBatch, type WorkerRequest } from '../shared/workerProtocol';
+import { installCrashHandlers, preloadTarget, runWorkerBatch } from './taskRunner';
 
 const identity = { pid: process.pid, threadId };
 const runnerFiles = [__filename];
@@ -36,8 +36,14 @@ function announcerFor(batch: WorkerBatch): (notice: TaskStartNotice) => void {
   return (notice) => open.postMessage(notice);
 }
 
-export default async function runBatch(wire: WireBatch): Promise<BatchOutcomes> {
-  const batch = unpackBatch(wire);
+export default async function answer(request: WorkerRequest): Promise<BatchOutcomes> {
+  // A ping is answered once the thread has booted, without loading anything.
+  if (request.kind === 'ping') return [];
+  if (request.kind === 'preload') {
+    await preloadTarget(request.preload);
+    return [];
+  }
+  const batch = unpackBatch(request.batch);
   const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
   return packOutcomes(outcomes);
 }

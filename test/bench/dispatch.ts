@@ -37,6 +37,7 @@ function instantPool(distDir: string): WorkerPool {
       const outcomes = batch.tasks.map((t) => ({ index: t.index, pid: process.pid, threadId: 1, startUs: now, endUs: now, ok: true, value: t.args[0], logs: [], logsTruncated: false }));
       return Promise.resolve({ kind: 'done', outcomes });
     },
+    preload: () => Promise.resolve({ kind: 'done', outcomes: [] }),
     whenReady: () => Promise.resolve(),
     destroy: () => Promise.resolve(),
   };

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { log, REPETITIONS, runComparison } from './child';
 import type { SectionResult, TargetCheck } from './results';
 import { fmt, summarize } from './stats';
-import { COMPUTE_STEPS, LOCK_ROUNDS, LOCK_STEPS, TRUST_TASKS, type TrustWorkload } from './trustProbe';
+import { COMPUTE_STEPS, LOCK_ROUNDS, LOCK_STEPS, TRUST_TASKS, type TrustWorkload } from './trustWorkload';
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, 'dist', 'cli.js');

@@ -2,14 +2,7 @@
 // same tasks; prints the wall time of running them all. Run as `node trustProbe.js WORKLOAD WORKERS`.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compute, lockedWork } from '../fixtures/engine/contention';
-
-export type TrustWorkload = 'compute' | 'locked';
-
-/** The tasks of each workload, the same as the engine runs through the CLI (see trust.ts). */
-export const TRUST_TASKS = 8;
-export const COMPUTE_STEPS = 12_000_000;
-export const LOCK_ROUNDS = 200;
-export const LOCK_STEPS = 40_000;
+import { COMPUTE_STEPS, LOCK_ROUNDS, LOCK_STEPS, TRUST_TASKS, type TrustWorkload } from './trustWorkload';
 
 function runTask(workload: TrustWorkload, lock: SharedArrayBuffer): number {
   return workload === 'compute' ? compute(COMPUTE_STEPS) : lockedWork(lock, LOCK_ROUNDS, LOCK_STEPS);

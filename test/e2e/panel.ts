@@ -18,7 +18,23 @@ export interface TaskRowView {
   duration: string;
   pid: string;
   thread: string;
+  cpu: string;
+  wait: string;
+  blocked: string;
+  repeat: number;
   result: string;
+}
+
+/** The account as the panel draws it: its bar's segments (px and ms), its table rows and total, caption and advice. */
+export interface AccountViewShown {
+  caption: string;
+  barWidth: number;
+  segments: { key: string; ms: number; width: number }[];
+  rows: { key: string; time: string; share: string }[];
+  total: string;
+  idealLeft: number;
+  advice: string;
+  adviceKey: string;
 }
 
 /** Waits until the Status card reads one of `statuses` (e.g. completed) and returns it. */
@@ -85,15 +101,47 @@ export async function taskRows(panel: FrameLocator): Promise<TaskRowView[]> {
         duration: cells.duration ?? '',
         pid: cells.pid ?? '',
         thread: cells.thread ?? '',
+        cpu: cells.cpu ?? '',
+        wait: cells.wait ?? '',
+        blocked: cells.blocked ?? '',
+        repeat: Number(row.getAttribute('data-repeat')),
         result: cells.result ?? '',
       };
     }),
   );
 }
 
+export async function accountView(panel: FrameLocator): Promise<AccountViewShown> {
+  return panel.locator('[data-testid=account]').evaluate((section) => {
+    const bar = section.querySelector('[data-testid=account-bar]') as HTMLElement;
+    const left = bar.getBoundingClientRect().left + bar.clientLeft;
+    const ideal = (section.querySelector('[data-testid=account-ideal]') as HTMLElement).getBoundingClientRect();
+    const advice = section.querySelector('[data-testid=account-advice]');
+    return {
+      caption: (section.querySelector('[data-testid=account-caption]')?.textContent ?? '').trim(),
+      barWidth: bar.clientWidth,
+      segments: Array.from(bar.querySelectorAll('[data-testid=account-segment]')).map((node) => ({
+        key: node.getAttribute('data-key') ?? '',
+        ms: Number(node.getAttribute('data-ms')),
+        width: node.getBoundingClientRect().width,
+      })),
+      // No named helpers in here: tsx's keepNames would wrap them in a __name helper the page doesn't have.
+      rows: Array.from(section.querySelectorAll('[data-testid=account-row]')).map((row) => ({
+        key: row.getAttribute('data-key') ?? '',
+        time: (row.querySelector('[data-col=ms]')?.textContent ?? '').trim(),
+        share: (row.querySelector('[data-col=share]')?.textContent ?? '').trim(),
+      })),
+      total: (section.querySelector('[data-testid=account-total] [data-col=ms]')?.textContent ?? '').trim(),
+      idealLeft: ideal.left + ideal.width / 2 - left,
+      advice: (advice?.textContent ?? '').trim(),
+      adviceKey: advice?.getAttribute('data-key') ?? '',
+    };
+  });
+}
+
 /** `812.4 ms` / `1.25 s` → milliseconds; NaN for `—` or anything else. */
 export function parseMs(text: string): number {
-  const match = /^(-?[\d.]+)\s*(ms|s)$/.exec(text.trim());
+  const match = /^([-−]?[\d.]+)\s*(ms|s)$/.exec(text.trim());
   if (!match) return Number.NaN;
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+  return Number(match[1].replace('−', '-')) * (match[2] === 's' ? 1000 : 1);
 }

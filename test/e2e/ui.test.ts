@@ -8,12 +8,13 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { answerInputBox, answerSaveDialog, clickCodeLens, focusFirstEditorGroup, clickInLine, contextMenu, panelFrame, quickOpen, runCommand, until, editUserSettings } from './workbench';
-import { cardText, lanes, parseMs, runFingerprint, taskRows, waitForNewRun, waitForStatus } from './panel';
+import { accountView, cardText, lanes, parseMs, runFingerprint, taskRows, waitForNewRun, waitForStatus } from './panel';
 
 const RESULTS = path.join(repoRoot, 'test-results');
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace');
 const SAMPLE = path.join(repoRoot, 'media', 'sample', 'seed-workloads.ts');
 const README_SCREENSHOT = path.join(repoRoot, 'media', 'screenshots', 'panel.png');
+const ACCOUNT_SCREENSHOT = path.join(repoRoot, 'media', 'screenshots', 'account.png');
 const RUN_COMMAND = 'Parallel Runner: Run Function in Worker Pool';
 
 /** Whether a process runs: it exists and is not a zombie (this machine's init may never reap one). */
@@ -105,6 +106,9 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         'parallelRunner.workers': WORKERS,
         'parallelRunner.backend': 'threads',
         'parallelRunner.compareWithSerial': true,
+        // One pair per run: these tests read one pair's lanes, rows and trace. The measured pairs (the default, 0 =
+        // auto) have their own test below.
+        'parallelRunner.repeats': 1,
         'editor.minimap.enabled': false,
       },
     });
@@ -218,6 +222,105 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       assert.deepEqual(numbers, [[3, 4], [11, 12], [21, 22]], `results read ${JSON.stringify(rows.map((row) => row.result))}`);
     }));
 
+  test('Measured pairs: the panel shows the speedup with its interval and n, and the account bar of the pair on the timeline adds up to its wall time', () =>
+    step('measured pairs and the account', async () => {
+      // Four pairs, asked for: how many the time budget allows (repeats 0, the default) depends on how busy this shared
+      // machine is, and a single pair has no interval to read. The engine's own tests cover the budget.
+      await editUserSettings(page, server!.userDataDir, { 'parallelRunner.repeats': 4, 'parallelRunner.workers': 2 });
+      try {
+        await quickOpen(page, 'seed-workloads.ts');
+        await clickInLine(page, seedFile, 'let isPrime = true;');
+        await runAndWait('countPrimes', () => runCommand(page, RUN_COMMAND), 'Array.from({ length: 6 }, () => [200000])');
+
+        // The interval: `1.62× ± 0.04` (or `+0.31 / −0.12` when its sides differ) with `95 % CI · 4 pairs` under it.
+        const speedupText = await cardText(panel, 'speedup');
+        const interval = /^(\d+\.\d\d)× (± <?\d+\.\d\d|\+<?\d+\.\d\d \/ −<?\d+\.\d\d)$/.exec(speedupText);
+        assert.ok(interval, `the speedup card reads "${speedupText}"`);
+        assert.equal(Number(await panel.locator('[data-testid=speedup]').getAttribute('data-value')).toFixed(2), interval[1]);
+        const ci = await cardText(panel, 'speedup-ci');
+        const pairs = /^95 % CI · (\d+) pairs$/.exec(ci);
+        assert.ok(pairs && Number(pairs[1]) >= 2, `the speedup card says "${ci}"`);
+        const n = Number(pairs[1]);
+        assert.match(await cardText(panel, 'efficiency'), /^\d+ % (± <?\d+ %|\+<?\d+ % \/ −<?\d+ %)$/);
+        assert.ok((await panel.locator('[data-testid=efficiency] ~ .card-note').allTextContents()).includes(`speedup ÷ workers · ${n} pairs`));
+
+        // Every pair is in the report: rows for each, a picker on the latest, pairs left out (warm-up) still listed.
+        const options = await panel.locator('[data-testid=repeat-select] option').allTextContents();
+        assert.equal(options.length, 4, `the pair picker lists ${JSON.stringify(options)}`);
+        assert.equal(options.filter((option) => option.endsWith('left out (warm-up)')).length + n, 4, `n = ${n} and the pairs left out make the 4 pairs: ${JSON.stringify(options)}`);
+        assert.equal(await panel.locator('[data-testid=repeat-select] option:checked').textContent(), options[options.length - 1]);
+        assert.match(options[options.length - 1], /^pair 4 of 4( · left out \(warm-up\))?$/);
+        const rows = await taskRows(panel);
+        assert.equal(rows.length, options.length * 2 * 6, 'six serial and six parallel rows per pair');
+
+        // The account of the latest pair: one bar whose segments are drawn to their ms and add up to the wall time.
+        const account = await accountView(panel);
+        assert.equal(account.caption, `pair ${options.length} of ${options.length} · 2 workers`);
+        assert.equal(account.segments[0]?.key, 'work', `segments ${JSON.stringify(account.segments)}`);
+        const wall = parseMs(account.total);
+        assert.ok(wall > 0, `the account's wall time reads ${account.total}`);
+        const scale = Math.max(wall, account.segments.reduce((sum, segment) => sum + segment.ms, 0));
+        for (const segment of account.segments) {
+          assert.ok(segment.ms > 0 && Math.abs(segment.width - (segment.ms / scale) * account.barWidth) < 1.5, `${segment.key}: ${segment.width} px for ${segment.ms} ms of ${scale} ms`);
+        }
+        const sum = account.rows.reduce((total, row) => total + parseMs(row.time), 0);
+        assert.ok(Math.abs(sum - wall) <= wall * 0.01, `the terms read ${JSON.stringify(account.rows)}: ${sum} ms against the wall ${wall} ms`);
+        const work = account.rows.find((row) => row.key === 'work');
+        assert.ok(work && Math.abs(account.idealLeft - (parseMs(work.time) / scale) * account.barWidth) < 2, 'the ideal is marked where the work ends');
+        assert.ok(account.advice.length > 20 && account.adviceKey && account.adviceKey !== 'work', `the advice reads "${account.advice}" (${account.adviceKey})`);
+        // Linux gives per-thread figures: contention, waiting for a CPU and blocked are separate terms, never one slowdown.
+        assert.ok(!account.rows.some((row) => row.key === 'slowdown'), JSON.stringify(account.rows));
+        assert.equal(await panel.locator('[data-testid=account-unavailable]').count(), 0);
+
+        // CPU, wait and blocked per task, in ms; and the machine around each phase.
+        const latest = rows.filter((row) => row.repeat === options.length - 1 && row.status === 'ok');
+        assert.equal(latest.length, 12);
+        for (const row of latest) {
+          const [cpu, wait, blocked, duration] = [row.cpu, row.wait, row.blocked, row.duration].map(parseMs);
+          assert.ok(cpu > 0 && wait >= 0 && blocked >= 0, `${row.phase} task ${row.index}: cpu ${row.cpu}, wait ${row.wait}, blocked ${row.blocked}`);
+          // Within one scheduler tick (4 ms at HZ=250): a running thread's schedstat counters move on ticks and switches.
+          assert.ok(cpu + wait <= duration * 1.02 + 4.1, `${row.phase} task ${row.index}: cpu ${row.cpu} + wait ${row.wait} within its ${row.duration}`);
+        }
+        const machine = await panel.locator('[data-testid=phase-other-cpu]').allTextContents();
+        assert.equal(machine.length, 2);
+        for (const line of machine) assert.match(line.trim(), /^other programs \d+\.\d\d · this run \d+\.\d\d cores?$/);
+
+        // A taller window for this picture, so the account under the cards is in it as well.
+        await page.setViewportSize({ width: 1400, height: 1250 });
+        try {
+          await screenshots('dark-account');
+        } finally {
+          await page.setViewportSize({ width: 1400, height: 900 });
+        }
+        await panel.locator('[data-testid=account]').screenshot({ path: path.join(RESULTS, 'ui-account-dark.png') });
+        if (process.env.UPDATE_SCREENSHOTS === '1') {
+          fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
+          fs.copyFileSync(path.join(RESULTS, 'ui-panel-dark-account-wide.png'), README_SCREENSHOT);
+          fs.copyFileSync(path.join(RESULTS, 'ui-account-dark.png'), ACCOUNT_SCREENSHOT);
+        }
+
+        // An earlier pair: the timeline and the account follow it.
+        await panel.locator('[data-testid=repeat-select]').selectOption('0');
+        await until('the account of pair 1', async () => (await accountView(panel)).caption.startsWith(`pair 1 of ${options.length}`) || (await panel.locator('[data-testid=account-missing]').count()) > 0, 10_000);
+        assert.deepEqual(await panel.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-repeat'))), ['0', '0']);
+
+        // The same panel in the high contrast and light themes.
+        for (const [theme, css] of [
+          ['Default High Contrast', 'hc-black'],
+          ['Default Light Modern', 'vs'],
+        ] as const) {
+          await editUserSettings(page, server!.userDataDir, { 'workbench.colorTheme': theme });
+          await until(`the workbench to switch to ${theme}`, async () => (await page.locator(`.monaco-workbench.${css}`).count()) > 0, 15_000);
+          await page.waitForTimeout(800);
+          await panel.locator('[data-testid=account]').screenshot({ path: path.join(RESULTS, `ui-account-${css}.png`) });
+          await page.screenshot({ path: path.join(RESULTS, `ui-panel-account-${css}.png`) });
+        }
+      } finally {
+        await editUserSettings(page, server!.userDataDir, { 'parallelRunner.repeats': 1, 'parallelRunner.workers': WORKERS, 'workbench.colorTheme': 'Default Dark Modern' });
+        await until('the workbench to switch back to the dark theme', async () => (await page.locator('.monaco-workbench.vs-dark').count()) > 0, 15_000);
+      }
+    }));
+
   test('Setting parallelRunner.backend to processes gives every worker its own PID', () =>
     step('processes backend', async () => {
       await editUserSettings(page, server!.userDataDir, { 'parallelRunner.backend': 'processes' });
@@ -312,11 +415,8 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       const rows = await taskRows(panel);
       assert.deepEqual(rows.filter((row) => row.phase === 'parallel').map((row) => row.result).sort(), ['1', '2', '3', '4', '5'], 'the same inputs ran again');
       assert.ok(Number.parseFloat(await cardText(panel, 'speedup')) > 1);
+      // The README picture comes from the measured-pairs test above (interval and account on screen).
       await screenshots('dark-rerun');
-      if (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(README_SCREENSHOT)) {
-        fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
-        fs.copyFileSync(path.join(RESULTS, 'ui-panel-dark-rerun-wide.png'), README_SCREENSHOT);
-      }
     }));
 
   test('After Developer: Reload Window the panel comes back with the same run (serializer, saved state) and the old host’s worker processes are gone', () =>

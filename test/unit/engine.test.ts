@@ -198,8 +198,12 @@ describe('Engine.run', () => {
   it('repeats phases and reports their spread; warns when tasks are fewer than workers', async () => {
     const { report } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 60]]', options: { workers: 2, repeats: 3, warmupRuns: 1 } });
     assert.equal(report.phases.length, 6, 'warm-ups leave no phase in the report');
-    assert.equal(report.summary.parallelSpread?.n, 3);
-    assert.equal(report.summary.serialSpread?.n, 3);
+    // The spreads describe the pairs the speedup comes from: all 3, or 2 when the first stood apart as warm-up.
+    const estimate = report.summary.speedupEstimate!;
+    assert.equal(estimate.n + estimate.excludedPairs.length, 3);
+    assert.equal(report.summary.parallelSpread?.n, estimate.n);
+    assert.equal(report.summary.serialSpread?.n, estimate.n);
+    if (estimate.excludedPairs.length > 0) assert.ok(report.warnings.some((w) => w.code === 'warm-up'));
     assert.equal(report.tasks.length, 6);
     assert.ok(report.warnings.map((w) => w.message).some((warning) => /^Only 1 task for 2 workers: at most 1 can be busy at once, so 1 started\.$/.test(warning)), report.warnings.map((w) => w.message).join('\n'));
     // Workers beyond the tasks are not started at all.
@@ -238,6 +242,34 @@ describe('Engine.run', () => {
       // A sleeping task is blocked, not on a CPU: CPU a few ms at most, the rest of its time blocked.
       assert.ok(report.tasks.every((task) => task.cpuMs! < 20 && task.durationMs! - task.cpuMs! - task.waitMs! > 60), JSON.stringify(report.tasks.map((t) => [t.durationMs, t.cpuMs, t.waitMs])));
       assert.ok(report.phases.every((run) => run.otherCpuCores! >= 0 && run.ownCpuCores! >= 0));
+    }
+  });
+
+  it('sees another program busy on both cores during the first pairs, leaves those pairs out or says the speedup includes them', { skip: process.platform !== 'linux' }, async () => {
+    // Two threads spinning for 2.5 s in a process of their own: "another program" as the run sees it.
+    const busy = spawn(process.execPath, [
+      '-e',
+      "const { Worker } = require('node:worker_threads'); const spin = 'const end = Date.now() + 2500; while (Date.now() < end);'; new Worker(spin, { eval: true }); new Worker(spin, { eval: true });",
+    ]);
+    try {
+      const { report } = await engine.run({
+        file: path.join(FIXTURES, 'contention.ts'),
+        target: { name: 'compute' },
+        inputs: Array.from({ length: 4 }, () => [6_000_000]),
+        options: { backend: 'threads', workers: 2, repeats: 0, measureSeconds: 8 },
+      });
+      const first = report.phases[0];
+      assert.ok(first.otherCpuCores! >= 0.8, `other programs' CPU during the first serial run: ${first.otherCpuCores} cores`);
+      const warning = report.warnings.find((w) => w.code === 'machine-busy');
+      assert.ok(warning, report.warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+      assert.match(warning.message, /^Other programs used [\d.]+ cores during the (serial|parallel) run( of pair \d+)?/);
+      const estimate = report.summary.speedupEstimate!;
+      // Either the disturbed pairs are out of the figure, or the warning says plainly that they are in it.
+      const disturbed = report.phases.filter((run) => run.otherCpuCores! >= 0.25 && run.wallMs >= 400).map((run) => run.repeat);
+      if (estimate.excludedPairs.length > 0) assert.ok(estimate.excludedPairs.every((repeat) => disturbed.includes(repeat) || repeat === 0));
+      else assert.match(warning.message, /the speedup includes them/);
+    } finally {
+      busy.kill('SIGKILL');
     }
   });
 
@@ -291,6 +323,18 @@ describe('Engine.run', () => {
     // Sleeping tasks outlast any dispatch: no such advice.
     const { report: sleeping } = await engine.run({ file: WORKLOAD, target: { name: 'longTimeTask' }, inputs: '[[0, 100], [1, 100]]', options: { backend: 'threads', workers: 2 } });
     assert.ok(!sleeping.warnings.map((w) => w.message).some((warning) => /costs to dispatch/.test(warning)), sleeping.warnings.map((w) => w.message).join('\n'));
+  });
+
+  it('measures CPU per task, except tiny tasks sharing a chunk, which the account names instead of showing 0', { skip: process.platform !== 'linux' }, async () => {
+    const tiny = (chunkSize: number | 'auto') =>
+      engine.run({ file: path.join(ROOT, 'test', 'fixtures', 'faults', 'misbehave.ts'), target: { name: 'tiny' }, inputs: Array.from({ length: 3000 }, (_, i) => [i]), chunkSize, options: { backend: 'threads', workers: 2 } });
+    const single = (await tiny(1)).report;
+    assert.ok(single.tasks.every((task) => task.cpuMs !== undefined && task.waitMs !== undefined), 'a batch of one task is always measured');
+    const chunked = (await tiny('auto')).report;
+    const unmeasured = chunked.tasks.filter((task) => task.cpuMs === undefined).length;
+    assert.ok(unmeasured > chunked.tasks.length / 2, `${unmeasured} of ${chunked.tasks.length} tiny chunked tasks without figures`);
+    assert.ok(chunked.tasks.every((task) => task.cpuMs === undefined || task.cpuMs >= 0));
+    assert.match(chunked.summary.account!.unavailable.join(' '), /they ran in chunks, under 0\.1 ms each/);
   });
 
   it('warns about workers beyond the cores unless the speedup shows the tasks mostly wait', async () => {

@@ -167,6 +167,9 @@ describe('measurement warnings', () => {
     assert.match(warning?.message ?? '', /^The tasks used 1\.32× the CPU in parallel/);
     const calm = [...tasksFor(serial[0], 4, { ms: 100, cpu: 95 }), ...tasksFor(parallel[0], 4, { ms: 105, cpu: 100 })];
     assert.ok(!codes(reportOf(serial, parallel, calm, 'long-tasks'), serial, parallel).includes('contention'));
+    // Sleeping tasks: 5× a few ms of CPU is noise beside their 100 ms each, not contention.
+    const sleepers = [...tasksFor(serial[0], 4, { ms: 100, cpu: 1.1 }), ...tasksFor(parallel[0], 4, { ms: 100, cpu: 5.5 })];
+    assert.ok(!codes(reportOf(serial, parallel, sleepers, 'long-tasks'), serial, parallel).includes('contention'));
   });
 
   it('above-cores: CPU-bound tasks with a disturbed serial run name the disturbance', () => {

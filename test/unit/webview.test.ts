@@ -6,9 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { loadPanelAssets } from '../../src/core/export/html';
 import type { RunEvent } from '../../src/shared/events';
 import { jsonForScriptElement, renderPanelHtml, renderStandaloneHtml } from '../../src/shared/panelHtml';
-import type { RunReport, TaskRecord } from '../../src/shared/report';
+import type { PhaseRun, RunAccount, RunReport, TaskRecord } from '../../src/shared/report';
 import { DARK_THEME, LIGHT_THEME, applyTheme, installSampleReports, launchChromium, openExportedPage, openPanelPage, panelAssets, repoRoot } from '../webview/pageHarness';
-import { HOSTILE_ARGS, HOSTILE_ERROR, HOSTILE_LOG, HOSTILE_RESULT, makeDemoReport, makeSampleReport } from '../webview/sampleReport';
+import { HOSTILE_ARGS, HOSTILE_ERROR, HOSTILE_LOG, HOSTILE_RESULT, makeAccountReport, makeDemoReport, makeSampleReport } from '../webview/sampleReport';
 
 let browser: Browser;
 
@@ -62,7 +62,7 @@ function started(task: TaskRecord): RunEvent {
 }
 
 function runningCopy(report: RunReport): RunReport {
-  return { ...report, status: 'running', tasks: [], phases: [], sweep: undefined, summary: { ...report.summary, serialMs: undefined, speedup: undefined, efficiency: undefined } };
+  return { ...report, status: 'running', tasks: [], phases: [], sweep: undefined, summary: { ...report.summary, serialMs: undefined, speedup: undefined, efficiency: undefined, speedupEstimate: undefined, account: undefined } };
 }
 
 describe('panel HTML', () => {
@@ -215,7 +215,7 @@ describe('panel page', () => {
 
     // Tab moves from one sortable header to the next; Space sorts by it.
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('th')?.getAttribute('data-col')), 'status');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('th')?.getAttribute('data-col')), 'cpu');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Space');
@@ -338,7 +338,7 @@ describe('panel page', () => {
     await page.close();
   });
 
-  it('repeats: every repeat is a table row; the timeline shows one repeat at a time, picked from a list; cards show the spread', async () => {
+  it('pairs: every pair is a table row; the timeline shows the latest pair, earlier ones picked from a list; cards show the spread', async () => {
     const panel = await openPanelPage(browser);
     await panel.send({ type: 'report', report: makeSampleReport({ tasks: 4, workers: 2, repeats: 3 }) });
     const page = panel.page;
@@ -346,10 +346,12 @@ describe('panel page', () => {
     assert.equal(repeatsShown.length, 24);
     assert.deepEqual([...new Set(repeatsShown)], ['0', '1', '2']);
     const groups = (): Promise<string[]> => page.locator('[data-testid=lane-group]').allTextContents();
-    assert.deepEqual(await groups(), ['Serial run · repeat 1', 'Parallel run · 2 workers · repeat 1']);
-    await page.locator('[data-testid=repeat-select]').selectOption('2');
+    assert.deepEqual(await groups(), ['Serial run · pair 3', 'Parallel run · 2 workers · pair 3']);
+    assert.deepEqual(await page.locator('[data-testid=repeat-select] option').allTextContents(), ['pair 1 of 3', 'pair 2 of 3', 'pair 3 of 3']);
+    assert.equal(await page.locator('[data-testid=repeat-select]').inputValue(), '2');
+    await page.locator('[data-testid=repeat-select]').selectOption('0');
     await panel.settle();
-    assert.deepEqual(await groups(), ['Serial run · repeat 3', 'Parallel run · 2 workers · repeat 3']);
+    assert.deepEqual(await groups(), ['Serial run · pair 1', 'Parallel run · 2 workers · pair 1']);
     assert.equal(await page.locator('[data-testid=lane]').count(), 3);
     const serialNotes = await page.locator('[data-testid=serial-time] ~ .card-note').allTextContents();
     assert.equal(serialNotes.length, 2);
@@ -538,9 +540,9 @@ describe('panel page', () => {
     const page = panel.page;
     assert.equal(await page.getByRole('table', { name: 'Tasks: 10' }).count(), 1);
     const table = page.getByRole('table', { name: 'Tasks: 10' });
-    assert.equal(await table.getByRole('columnheader').count(), 10);
+    assert.equal(await table.getByRole('columnheader').count(), 13);
     assert.equal(await table.getByRole('row').count(), 11, 'a header row and a row per task');
-    assert.equal(await table.getByRole('row').nth(1).getByRole('cell').count(), 10);
+    assert.equal(await table.getByRole('row').nth(1).getByRole('cell').count(), 13);
     // The columns line up: every row's cells start where their header does (rows on screen: off screen they skip layout).
     await page.locator('.task-table').scrollIntoViewIfNeeded();
     await panel.settle();
@@ -573,6 +575,340 @@ describe('panel page', () => {
     await page.locator('[data-testid=page-next]').click();
     assert.match(await text(page, '.pager-status'), /Rows 201–400 of 1,000/);
     assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
+});
+
+/** The account's bar and table as drawn: each segment's width in px, and each table row's figures as read. */
+async function accountShown(page: Page): Promise<{
+  barWidth: number;
+  barLabel: string;
+  segments: { key: string; ms: number; width: number; left: number; label: string; fit: string; text: string }[];
+  idealLeft: number;
+  rows: { key: string; time: string; share: string }[];
+  total: { time: string; share: string };
+  caption: string;
+}> {
+  return page.evaluate(() => {
+    const bar = document.querySelector('[data-testid=account-bar]') as HTMLElement;
+    const box = bar.getBoundingClientRect();
+    const inner = box.left + bar.clientLeft;
+    const segments = [...bar.querySelectorAll<HTMLElement>('[data-testid=account-segment]')].map((node) => {
+      const rect = node.getBoundingClientRect();
+      const fit = node.getAttribute('data-fit') ?? '';
+      const shown = node.querySelector(fit === 'full' ? '.account-label-full' : '.account-label-short');
+      return { key: node.getAttribute('data-key') ?? '', ms: Number(node.getAttribute('data-ms')), width: rect.width, left: rect.left - inner, label: node.getAttribute('aria-label') ?? '', fit, text: fit === 'none' ? '' : (shown?.textContent ?? '') };
+    });
+    const ideal = (document.querySelector('[data-testid=account-ideal]') as HTMLElement).getBoundingClientRect();
+    const cell = (row: Element, col: string): string => (row.querySelector(`[data-col=${col}]`)?.textContent ?? '').trim();
+    const rows = [...document.querySelectorAll('[data-testid=account-row]')].map((row) => ({ key: row.getAttribute('data-key') ?? '', time: cell(row, 'ms'), share: cell(row, 'share') }));
+    const totalRow = document.querySelector('[data-testid=account-total]') as Element;
+    return {
+      barWidth: bar.clientWidth,
+      barLabel: bar.getAttribute('aria-label') ?? '',
+      segments,
+      // The marker is 2 px wide and centred on its position.
+      idealLeft: ideal.left + ideal.width / 2 - inner,
+      rows,
+      total: { time: cell(totalRow, 'ms'), share: cell(totalRow, 'share') },
+      caption: (document.querySelector('[data-testid=account-caption]')?.textContent ?? '').trim(),
+    };
+  });
+}
+
+function parallelPhase(report: RunReport, repeat: number): PhaseRun {
+  return report.phases.find((phase) => phase.phase === 'parallel' && phase.repeat === repeat) as PhaseRun;
+}
+
+/** `−14 %` / `3.8 %` / `<0.1 %` → -14 / 3.8 / 0.05 (a share under 0.1 % counts as half of that) */
+function parsePercent(text: string): number {
+  const value = text.replace('−', '-').replace(/\s*%$/, '');
+  if (value.includes('<')) return value.startsWith('-') ? -0.05 : 0.05;
+  return Number(value);
+}
+
+describe('the account, the interval and the CPU figures (issue 11)', () => {
+  it('the account is one bar from 0 to the parallel wall: segment widths follow their ms, the terms add up to P, the ideal is marked, the advice is under it', async () => {
+    const report = makeAccountReport();
+    const account = report.summary.account as RunAccount;
+    assert.equal(account.parallelRepeat, 4, 'the summary carries the latest pair’s account');
+    const panel = await openPanelPage(browser, { width: 1200 });
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    const shown = await accountShown(page);
+    assert.equal(shown.caption, 'pair 5 of 5 · 2 workers');
+
+    // Every term above zero is drawn, in the account's order, none of zero width; zero terms are left out.
+    const drawn = account.segments.filter((segment) => segment.ms >= 0.01);
+    assert.deepEqual(shown.segments.map((segment) => segment.key), drawn.map((segment) => segment.key));
+    assert.ok(!shown.segments.some((segment) => segment.key === 'unmatched'), 'the zero "unmatched" term is not drawn');
+    assert.ok(account.segments.some((segment) => segment.key === 'unmatched' && segment.ms === 0));
+    let expectedLeft = 0;
+    for (const segment of shown.segments) {
+      const expected = (segment.ms / account.parallelMs) * shown.barWidth;
+      assert.ok(Math.abs(segment.width - expected) < 1, `${segment.key}: ${segment.width.toFixed(1)} px for ${segment.ms} ms of ${account.parallelMs} ms (expected ${expected.toFixed(1)} px)`);
+      assert.ok(Math.abs(segment.left - expectedLeft) < 1.5, `${segment.key} starts where the one before it ends`);
+      expectedLeft += expected;
+    }
+    assert.ok(Math.abs(expectedLeft - shown.barWidth) < 1.5, 'the segments fill the bar: it ends at the parallel wall time');
+    assert.ok(Math.abs(shown.idealLeft - (account.idealMs / account.parallelMs) * shown.barWidth) < 1.5, `ideal marker at ${shown.idealLeft.toFixed(1)} px`);
+    assert.equal(await text(page, '.account-axis-ideal'), `ideal ${account.idealMs.toFixed(1)} ms`);
+
+    // The labels a person reads: the table's ms and shares add up to P and 100 %, and each segment names its numbers.
+    assert.deepEqual(shown.rows.map((row) => row.key), drawn.map((segment) => segment.key));
+    const sumMs = shown.rows.reduce((sum, row) => sum + parseMs(row.time), 0);
+    assert.ok(Math.abs(sumMs - parseMs(shown.total.time)) <= 0.05 * shown.rows.length + Math.abs(account.residualMs), `terms add up to ${sumMs} ms, the wall reads ${shown.total.time}`);
+    assert.equal(parseMs(shown.total.time), Number(account.parallelMs.toFixed(1)));
+    const sumShare = shown.rows.reduce((sum, row) => sum + parsePercent(row.share), 0);
+    assert.ok(Math.abs(sumShare - 100) <= 0.5 * shown.rows.length, `shares add up to ${sumShare} %`);
+    const contention = account.segments.find((segment) => segment.key === 'contention') as { ms: number };
+    const contentionShown = shown.segments.find((segment) => segment.key === 'contention');
+    assert.equal(contentionShown?.label, `Contention: ${contention.ms.toFixed(1)} ms, ${Math.round((contention.ms / account.parallelMs) * 100)} % of the parallel wall time`);
+    const work = shown.segments.find((segment) => segment.key === 'work');
+    assert.equal(work?.fit, 'full', 'the widest segment has room for its whole label');
+    assert.match(work?.text ?? '', /^Work \d+\.\d ms · \d+ %$/);
+    assert.match(shown.barLabel, /^Parallel wall time \d+\.\d ms on 2 workers; Work: /);
+
+    assert.equal(await page.locator('[data-testid=account-advice]').getAttribute('data-key'), 'contention');
+    assert.ok((await text(page, '[data-testid=account-advice]')).endsWith(account.largestLoss?.advice ?? '?'));
+    assert.equal(await page.locator('[data-testid=account-unavailable]').count(), 0);
+    assert.equal(await page.locator('[data-testid=account-gain]').count(), 0);
+    assert.deepEqual(panel.errors, []);
+    await page.close();
+  });
+
+  it('the account follows the pair picked for the timeline', async () => {
+    const report = makeAccountReport();
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    const wallOf = async (): Promise<number> => parseMs((await accountShown(page)).total.time);
+    assert.equal(await page.locator('[data-testid=repeat-select]').inputValue(), '4');
+    assert.equal(await page.locator('[data-testid=repeat-select] option:checked').textContent(), 'pair 5 of 5');
+    assert.equal(await wallOf(), Number(parallelPhase(report, 4).wallMs.toFixed(1)));
+
+    await page.locator('[data-testid=repeat-select]').selectOption('1');
+    await panel.settle();
+    const second = parallelPhase(report, 1).account as RunAccount;
+    assert.notEqual(second.parallelMs.toFixed(1), parallelPhase(report, 4).wallMs.toFixed(1), 'the sample pairs differ');
+    const shown = await accountShown(page);
+    assert.equal(shown.caption, 'pair 2 of 5 · 2 workers');
+    assert.equal(parseMs(shown.total.time), Number(second.parallelMs.toFixed(1)));
+    for (const row of shown.rows) {
+      const segment = second.segments.find((candidate) => candidate.key === row.key) as { ms: number };
+      assert.equal(row.time, `${segment.ms >= 100 ? segment.ms.toFixed(1) : segment.ms >= 1 ? segment.ms.toFixed(2) : segment.ms.toFixed(3)} ms`, row.key);
+    }
+    assert.deepEqual(await page.locator('[data-testid=lane-group]').allTextContents().then((texts) => texts.map((t) => t.split('other')[0])), ['Serial run · pair 2', 'Parallel run · 2 workers · pair 2']);
+    await page.close();
+  });
+
+  it('the speedup card shows the median with its interval and n; one pair says why; an imprecise interval says the budget ran out; efficiency carries n', async () => {
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    const notes = (testId: string): Promise<string[]> => page.locator(`[data-testid=${testId}] ~ .card-note`).allTextContents();
+
+    await panel.send({ type: 'report', report: makeAccountReport({ estimate: { median: 1.62, low: 1.58, high: 1.66, n: 5 } }) });
+    assert.equal(await text(page, '[data-testid=speedup]'), '1.62× ± 0.04');
+    assert.equal(await text(page, '[data-testid=speedup-ci]'), '95 % CI · 5 pairs');
+    assert.equal(await page.locator('[data-testid=speedup]').getAttribute('data-value'), '1.62');
+    assert.equal(await text(page, '[data-testid=efficiency]'), '81 % ± 2 %');
+    assert.ok((await notes('efficiency')).includes('speedup ÷ workers · 5 pairs'));
+    assert.match((await page.locator('.card-hero').getAttribute('title')) ?? '', /95 % confidence interval 1\.58× – 1\.66×/);
+    assert.equal(await page.locator('[data-testid=speedup-imprecise]').count(), 0);
+
+    // Clearly asymmetric: both sides are given, so no end is put where it is not.
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ estimate: { median: 1.5, low: 1.3, high: 1.76, n: 4, stoppedBy: 'budget' } }), id: 'wide' } });
+    assert.equal(await text(page, '[data-testid=speedup]'), '1.50× +0.26 / −0.20');
+    assert.equal(await text(page, '[data-testid=speedup-imprecise]'), 'wider than ± 5 %: the 10 s time budget ran out');
+    assert.equal(await text(page, '[data-testid=speedup-ci]'), '95 % CI · 4 pairs');
+    // Slightly asymmetric: one ± with the wider side.
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ estimate: { median: 2, low: 1.9, high: 2.11, n: 6, stoppedBy: 'repeats' } }), id: 'repeats' } });
+    assert.equal(await text(page, '[data-testid=speedup]'), '2.00× ± 0.11');
+    assert.equal(await text(page, '[data-testid=speedup-imprecise]'), 'wider than ± 5 %: only the 6 pairs asked for ran');
+
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ repeats: 1, estimate: { median: 2.01, low: 2.01, high: 2.01, n: 1, method: 'single', stoppedBy: 'long-tasks' } }), id: 'single' } });
+    assert.equal(await text(page, '[data-testid=speedup]'), '2.01×');
+    assert.equal(await page.locator('[data-testid=speedup-interval]').isVisible(), false);
+    assert.equal(await text(page, '[data-testid=speedup-ci]'), '1 pair: tasks too long to repeat within the time budget');
+    assert.ok((await notes('efficiency')).includes('speedup ÷ workers · 1 pair'));
+
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ estimate: { excludedPairs: [0], n: 4 } }), id: 'warm' } });
+    assert.ok((await notes('speedup')).includes('pair 1 left out (warm-up)'));
+    assert.equal(await page.locator('[data-testid=repeat-select] option').first().textContent(), 'pair 1 of 5 · left out (warm-up)');
+
+    // A report from before the estimate: the speedup as it always read, with no interval and no n invented.
+    const old = makeDemoReport();
+    await panel.send({ type: 'report', report: old });
+    assert.equal(await text(page, '[data-testid=speedup]'), `${((old.summary.serialMs as number) / old.summary.parallelMs).toFixed(2)}×`);
+    assert.equal(await page.locator('[data-testid=speedup-ci]').count(), 0);
+    assert.equal(await page.locator('[data-testid=account]').isVisible(), false, 'no account section for a report without one');
+    await page.close();
+  });
+
+  it('task table and hover: CPU, Wait and Blocked in ms; "—" with "not measured on this platform" where there is no figure, never 0', async () => {
+    const report = makeAccountReport();
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    const cells = (selector: string): Promise<{ cpu: string; wait: string; blocked: string; duration: string; title: string | null }> =>
+      page.locator(selector).evaluate((row) => {
+        const col = (name: string): string => (row.querySelector(`[data-col=${name}]`)?.textContent ?? '').trim();
+        return { cpu: col('cpu'), wait: col('wait'), blocked: col('blocked'), duration: col('duration'), title: row.querySelector('[data-col=cpu]')?.getAttribute('title') ?? null };
+      });
+    const task = report.tasks.find((t) => t.phase === 'parallel' && t.repeat === 4 && t.index === 2) as TaskRecord;
+    const row = await cells('[data-testid=task-row][data-phase=parallel][data-repeat="4"][data-index="2"]');
+    assert.equal(parseMs(row.cpu), Number((task.cpuMs as number).toFixed(1)));
+    assert.equal(parseMs(row.wait), Number((task.waitMs as number).toFixed(2)));
+    const blocked = (task.durationMs as number) - (task.cpuMs as number) - (task.waitMs as number);
+    assert.ok(blocked > 1, 'the sample task is blocked for a while');
+    assert.ok(Math.abs(parseMs(row.blocked) - blocked) < 0.06, `blocked reads ${row.blocked}, wall − CPU − wait is ${blocked}`);
+    assert.ok(Math.abs(parseMs(row.cpu) + parseMs(row.wait) + parseMs(row.blocked) - parseMs(row.duration)) < 0.2, 'CPU + wait + blocked = duration');
+
+    // Sorting by CPU orders by the figure.
+    await page.locator('th[data-col=cpu] button').click();
+    const cpus = await page.locator('[data-testid=task-row] [data-col=cpu]').allTextContents();
+    assert.deepEqual(cpus.map(parseMs), cpus.map(parseMs).sort((a, b) => a - b));
+
+    // The hover lists the same three figures.
+    await page.locator('th[data-col=task] button').click();
+    await page.locator('[data-testid=timeline-canvas]').focus();
+    const tooltip = await text(page, '[data-testid=tooltip]');
+    assert.match(tooltip, /cpu\s*\d+\.\d+ ms/);
+    assert.match(tooltip, /cpu wait\s*\d+\.\d+ ms/);
+    assert.match(tooltip, /blocked\s*\d+\.\d+ ms/);
+    await page.close();
+
+    // A platform without the figures: a dash with the reason on hover, in every row and the tooltip.
+    const unmeasured = await openPanelPage(browser);
+    await unmeasured.send({ type: 'report', report: makeAccountReport({ measured: 'unavailable' }) });
+    const upage = unmeasured.page;
+    const figures = await upage.locator('[data-testid=task-row] :is([data-col=cpu], [data-col=wait], [data-col=blocked])').evaluateAll((nodes) =>
+      nodes.map((node) => ({ text: (node.textContent ?? '').trim(), title: node.getAttribute('title'), label: node.getAttribute('aria-label') })),
+    );
+    assert.ok(figures.length >= 3 * 60);
+    for (const figure of figures) assert.deepEqual(figure, { text: '—', title: 'not measured on this platform', label: 'not measured on this platform' });
+    await upage.locator('[data-testid=timeline-canvas]').focus();
+    const utip = await text(upage, '[data-testid=tooltip]');
+    assert.match(utip, /cpu\s*— \(not measured on this platform\)/);
+    assert.doesNotMatch(utip, /\b0 ms/);
+    await upage.close();
+  });
+
+  it('each phase shows other programs’ CPU beside it (warning colour from 0.25 cores), or says it was not measured on this platform', async () => {
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report: makeAccountReport() });
+    const page = panel.page;
+    const machine = (): Promise<{ text: string; busy: boolean; cores: string | null }[]> =>
+      page.locator('[data-testid=phase-other-cpu]').evaluateAll((nodes) => nodes.map((node) => ({ text: (node.textContent ?? '').trim(), busy: node.classList.contains('machine-busy'), cores: node.getAttribute('data-cores') })));
+    assert.deepEqual(await machine(), [
+      { text: 'other programs 0.03 · this run 0.97 cores', busy: false, cores: '0.03' },
+      { text: 'other programs 0.03 · this run 1.90 cores', busy: false, cores: '0.03' },
+    ]);
+    await page.locator('[data-testid=repeat-select]').selectOption('0');
+    await panel.settle();
+    const first = await machine();
+    assert.deepEqual(first[0], { text: 'other programs 0.41 · this run 0.97 cores', busy: true, cores: '0.41' });
+    const busyColor = await page.locator('.machine-busy').evaluate((node) => getComputedStyle(node).color);
+    const quietColor = await page.locator('[data-testid=phase-other-cpu]:not(.machine-busy)').evaluate((node) => getComputedStyle(node).color);
+    assert.notEqual(busyColor, quietColor);
+
+    await panel.send({ type: 'report', report: { ...makeAccountReport({ measured: 'unavailable' }), id: 'unmeasured' } });
+    assert.deepEqual((await machine()).map((line) => line.text), ['other programs: not measured on this platform', 'other programs: not measured on this platform']);
+
+    await panel.send({ type: 'report', report: makeDemoReport() });
+    assert.equal(await page.locator('[data-testid=phase-other-cpu]').count(), 0, 'a report from before the figures shows no machine line');
+    await page.close();
+  });
+
+  it('terms that could not be computed are listed with the reason; the slowdown stays one term', async () => {
+    const report = makeAccountReport({ measured: 'unavailable' });
+    const account = report.summary.account as RunAccount;
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.deepEqual(await page.locator('[data-testid=account-unavailable] li').allTextContents(), account.unavailable);
+    const keys = (await accountShown(page)).rows.map((row) => row.key);
+    assert.ok(keys.includes('slowdown') && !keys.includes('contention') && !keys.includes('cpu-wait') && !keys.includes('blocked'), keys.join(','));
+    await page.close();
+  });
+
+  it('a term below zero (tasks faster in parallel) shows as a gain beside the bar, never as a negative width; the wall is marked on the bar', async () => {
+    const report = makeAccountReport({ parallelCpuFactor: 0.85 });
+    const account = report.summary.account as RunAccount;
+    const gain = account.segments.find((segment) => segment.key === 'contention') as { ms: number };
+    assert.ok(gain.ms < -1, 'the sample’s contention is a gain');
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    const shown = await accountShown(page);
+    assert.ok(!shown.segments.some((segment) => segment.key === 'contention'), 'the gain is not drawn in the bar');
+    const positive = account.segments.filter((segment) => segment.ms >= 0.01).reduce((sum, segment) => sum + segment.ms, 0);
+    for (const segment of shown.segments) {
+      assert.ok(segment.width > 0);
+      assert.ok(Math.abs(segment.width - (segment.ms / positive) * shown.barWidth) < 1, `${segment.key} drawn to the losses' sum`);
+    }
+    const wall = await page.locator('[data-testid=account-wall]').evaluate((node) => {
+      const bar = (node.parentElement as HTMLElement).getBoundingClientRect();
+      const rect = node.getBoundingClientRect();
+      return (rect.left + rect.width / 2 - bar.left) / bar.width;
+    });
+    assert.ok(Math.abs(wall - account.parallelMs / positive) < 0.01, `the wall marker sits at ${wall}`);
+    const gainText = `−${Math.abs(gain.ms).toFixed(2)} ms`;
+    assert.equal(await text(page, '[data-testid=account-gain]'), `${gainText} gain: contention ${gainText} (the same tasks used less CPU in parallel than alone)`);
+    const row = shown.rows.find((candidate) => candidate.key === 'contention');
+    assert.equal(row?.time, `−${Math.abs(gain.ms).toFixed(2)} ms`);
+    assert.ok(parsePercent(row?.share ?? '') < 0);
+    await page.close();
+  });
+
+  it('an account arriving with a live run’s parallel phase shows at once; the pair still running says its account follows', async () => {
+    const report = makeAccountReport({ repeats: 2 });
+    const panel = await openPanelPage(browser);
+    const page = panel.page;
+    const finished = (phase: PhaseRun): RunEvent[] => [
+      ...report.tasks.filter((task) => task.phase === phase.phase && task.repeat === phase.repeat).map((task): RunEvent => ({ type: 'task-finished', task })),
+      { type: 'phase-finished', phase },
+    ];
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: runningCopy(report) }, ...finished(report.phases[0]), ...finished(report.phases[1])] });
+    assert.equal(await page.locator('[data-testid=account-bar]').isVisible(), true);
+    assert.equal(parseMs((await accountShown(page)).total.time), Number(report.phases[1].wallMs.toFixed(1)));
+    await panel.send({ type: 'events', events: [...finished(report.phases[2]), { type: 'phase-started', phase: 'parallel', repeat: 1, workers: 2, totalTasks: 6, warmup: false }] });
+    assert.equal(await text(page, '[data-testid=account-missing]'), 'This pair is still running: its account follows when it ends.');
+    assert.deepEqual(await page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-phase') + ' ' + node.getAttribute('data-repeat'))), ['serial 1', 'parallel 1'], 'the timeline follows the latest pair, never pairing it with the last one’s parallel run');
+    await page.close();
+  });
+
+  it('the sweep chart draws Amdahl with the core limit and a core-count line', async () => {
+    const report = makeAccountReport({ sweep: true, sweepCores: 2 });
+    const sweep = report.sweep as NonNullable<RunReport['sweep']>;
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.equal(await page.locator('[data-testid=sweep-cores]').getAttribute('data-cores'), '2');
+    assert.equal(await text(page, '.sweep-cores-label'), '2 cores');
+    const f = sweep.amdahlSerialFraction;
+    const limited = 1 / (f + (1 - f) / 2);
+    const amdahl = await page.locator('.sweep-table tbody tr').evaluateAll((rows) => rows.map((row) => [(row.querySelector('th')?.textContent ?? '').trim(), (row.lastElementChild?.textContent ?? '').trim()]));
+    for (const [workers, value] of amdahl) {
+      const n = Number(workers);
+      assert.equal(value, `${(1 / (f + (1 - f) / Math.min(n, 2))).toFixed(2)}×`, `Amdahl at ${n} workers`);
+    }
+    assert.match(await text(page, '[data-testid=amdahl-best]'), new RegExp(`best possible speedup ≈ ${limited.toFixed(2)}× on 2 cores`));
+    await page.close();
+  });
+
+  it('warnings keep their code on each item; the HTML export shows the same account and interval', async () => {
+    const report = makeAccountReport({ estimate: { median: 1.62, low: 1.58, high: 1.66, n: 5 } });
+    report.warnings = [
+      { code: 'contention', message: 'Parallel tasks used 1.25× the CPU of the same tasks alone.' },
+      { code: 'machine-busy', message: 'Other programs used 0.41 cores during the first serial run.', phase: 'serial', repeat: 0 },
+    ];
+    const exported = await openExportedPage(browser, report);
+    const page = exported.page;
+    assert.deepEqual(await page.locator('[data-testid=warnings] li').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-code'))), ['contention', 'machine-busy']);
+    assert.equal(await text(page, '[data-testid=speedup]'), '1.62× ± 0.04');
+    assert.equal(await page.locator('[data-testid=account-segment]').count(), (report.summary.account as RunAccount).segments.filter((segment) => segment.ms >= 0.01).length);
+    assert.deepEqual(exported.errors, []);
     await page.close();
   });
 });

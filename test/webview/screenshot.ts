@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, installSampleReports, launchChromium, openExportedPage, openPanelPage, repoRoot, type ThemeVariables } from './pageHarness';
-import { makeDemoReport, makeSampleReport } from './sampleReport';
+import { makeAccountReport, makeDemoReport, makeSampleReport } from './sampleReport';
 
 const outDir = path.join(repoRoot, 'test-results');
 
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const written: string[] = [];
   try {
     const report = makeDemoReport();
+    let file: string;
     const themes: [string, ThemeVariables][] = [
       ['light', LIGHT_THEME],
       ['dark', DARK_THEME],
@@ -27,6 +28,30 @@ async function main(): Promise<void> {
       await page.close();
     }
 
+    // The account, the interval and the machine around each phase, in every theme; the account section on its own too.
+    for (const [name, theme] of themes) {
+      const accountPanel = await openPanelPage(browser, { theme, width: 1100, height: 1000 });
+      await accountPanel.send({ type: 'report', report: makeAccountReport({ sweep: true, sweepCores: 2 }) });
+      let accountFile = path.join(outDir, `webview-account-${name}.png`);
+      await accountPanel.page.screenshot({ path: accountFile, fullPage: true });
+      written.push(accountFile);
+      accountFile = path.join(outDir, `webview-account-section-${name}.png`);
+      await accountPanel.page.locator('[data-testid=account]').screenshot({ path: accountFile });
+      written.push(accountFile);
+      if (accountPanel.errors.length) console.error(`page errors (${name}):\n${accountPanel.errors.join('\n')}`);
+      await accountPanel.page.close();
+    }
+    const gainPanel = await openPanelPage(browser, { theme: DARK_THEME, width: 900, height: 700 });
+    await gainPanel.send({ type: 'report', report: makeAccountReport({ parallelCpuFactor: 0.85, measured: 'schedstat' }) });
+    file = path.join(outDir, 'webview-account-gain-dark.png');
+    await gainPanel.page.locator('[data-testid=account]').screenshot({ path: file });
+    written.push(file);
+    const unmeasured = await openPanelPage(browser, { theme: LIGHT_THEME, width: 900, height: 1000 });
+    await unmeasured.send({ type: 'report', report: makeAccountReport({ measured: 'unavailable', repeats: 1, estimate: true }) });
+    file = path.join(outDir, 'webview-account-unmeasured-light.png');
+    await unmeasured.page.screenshot({ path: file, fullPage: true });
+    written.push(file);
+
     // The panel as VS Code shows it, with a tooltip open on a failed bar and an expanded row.
     const panel = await openPanelPage(browser, { theme: DARK_THEME, width: 1000, height: 900 });
     await panel.send({ type: 'report', report });
@@ -34,7 +59,7 @@ async function main(): Promise<void> {
     await panel.page.locator('[data-testid=timeline-canvas]').focus();
     for (let i = 0; i < 4; i++) await panel.page.keyboard.press('ArrowDown');
     await panel.settle();
-    let file = path.join(outDir, 'webview-panel-dark-tooltip.png');
+    file = path.join(outDir, 'webview-panel-dark-tooltip.png');
     await panel.page.screenshot({ path: file, fullPage: true });
     written.push(file);
 

@@ -1,7 +1,7 @@
 // The `processes` backend: forked children running dist/processWorker.js, replaced when one crashes or is killed.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { packBatch, unpackOutcomes, type FromProcessWorker, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
+import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
 /** How long stopping a child waits for its exit after SIGKILL (normally a few ms). */
@@ -79,7 +79,10 @@ class ChildWorker {
     }
   }
 
-  run(id: number, batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+  /** Runs a batch, or (with `preload`) only loads a module, on this child. */
+  run(id: number, work: { batch: WorkerBatch } | { preload: PreloadRequest }, control: BatchControl): Promise<BatchReply> {
+    const batch = 'batch' in work ? work.batch : undefined;
+    const module = batch ? batch.module : (work as { preload: PreloadRequest }).preload.module;
     return new Promise<BatchReply>((resolve) => {
       const onAbort = () => {
         this.finish({ kind: 'aborted' });
@@ -87,7 +90,7 @@ class ChildWorker {
       };
       this.running = {
         id,
-        moduleHash: batch.module.hash,
+        moduleHash: module.hash,
         control,
         finish: (reply) => {
           control.signal?.removeEventListener('abort', onAbort);
@@ -103,15 +106,17 @@ class ChildWorker {
         () => {
           if (this.running?.id !== id) return;
           // A child that has not loaded the module yet announces the first task itself, once loading has finished.
-          const loaded = this.loadedModules.has(batch.module.hash);
-          const message: ToProcessWorker = { type: 'batch', id, batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) };
+          const loaded = this.loadedModules.has(module.hash);
+          const message: ToProcessWorker = batch
+            ? { type: 'request', id, request: { kind: 'run', batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) } }
+            : { type: 'request', id, request: { kind: 'preload', preload: (work as { preload: PreloadRequest }).preload } };
           this.process.send(message, (error) => {
             if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
           });
           control.onDispatched();
           // A child with the module loaded does not announce a batch's first task: it starts now, on this child.
-          const first = batch.tasks[0];
-          if (first && loaded) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
+          const first = batch?.tasks[0];
+          if (batch && first && loaded) control.onTaskStart({ type: 'task-start', phaseKey: batch.phaseKey, index: first.index, pid: this.pid, threadId: 0, startUs: monotonicNowUs() });
         },
         (error: Error) => this.finish({ kind: 'failed', error: { name: error.name, message: error.message } }),
       );
@@ -158,7 +163,10 @@ class ChildWorker {
         this.running.control.onTaskStart(message);
         return;
       case 'batch-done':
-        if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: unpackOutcomes(message.outcomes) });
+        if (this.running?.id !== message.id) return;
+        // A preload answers with no outcomes once the module has loaded (or failed to, which the next batch reports).
+        this.loadedModules.add(this.running.moduleHash);
+        this.finish({ kind: 'done', outcomes: unpackOutcomes(message.outcomes) });
         return;
       case 'batch-failed':
         if (this.running?.id === message.id) this.finish({ kind: 'failed', error: message.error });
@@ -211,11 +219,19 @@ export class ProcessPool implements WorkerPool {
   }
 
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch({ batch }, control);
+  }
+
+  preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply> {
+    return this.dispatch({ preload }, control);
+  }
+
+  private dispatch(work: { batch: WorkerBatch } | { preload: PreloadRequest }, control: BatchControl): Promise<BatchReply> {
     if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The process pool was closed.' } });
     const idle = this.children.filter((child) => !child.running && !child.dead);
     const child = idle.find((candidate) => candidate.booted) ?? idle[0];
     if (!child) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
-    return child.run(this.nextBatchId++, batch, control);
+    return child.run(this.nextBatchId++, work, control);
   }
 
   async whenReady(): Promise<void> {

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type Piscina from 'piscina';
 import { createStartBoard, phaseTag, readNewStarts, viewStartBoard, type PostedStart, type StartBoardView } from '../../shared/startBoard';
-import { packBatch, unpackOutcomes, type BatchOutcomes, type TaskStartNotice, type WorkerBatch } from '../../shared/workerProtocol';
+import { packBatch, unpackOutcomes, type BatchOutcomes, type PreloadRequest, type TaskStartNotice, type WorkerBatch, type WorkerRequest } from '../../shared/workerProtocol';
 import { loadPiscina } from '../lazyModules';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 import { describeWorkerFailure } from './workerFailure';
@@ -87,7 +87,8 @@ export class ThreadPool implements WorkerPool {
     // Piscina hands the batch to an idle thread at once: callers never queue more batches than threads.
     control.onDispatched();
     try {
-      const reply = (await this.piscina.run(packBatch(batch), control.signal ? { signal: control.signal } : {})) as BatchOutcomes;
+      const request: WorkerRequest = { kind: 'run', batch: packBatch(batch) };
+      const reply = (await this.piscina.run(request, control.signal ? { signal: control.signal } : {})) as BatchOutcomes;
       return { kind: 'done', outcomes: unpackOutcomes(reply) };
     } catch (error) {
       // A start posted just before a stuck thread was stopped is read now, so a timeout names its thread.
@@ -105,10 +106,23 @@ export class ThreadPool implements WorkerPool {
     }
   }
 
+  async preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply> {
+    const request: WorkerRequest = { kind: 'preload', preload };
+    control.onDispatched();
+    try {
+      await this.piscina.run(request, control.signal ? { signal: control.signal } : {});
+      return { kind: 'done', outcomes: [] };
+    } catch (error) {
+      this.answered = false;
+      if (control.signal?.aborted) return { kind: 'aborted' };
+      return { kind: 'failed', error: describeWorkerFailure(error, this.config.workerMemoryLimitMb) };
+    }
+  }
+
   async whenReady(): Promise<void> {
     if (this.answered) return;
-    // An empty batch returns as soon as a thread has booted; with one task per thread, each thread gets one.
-    const ping: WorkerBatch = { module: { bundlePath: '', hash: '' }, tasks: [], maxLogChars: 0, phaseKey: 'ping' };
+    // A ping returns as soon as a thread has booted; with one ping per thread, each thread gets one.
+    const ping: WorkerRequest = { kind: 'ping' };
     await Promise.all(Array.from({ length: this.config.workers }, () => this.piscina.run(ping)));
     this.answered = true;
   }

@@ -1,6 +1,6 @@
 // The one interface both pool backends implement: send a batch to an idle worker, hear task starts live, abort it.
 import type { BackendKind, TaskError } from '../../shared/report';
-import type { TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import type { PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
 
 export interface PoolConfig {
   backend: BackendKind;
@@ -31,6 +31,8 @@ export interface WorkerPool {
    * a worker ended by an abort or a crash is replaced.
    */
   send(batch: WorkerBatch, control: BatchControl): Promise<BatchReply>;
+  /** Has one idle worker load a module ahead of a phase; answers 'done' once loaded (a failed load is kept for the phase). */
+  preload(preload: PreloadRequest, control: BatchControl): Promise<BatchReply>;
   /** Resolves once every worker has started (used by prewarm, and before timing a phase). */
   whenReady(): Promise<void>;
   destroy(): Promise<void>;

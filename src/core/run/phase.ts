@@ -1,6 +1,6 @@
 // One phase (serial or parallel, one repeat): preload the module, dispatch every task, record tasks, lanes and the machine around it.
 import type { LaneRecord, PhaseRun, RunPhase, TaskRecord } from '../../shared/report';
-import type { TaskSpec, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
+import type { PreloadRequest, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
 import { monotonicNowUs } from '../../worker/clock';
 import { coresBetween, sampleCpu } from '../machine';
 import { dispatchTasks, type DispatchedTask, type WorkerPool } from '../pools';
@@ -40,18 +40,14 @@ async function preloadModule(state: RunState, pool: WorkerPool): Promise<boolean
   state.handlers.signal?.addEventListener('abort', onCancel, { once: true });
   const timeoutMs = state.options.taskTimeoutSeconds * 1000;
   const timer = setTimeout(() => controller.abort('slow'), timeoutMs > 0 ? Math.min(timeoutMs, PRELOAD_WAIT_MS) : PRELOAD_WAIT_MS);
-  const batch: WorkerBatch = {
+  const preload: PreloadRequest = {
     module: state.module,
-    tasks: [],
-    maxLogChars: 0,
-    phaseKey: 'preload',
-    preload: true,
     // Threads share memory: a barrier makes piscina give each thread one preload. Child processes each take one anyway.
-    ...(backend === 'threads' ? { preloadBarrier: new SharedArrayBuffer(4), preloadWorkers: workers } : {}),
+    ...(backend === 'threads' ? { barrier: new SharedArrayBuffer(4), workers } : {}),
   };
   try {
     const control = { signal: controller.signal, onTaskStart: () => undefined, onDispatched: () => undefined };
-    const replies = await Promise.all(Array.from({ length: workers }, () => pool.send(batch, control)));
+    const replies = await Promise.all(Array.from({ length: workers }, () => pool.preload(preload, control)));
     const loaded = replies.every((reply) => reply.kind === 'done');
     if (loaded) preloadedHash.set(pool, state.module.hash);
     return loaded || (controller.signal.reason === 'cancelled' ? 'cancelled' : false);

@@ -13,6 +13,8 @@ const ORDER_ADVICE_MIN_MS = 20;
 const WARNING_SAMPLE_TASKS = 10_000;
 /** Parallel tasks using this much more CPU than the same tasks alone are contending for something. */
 const CONTENTION_CPU_RATIO = 1.2;
+/** …and only worth a warning when the extra CPU is this share of the tasks' time alone (sleeping tasks use next to none). */
+const CONTENTION_MIN_SHARE = 0.05;
 /** Tasks whose CPU is at least this share of their time are CPU-bound: their speedup cannot exceed the cores. */
 const CPU_BOUND_SHARE = 0.8;
 
@@ -262,7 +264,14 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
   const serialCpu = latest ? sumTasks(tasks, latest.serial, (task) => task.cpuMs) : undefined;
   const parallelCpu = latest ? sumTasks(tasks, latest.parallel, (task) => task.cpuMs) : undefined;
   const serialTaskMs = latest ? sumTasks(tasks, latest.serial, (task) => task.durationMs) : undefined;
-  if (latest && serialCpu !== undefined && parallelCpu !== undefined && serialCpu > 1 && parallelCpu >= CONTENTION_CPU_RATIO * serialCpu) {
+  if (
+    latest &&
+    serialCpu !== undefined &&
+    parallelCpu !== undefined &&
+    serialCpu > 1 &&
+    parallelCpu >= CONTENTION_CPU_RATIO * serialCpu &&
+    parallelCpu - serialCpu >= CONTENTION_MIN_SHARE * (serialTaskMs ?? Infinity)
+  ) {
     warn(
       'contention',
       `The tasks used ${(parallelCpu / serialCpu).toFixed(2)}× the CPU in parallel (${formatDuration(parallelCpu)}) than alone (${formatDuration(serialCpu)}): ` +
