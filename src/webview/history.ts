@@ -59,7 +59,7 @@ export class HistoryView {
     const rows = entries.map((entry) => this.row(entry, message, post));
     const table = el('table', { className: 'history-table', attrs: { 'data-testid': 'history-table' } }, [
       el('thead', {}, [
-        el('tr', {}, ['', 'Date', 'Backend', 'Workers', 'Speedup (95 % interval)', 'Status', 'Against the baseline', ''].map((text) => el('th', { text, attrs: { scope: 'col' } }))),
+        el('tr', {}, ['', 'Run (against the baseline)', 'Speedup', 'Status', ''].map((text) => el('th', { text, attrs: { scope: 'col' } }))),
       ]),
       el('tbody', {}, rows),
     ]);
@@ -82,15 +82,20 @@ export class HistoryView {
     });
     const open = button(isShown ? 'Shown' : 'Open', 'history-open', () => post({ type: 'open-run', runId: entry.id }), 'button secondary');
     open.disabled = isShown;
+    const change = entry.vsBaseline ? baselineChangeText(entry.vsBaseline).replace(/^vs baseline: /, 'vs baseline: ') : undefined;
     const badges = [isBaseline ? el('span', { className: 'history-badge baseline', text: 'baseline', attrs: { 'data-testid': 'history-baseline' } }) : null];
     return el('tr', { className: isShown ? 'history-shown' : '', attrs: { 'data-testid': 'history-row', 'data-run-id': entry.id, 'aria-current': isShown ? 'true' : undefined } }, [
       el('td', {}, [tick]),
-      el('td', { text: new Date(entry.createdAt).toLocaleString() }, badges),
-      el('td', { text: entry.backend }),
-      el('td', { className: 'numeric', text: String(entry.workers) }),
-      el('td', { className: 'numeric', text: entry.speedup && entry.speedup.n > 1 ? `${speedupText(entry.speedup)} (${entry.speedup.low.toFixed(2)}–${entry.speedup.high.toFixed(2)}, n ${entry.speedup.n})` : speedupText(entry.speedup) }),
+      el('td', { className: 'history-run' }, [
+        el('div', { text: new Date(entry.createdAt).toLocaleString() }, badges),
+        el('div', { className: 'compare-interval muted', text: `${entry.backend} · ${entry.workers} ${entry.workers === 1 ? 'worker' : 'workers'}` }),
+        change ? el('div', { className: 'history-change compare-interval', text: change }) : null,
+      ]),
+      el('td', { className: 'numeric' }, [
+        el('div', { text: speedupText(entry.speedup) }),
+        entry.speedup && entry.speedup.n > 1 ? el('div', { className: 'compare-interval muted', text: `${entry.speedup.low.toFixed(2)}–${entry.speedup.high.toFixed(2)} · n\u00a0${entry.speedup.n}` }) : null,
+      ]),
       el('td', { className: `history-status status-color-${entry.status === 'completed' ? 'ok' : entry.status === 'failed' ? 'error' : 'cancelled'}`, text: entry.status }),
-      el('td', { className: 'muted', text: entry.vsBaseline ? baselineChangeText(entry.vsBaseline).replace(/^vs baseline: /, '').replace(/^vs baseline \(different setup\): /, 'different setup: ') : isBaseline ? '—' : '' }),
       el('td', {}, [open]),
     ]);
   }

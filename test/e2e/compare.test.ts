@@ -201,7 +201,7 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
       assert.equal(await rows.count(), 2);
       assert.deepEqual(await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-run-id'))), [secondRunId, firstRunId], 'newest first');
       const texts = await rows.allTextContents();
-      for (const row of texts) assert.match(row, /threads\s*2\s*\d+\.\d\d× (± \d+\.\d+ \(\d+\.\d\d–\d+\.\d\d, n \d+\)|\(1 pair\)).*completed/);
+      for (const row of texts) assert.match(row, /threads · 2 workers(vs baseline: .*\))?\d+\.\d\d× (± \d+\.\d+\d+\.\d\d–\d+\.\d\d · n\s\d+|\(1 pair\))completed/);
       assert.match(texts[0], /slower \(.*, significant\) · parallel wall [+−][\d.]+ % \((not )?significant\)/);
       await panel.locator(`[data-testid=history-row][data-run-id="${firstRunId}"] [data-testid=history-open]`).click();
       await until('the first run to be shown in full', async () => (await shownRunId()) === firstRunId, 30_000);
