@@ -6,8 +6,10 @@ import { inspect, parseArgs } from 'node:util';
 import { version as toolVersion } from '../package.json';
 import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
+import { compareReports, comparisonText, slowdownGate, type GateResult } from './core/compare';
 import { countInputs } from './core/inputs';
-import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { loadPanelAssets, parseReportJson, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { withMachineInfo } from './core/machineInfo';
 import {
   accountLines,
   formatDuration,
@@ -22,8 +24,9 @@ import {
   taskTable,
 } from './core/format';
 import type { RunEvent } from './shared/events';
-import type { BackendKind, RunOptions, RunPhase, RunReport } from './shared/report';
+import type { BackendKind, PythonRuntimeInfo, RunOptions, RunPhase, RunReport } from './shared/report';
 import { MAX_TASK_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB } from './shared/limits';
+import { pythonPoolLabel } from './shared/runtime';
 
 const USAGE = `Usage:
   parallel-runner FILE --fn NAME --inputs JSON_OR_EXPR [options]
@@ -34,15 +37,20 @@ then prints one line per task (PID, thread ID, start, end, duration), the captur
 lines, the results in input order and the speedup.
 
 Arguments:
-  FILE                     a .ts/.js file (TypeScript runs as is)
-  -f, --fn NAME            function, class with run() (new C(...args).run()), Class.staticMethod or default
+  FILE                     a .ts/.js file (TypeScript runs as is) or a .py file (run by Python)
+  -f, --fn NAME            function, class with run() (new C(...args).run()), Class.staticMethod or default;
+                           in a .py file: a def, a class with run() (a multiprocessing.Process subclass too)
+                           or a @staticmethod/@classmethod as Class.method
   -i, --inputs INPUTS      a JSON array of argument lists, e.g. '[[1, 2], [3, 4]]', a JS expression
                            that builds one, e.g. 'Array.from({ length: 5 }, (_, i) => [i, i + 1])',
                            or @FILE to read either from a file
 
 Options:
   -w, --workers N          pool size (default: the number of CPU cores)
-  -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each)
+  -b, --backend KIND       threads (worker threads, one PID) or processes (child processes, one PID each);
+                           for .py: processes = multiprocessing Pool, threads = ThreadPoolExecutor
+      --python PATH        .py files: the Python interpreter (default: python3 on PATH)
+      --start-method NAME  .py files on processes: spawn (default), fork or forkserver
       --runs N             run exactly N serial/parallel pairs (default: repeat pairs until the
                            speedup's 95 % interval is within ±5 % or the budget is spent)
       --budget SECONDS     time for repeating pairs (default 10); a pair longer than a third of it runs once
@@ -55,14 +63,23 @@ Options:
       --csv FILE           save one row per task as CSV
       --trace FILE         save a Chrome trace (open in ui.perfetto.dev or chrome://tracing)
       --html FILE          save the panel (timeline, lanes, task table) as one offline HTML page
+      --baseline FILE      compare with a saved report (--json or --save-baseline output): each figure
+                           with its change and whether it is significant (Welch's t-test over the pairs)
+      --fail-if-slower PCT with --baseline: exit 3 when the parallel wall or the speedup is worse by more
+                           than PCT percent and the change is significant (use --runs 5 or more)
+      --save-baseline FILE save this run's report as the baseline for a later --baseline
   -h, --help               show this help
   -v, --version            show the version
 
 Report files (--json, --csv, --trace, --html) are written before anything is printed. A task's terminal control
 sequences are printed escaped (\x1b…); the report files keep its raw text.
 
-Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 128 + the signal's number
-when interrupted (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).`;
+Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 3 when --fail-if-slower
+found the run significantly slower than the baseline, 128 + the signal's number when interrupted (130 for Ctrl+C,
+143 for SIGTERM, 129 for SIGHUP).`;
+
+/** Exit status of a run that --fail-if-slower found significantly slower than its baseline. */
+export const EXIT_SLOWER_THAN_BASELINE = 3;
 
 /** C0 and C1 control characters but newline and tab: ESC starts colour, clear-screen and window-title sequences, CR overwrites. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -159,6 +176,10 @@ const SAMPLE_FILE = path.join(MEDIA_DIR, 'sample', 'seed-workloads.ts');
 interface CliOptions {
   request: RunRequest;
   exports: { json?: string; csv?: string; trace?: string; html?: string };
+  /** --baseline: the saved report, read and checked before the run so a bad file fails at once. */
+  baseline?: { file: string; report: RunReport };
+  failIfSlowerPct?: number;
+  saveBaseline?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -184,14 +205,19 @@ async function main(argv: string[]): Promise<number> {
     const partial = options.exports.json ? new PartialReport(options.exports.json) : undefined;
     const outcome = await runWithProgress(engine, options.request, partial);
     await partial?.stop();
+    await withMachineInfo(outcome.report);
     // Files first, each on its own: a task may have closed or taken over this process's stdout (threads share it), and a
-    // failed print or one failed export must not cost the others.
+    // failed print or one failed export must not cost the others. The comparison goes into the report before they are written.
+    const gate = compareWithBaseline(outcome.report, options);
     const written = await writeExports(outcome.report, options.exports);
+    if (options.saveBaseline) await saveBaseline(outcome.report, options.saveBaseline);
     const printed = printOutcome(outcome);
+    if (gate && printed) writeOut(`${gate.text.join('\n')}\n`);
     for (const line of written.saved) (printed ? writeOut : writeErr)(`${line}\n`);
     for (const line of written.failed) writeErr(`parallel-runner: ${line}\n`);
     if (!printed) reportBrokenStdout(written.saved.length > 0);
     const code = exitCodeFor(outcome.report);
+    if (code === 0 && gate?.result?.failed) return EXIT_SLOWER_THAN_BASELINE;
     return code === 0 && (!printed || written.failed.length > 0) ? 1 : code;
   } finally {
     // Child processes are killed at once; worker threads end with this process, so their teardown (~30 ms for five) is not awaited.
@@ -239,6 +265,8 @@ function parseCommandLine(argv: string[]) {
         budget: { type: 'string' },
         warmup: { type: 'string' },
         'no-serial': { type: 'boolean' },
+        python: { type: 'string' },
+        'start-method': { type: 'string' },
         timeout: { type: 'string' },
         'memory-limit': { type: 'string' },
         sweep: { type: 'string' },
@@ -246,6 +274,9 @@ function parseCommandLine(argv: string[]) {
         csv: { type: 'string' },
         trace: { type: 'string' },
         html: { type: 'string' },
+        baseline: { type: 'string' },
+        'fail-if-slower': { type: 'string' },
+        'save-baseline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -296,10 +327,66 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   }
   if (values['memory-limit'] !== undefined) options.workerMemoryLimitMb = integerOption('--memory-limit', values['memory-limit'], MIN_MEMORY_LIMIT_MB);
   const request: RunRequest = { file, target: { name: values.fn }, inputs: await inputsText(values.inputs), options };
+  if (values.python !== undefined) request.pythonPath = values.python;
+  if (values['start-method'] !== undefined) {
+    const method = values['start-method'];
+    if (method !== 'spawn' && method !== 'fork' && method !== 'forkserver') throw new UsageError(`--start-method must be spawn, fork or forkserver, not "${method}"`);
+    request.pythonStartMethod = method;
+  }
   if (values.sweep !== undefined) {
     request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
   }
-  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  const result: CliOptions = { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  if (values['fail-if-slower'] !== undefined) {
+    if (values.baseline === undefined) throw new UsageError('--fail-if-slower needs --baseline FILE (the report to compare with)');
+    const pct = Number(values['fail-if-slower'].replace(/%$/, ''));
+    if (!Number.isFinite(pct) || pct < 0) throw new UsageError(`--fail-if-slower must be a percentage ≥ 0, such as 10, not "${values['fail-if-slower']}"`);
+    result.failIfSlowerPct = pct;
+  }
+  if (values.baseline !== undefined) result.baseline = { file: values.baseline, report: await readBaseline(values.baseline) };
+  if (values['save-baseline'] !== undefined) result.saveBaseline = values['save-baseline'];
+  return result;
+}
+
+async function readBaseline(file: string): Promise<RunReport> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.resolve(file), 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read the baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseReportJson(text);
+  } catch (error) {
+    throw new UserError(`the baseline ${file} is not a report: ${(error as Error).message} (save one with --save-baseline FILE or --json FILE)`);
+  }
+}
+
+/** Prints the comparison, attaches it to the report for the exports, and applies --fail-if-slower. */
+function compareWithBaseline(report: RunReport, options: CliOptions): { result?: GateResult; text: string[] } | undefined {
+  if (!options.baseline) return undefined;
+  const comparison = compareReports(options.baseline.report, report);
+  report.comparison = comparison;
+  const text = ['', ...comparisonText(comparison, `baseline ${options.baseline.file}`)];
+  let result: GateResult | undefined;
+  if (options.failIfSlowerPct !== undefined) {
+    result = slowdownGate(comparison, options.failIfSlowerPct);
+    for (const note of result.notes) text.push(`note: ${note}`);
+    if (result.failed) text.push(...result.reasons.map((reason) => `SLOWER: ${reason}`), `Exit status ${EXIT_SLOWER_THAN_BASELINE}: slower than the baseline by more than ${options.failIfSlowerPct} %.`);
+    else text.push(`Not slower than the baseline by more than ${options.failIfSlowerPct} % with significance.`);
+  }
+  return { result, text };
+}
+
+async function saveBaseline(report: RunReport, file: string): Promise<void> {
+  // A baseline is the run alone: the comparison it was part of belongs to this run, not to the next one's baseline.
+  const { comparison: _comparison, ...alone } = report;
+  try {
+    await fs.writeFile(path.resolve(file), toJson(alone));
+  } catch (error) {
+    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  writeOut(`Saved the baseline: ${file}\n`);
 }
 
 function integerOption(name: string, text: string, min: number): number {
@@ -404,8 +491,9 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): boolea
   const inspected = new Set<number>();
   const target = report.target;
   const where = `${path.relative(process.cwd(), target.file) || target.file}:${target.line}`;
-  const workers = workersLabel(report.options.workers, report.options.backend);
+  const workers = workersLabel(report.options.workers, report.options.backend, report.runtime);
   out.push(heading ?? `${target.name} · ${where} · ${plural(report.summary.tasks, 'task')} · ${workers} · host PID ${report.host.pid}`);
+  if (report.runtime) out.push(`${pythonPoolLabel(report.runtime, report.options.backend)} · ${report.runtime.executable}`);
   for (const phase of ['serial', 'parallel'] as RunPhase[]) {
     const run = lastPhaseRun(report, phase);
     const tasks = run ? phaseRunTasks(report, run) : phaseTasks(report, phase, 0);
@@ -414,7 +502,7 @@ function printOutcome({ report, results }: RunOutcome, heading?: string): boolea
     const title =
       phase === 'serial'
         ? 'Serial run (one after another on one worker)'
-        : `Parallel run (${workersLabel(run?.workers ?? report.options.workers, report.options.backend)})`;
+        : `Parallel run (${workersLabel(run?.workers ?? report.options.workers, report.options.backend, report.runtime)})`;
     out.push('', `${title}${repeats > 1 ? ` · repeat ${(run?.repeat ?? 0) + 1} of ${repeats}` : ''}${run ? ` · ${formatDuration(run.wallMs)}` : ''}`);
     // Loops, not push(...rows): spreading more than ~120,000 rows overflows the call stack.
     pushCapped(out, taskTable(report, phase, run), MAX_PRINTED_ROWS + 1, 'tasks');
@@ -494,7 +582,8 @@ function plural(count: number, noun: string): string {
 }
 
 /** `5 worker threads`, `1 child process`. */
-function workersLabel(workers: number, backend: BackendKind): string {
+function workersLabel(workers: number, backend: BackendKind, runtime?: PythonRuntimeInfo): string {
+  if (runtime) return backend === 'processes' ? `${workers} worker process${workers === 1 ? '' : 'es'}` : plural(workers, 'thread');
   return backend === 'processes' ? `${workers} child process${workers === 1 ? '' : 'es'}` : plural(workers, 'worker thread');
 }
 

@@ -7,6 +7,16 @@ export interface ModuleSpec {
   bundlePath: string;
   /** Content hash of the bundle; a worker that already loaded this hash reuses the module. */
   hash: string;
+  /** A Python target: `bundlePath` is the text to run (the .py file, or a saved copy of an unsaved editor). */
+  python?: PythonModuleSpec;
+}
+
+export interface PythonModuleSpec {
+  /** The user's .py file: the module's __file__, its folder first on sys.path, the name tracebacks give. */
+  file: string;
+  target: { kind: 'function' | 'class-run' | 'static-method'; name: string; isAsync: boolean };
+  /** Python workers render results (repr) themselves, up to this many characters. */
+  maxPreviewChars: number;
 }
 
 export const TARGET_EXPORT = '__parallelRunnerTarget__';
@@ -111,6 +121,10 @@ export interface TaskOutcome {
   logsTruncated: boolean;
   /** Processes started during the batch that ended with this task and still running then (on the last task of the batch). */
   leftoverProcesses?: LeftoverProcess[];
+  /** Times the task's thread gave up its CPU to wait (Linux; Python threads only, where waiting for the GIL is such a wait). */
+  voluntarySwitches?: number;
+  /** The result as the worker's language renders it (Python's repr), used instead of a JS rendering of `value`. */
+  preview?: string;
 }
 
 /**

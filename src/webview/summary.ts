@@ -1,5 +1,6 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
 import * as l10n from '@vscode/l10n';
+import { backendNotes } from '../shared/runtime';
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
@@ -236,7 +237,7 @@ export class SummaryView {
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? l10n.t('{0} CPUs on this machine', report.host.cpuCount) : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? l10n.t('{0} failed', failed) : running ? l10n.t('{0} running', counts.running) : l10n.t('all succeeded')], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
-    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? l10n.t('child processes') : backend === 'threads' ? l10n.t('worker threads (piscina)') : undefined] });
+    this.backend.set({ value: backend ?? '—', notes: backendNotes(backend, report.runtime) });
     this.status.set({ value: RUN_STATUS_LABELS[report.status] ?? report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);

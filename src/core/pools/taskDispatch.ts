@@ -22,6 +22,10 @@ export interface DispatchedTask {
   logsTruncated: boolean;
   /** Processes the task (or its batch) started and left running; see leftoverProcessesWarning. */
   leftoverProcesses?: LeftoverProcess[];
+  /** Python threads backend: times the task's thread went to sleep while it ran (the GIL's hand-overs). */
+  voluntarySwitches?: number;
+  /** The worker's own rendering of the result (Python's repr). */
+  preview?: string;
 }
 
 export interface DispatchRequest {
@@ -56,6 +60,8 @@ function fromOutcome(outcome: TaskOutcome): DispatchedTask {
     ? { index, status: 'ok', pid, threadId, startUs, endUs, cpuUs, waitUs, value: outcome.value, logs, logsTruncated }
     : { index, status: 'error', pid, threadId, startUs, endUs, cpuUs, waitUs, error: outcome.error, logs, logsTruncated };
   if (outcome.leftoverProcesses) task.leftoverProcesses = outcome.leftoverProcesses;
+  if (outcome.voluntarySwitches !== undefined) task.voluntarySwitches = outcome.voluntarySwitches;
+  if (outcome.preview !== undefined) task.preview = outcome.preview;
   return task;
 }
 

@@ -1,5 +1,6 @@
 // Keeps pools warm between runs (same backend, size and memory limit) and closes them after a spell unused.
 import { ProcessPool } from './processPool';
+import { PythonPool } from './pythonPool';
 import { ThreadPool } from './threadPool';
 import { poolKey, type PoolConfig, type WorkerPool } from './workerPool';
 
@@ -14,6 +15,7 @@ interface PoolEntry {
 }
 
 export async function createPool(config: PoolConfig, idleTimeoutMs: number): Promise<WorkerPool> {
+  if (config.language === 'python') return PythonPool.create(config);
   return config.backend === 'threads' ? ThreadPool.create(config, idleTimeoutMs) : new ProcessPool(config);
 }
 
