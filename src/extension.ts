@@ -53,14 +53,14 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi | 
       try {
         await openSample(context);
       } catch (error) {
-        void vscode.window.showErrorMessage(`Parallel Runner: can't open the sample: ${errorText(error)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Parallel Runner: can't open the sample: {0}", errorText(error)));
       }
     },
     [Commands.openPythonSample]: async () => {
       try {
         await openSample(context, 'python');
       } catch (error) {
-        void vscode.window.showErrorMessage(`Parallel Runner: can't open the Python sample: ${errorText(error)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Parallel Runner: can't open the Python sample: {0}", errorText(error)));
       }
     },
   };

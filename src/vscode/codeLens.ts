@@ -62,21 +62,21 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
         const open: OpenRunCommandArgs = { runId: last.entry.id };
         const change = last.entry.vsBaseline ? ` · ${baselineChangeText(last.entry.vsBaseline, true)}` : last.baseline?.id === last.entry.id ? ' · baseline' : '';
         const fullChange = last.entry.vsBaseline ? `\n${baselineChangeText(last.entry.vsBaseline)}` : '';
-        const interval = last.entry.speedup && last.entry.speedup.n > 1 ? `95 % interval ${last.entry.speedup.low.toFixed(2)}–${last.entry.speedup.high.toFixed(2)}×, ${last.entry.speedup.n} pairs` : 'one pair: no interval';
+        const interval = last.entry.speedup && last.entry.speedup.n > 1 ? vscode.l10n.t('95 % interval {0}–{1}×, {2} pairs', last.entry.speedup.low.toFixed(2), last.entry.speedup.high.toFixed(2), last.entry.speedup.n) : vscode.l10n.t('one pair: no interval');
         lastLens.push(
           new vscode.CodeLens(range, {
             title: `${lastRunText(last.entry, now)}${change}`,
-            tooltip: `Last run of ${target.name} (${new Date(last.entry.createdAt).toLocaleString()}, ${last.entry.backend}, ${interval}): click to open it${fullChange}`,
+            tooltip: vscode.l10n.t('Last run of {0} ({1}, {2}, {3}): click to open it{4}', target.name, new Date(last.entry.createdAt).toLocaleString(), last.entry.backend, interval, fullChange),
             command: Commands.openRun,
             arguments: [open],
           }),
         );
       }
       return [
-        new vscode.CodeLens(range, { title: '$(play) Run in pool', tooltip: `Run ${target.name} serially, then across the worker pool, and compare`, command: Commands.run, arguments: [args] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('$(play) Run in pool'), tooltip: vscode.l10n.t('Run {0} serially, then across the worker pool, and compare', target.name), command: Commands.run, arguments: [args] }),
         ...lastLens,
-        new vscode.CodeLens(range, { title: 'Compare', tooltip: `Benchmark ${target.name}: serial vs parallel with warm-up and repeats (mean ± σ)`, command: Commands.benchmark, arguments: [args] }),
-        new vscode.CodeLens(range, { title: 'Sweep', tooltip: `Run ${target.name} on 1…N workers and fit Amdahl's law`, command: Commands.sweep, arguments: [args] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('Compare'), tooltip: vscode.l10n.t('Benchmark {0}: serial vs parallel with warm-up and repeats (mean ± σ)', target.name), command: Commands.benchmark, arguments: [args] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('Sweep'), tooltip: vscode.l10n.t("Run {0} on 1…N workers and fit Amdahl's law", target.name), command: Commands.sweep, arguments: [args] }),
       ];
     });
     if (showsLastRun && !this.clockTimer) {

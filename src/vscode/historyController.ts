@@ -70,7 +70,7 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
   async recordRun(report: RunReport, panel: HistoryPanelSink | undefined): Promise<void> {
     const key = this.keyOf(report);
     if (!key) {
-      panel?.showSide({ type: 'history', functionName: report.target.name, entries: [], note: 'Runs from an untitled editor are not kept in the history: save the file first.' });
+      panel?.showSide({ type: 'history', functionName: report.target.name, entries: [], note: vscode.l10n.t('Runs from an untitled editor are not kept in the history: save the file first.') });
       panel?.showSide({ type: 'comparison' });
       return;
     }
@@ -81,7 +81,7 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
     try {
       await this.store.add(relativeFile(report.target.file), report, comparison ? baselineChange(comparison) : undefined);
     } catch (error) {
-      void vscode.window.showWarningMessage(`Parallel Runner: this run could not be kept in the history: ${errorText(error)}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Parallel Runner: this run could not be kept in the history: {0}', errorText(error)));
     }
     this.changed.fire();
     this.showSideFor(report, panel, comparison);
@@ -101,27 +101,27 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
     await this.store.load();
     const id = runId ?? report?.id;
     if (!id) {
-      void vscode.window.showInformationMessage('Parallel Runner: no run to set as the baseline. Run a function first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: no run to set as the baseline. Run a function first.'));
       return;
     }
     let found = this.store.find(id);
     if (!found && report?.id === id) {
       const key = this.keyOf(report);
       if (!key) {
-        void vscode.window.showInformationMessage('Parallel Runner: a run from an untitled editor cannot be a baseline: save the file and run it again.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: a run from an untitled editor cannot be a baseline: save the file and run it again.'));
         return;
       }
       await this.store.add(relativeFile(report.target.file), report);
       found = this.store.find(id);
     }
     if (!found) {
-      void vscode.window.showWarningMessage(`Parallel Runner: run ${id} is no longer in the history.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Parallel Runner: run {0} is no longer in the history.', id));
       return;
     }
     await this.store.setBaseline(found.key, id);
     this.changed.fire();
     await this.refreshPanel(report, panel);
-    vscode.window.setStatusBarMessage(`$(pin) Parallel Runner: baseline of ${this.store.get(found.key)?.name ?? 'the function'} set`, 4000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('$(pin) Parallel Runner: baseline of {0} set', this.store.get(found.key)?.name ?? vscode.l10n.t('the function')), 4000);
   }
 
   async clearBaseline(report: RunReport | undefined, panel: HistoryPanelSink | undefined): Promise<void> {
@@ -157,15 +157,15 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
     const key = report && this.keyOf(report);
     const history = key ? this.store.get(key) : undefined;
     if (!history || history.runs.length < 2) {
-      void vscode.window.showInformationMessage('Parallel Runner: comparing needs two runs of the same function in the history. Run it again first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: comparing needs two runs of the same function in the history. Run it again first.'));
       return;
     }
     const items = [...history.runs].reverse().map((entry) => ({ label: historyLabel(entry, history), description: entry.status, entry }));
-    const first = await vscode.window.showQuickPick(items, { title: `Compare runs of ${history.name} (1/2): the baseline`, placeHolder: 'The run to compare against' });
+    const first = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare runs of {0} (1/2): the baseline', history.name), placeHolder: vscode.l10n.t('The run to compare against') });
     if (!first) return;
     const second = await vscode.window.showQuickPick(
       items.filter((item) => item.entry.id !== first.entry.id),
-      { title: `Compare runs of ${history.name} (2/2): the run to compare`, placeHolder: 'Shown in full, with the changes against the first' },
+      { title: vscode.l10n.t('Compare runs of {0} (2/2): the run to compare', history.name), placeHolder: vscode.l10n.t('Shown in full, with the changes against the first') },
     );
     if (!second) return;
     await this.compareRuns(first.entry.id, second.entry.id, panel());
@@ -184,14 +184,14 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
       if (targets !== 'unparsable' && !targets?.has(history.name)) gone.push(history);
     }
     if (gone.length === 0) {
-      void vscode.window.showInformationMessage('Parallel Runner: every function in the run history still exists; nothing to clean up.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: every function in the run history still exists; nothing to clean up.'));
       return 0;
     }
     const runs = gone.reduce((sum, history) => sum + history.runs.length, 0);
     const list = gone.slice(0, 8).map((history) => `${history.name} (${history.file})`).join(', ');
-    const drop = 'Drop Their History';
+    const drop = vscode.l10n.t('Drop Their History');
     const choice = await vscode.window.showWarningMessage(
-      `Parallel Runner: ${gone.length} ${gone.length === 1 ? 'function no longer exists' : 'functions no longer exist'}: ${list}${gone.length > 8 ? ', …' : ''}. Drop their ${runs} ${runs === 1 ? 'run' : 'runs'} (baselines included)?`,
+      vscode.l10n.t('Parallel Runner: {0} {1}: {2}{3}. Drop their {4} {5} (baselines included)?', gone.length, gone.length === 1 ? vscode.l10n.t('function no longer exists') : vscode.l10n.t('functions no longer exist'), list, gone.length > 8 ? ', …' : '', runs, runs === 1 ? 'run' : 'runs'),
       { modal: true },
       drop,
     );
@@ -230,7 +230,7 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
       entries: history?.runs ?? [],
       ...(history?.baselineId ? { baselineId: history.baselineId } : {}),
       shownId: report.id,
-      ...(key ? {} : { note: 'Runs from an untitled editor are not kept in the history: save the file first.' }),
+      ...(key ? {} : { note: vscode.l10n.t('Runs from an untitled editor are not kept in the history: save the file first.') }),
     });
     panel.showSide({ type: 'comparison', ...(comparison ? { comparison, picked } : {}) });
   }
@@ -243,7 +243,7 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
       this.cache(report);
       return report;
     } catch (error) {
-      if (!quiet) void vscode.window.showErrorMessage(`Parallel Runner: can't open that run: ${errorText(error)}`);
+      if (!quiet) void vscode.window.showErrorMessage(vscode.l10n.t("Parallel Runner: can't open that run: {0}", errorText(error)));
       return undefined;
     }
   }
@@ -326,6 +326,6 @@ function verdictFigure(comparison: RunComparison): { verdictFigure?: string } {
 
 function historyLabel(entry: HistoryEntry, history: FunctionHistory): string {
   const when = new Date(entry.createdAt).toLocaleString();
-  const speedup = entry.speedup ? `${entry.speedup.median.toFixed(2)}×` : 'no speedup';
-  return `${entry.id === history.baselineId ? '$(pin) ' : ''}${when} · ${entry.backend} · ${entry.workers} workers · ${speedup}`;
+  const speedup = entry.speedup ? `${entry.speedup.median.toFixed(2)}×` : vscode.l10n.t('no speedup');
+  return vscode.l10n.t('{0}{1} · {2} · {3} workers · {4}', entry.id === history.baselineId ? '$(pin) ' : '', when, entry.backend, entry.workers, speedup);
 }

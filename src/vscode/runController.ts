@@ -86,8 +86,8 @@ export class RunController implements vscode.Disposable {
       return await this.prepareAndRun(mode, args);
     } catch (error) {
       if (error instanceof NoEditorError) {
-        const sample = 'Open Sample';
-        void vscode.window.showInformationMessage(`Parallel Runner: ${error.message}`, sample).then((choice) => {
+        const sample = vscode.l10n.t('Open Sample');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: {0}', error.message), sample).then((choice) => {
           if (choice === sample) void vscode.commands.executeCommand(Commands.openSample);
         });
       } else {
@@ -100,7 +100,7 @@ export class RunController implements vscode.Disposable {
 
   async rerunLast(): Promise<RunOutcome | undefined> {
     if (!this.lastRun) {
-      void vscode.window.showInformationMessage('Parallel Runner: nothing to re-run yet. Run a function first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: nothing to re-run yet. Run a function first.'));
       return undefined;
     }
     return this.run(this.lastRun.mode, this.lastRun.args);
@@ -108,10 +108,10 @@ export class RunController implements vscode.Disposable {
 
   cancel(): boolean {
     if (!this.active) {
-      void vscode.window.showInformationMessage('Parallel Runner: no run in progress.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: no run in progress.'));
       return false;
     }
-    this.log.channel.info(`Cancelling the run of ${this.active.targetName}…`);
+    this.log.channel.info(vscode.l10n.t('Cancelling the run of {0}…', this.active.targetName));
     this.active.abort.abort();
     return true;
   }
@@ -131,21 +131,21 @@ export class RunController implements vscode.Disposable {
     // The run the panel shows (it may be one opened from the history), else the last run.
     const report = RunPanel.current?.lastReport ?? this.lastReport;
     if (!report) {
-      void vscode.window.showInformationMessage('Parallel Runner: nothing to export yet. Run a function first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Parallel Runner: nothing to export yet. Run a function first.'));
       return undefined;
     }
     try {
       // The comparison the panel shows for this run goes with it (JSON: both run ids and the deltas; HTML: side by side).
       const written = await exportReport(this.history.withComparison(report), this.context.extensionUri, args);
       if (written && !args?.uri) {
-        const open = 'Open';
-        void vscode.window.showInformationMessage(`Exported the ${report.target.name} report to ${path.basename(written.fsPath)}.`, open).then((choice) => {
+        const open = vscode.l10n.t('Open');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Exported the {0} report to {1}.', report.target.name, path.basename(written.fsPath)), open).then((choice) => {
           if (choice === open) void vscode.window.showTextDocument(written);
         });
       }
       return written;
     } catch (error) {
-      void vscode.window.showErrorMessage(`Parallel Runner: the export failed: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Parallel Runner: the export failed: {0}', errorText(error)));
       return undefined;
     }
   }
@@ -185,9 +185,9 @@ export class RunController implements vscode.Disposable {
   private async prepareAndRun(mode: RunMode, args: RunCommandArgs | undefined): Promise<RunOutcome | undefined> {
     if (!ensureTrusted()) return undefined;
     if (this.active) {
-      const cancel = 'Cancel It';
-      const show = 'Show Panel';
-      void vscode.window.showWarningMessage(`Parallel Runner is still running ${this.active.targetName}. Wait for it or cancel it first.`, cancel, show).then((choice) => {
+      const cancel = vscode.l10n.t('Cancel It');
+      const show = vscode.l10n.t('Show Panel');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Parallel Runner is still running {0}. Wait for it or cancel it first.', this.active.targetName), cancel, show).then((choice) => {
         if (choice === cancel) this.cancel();
         else if (choice === show) this.showPanel();
       });
@@ -227,7 +227,7 @@ export class RunController implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
 
     const where = `${path.basename(resolved.file)}:${resolved.target.line}`;
-    const sweep = sweepWorkers ? ` · sweep ${sweepWorkers[0]}…${sweepWorkers[sweepWorkers.length - 1]} workers` : '';
+    const sweep = sweepWorkers ? vscode.l10n.t(' · sweep {0}…{1} workers', sweepWorkers[0], sweepWorkers[sweepWorkers.length - 1]) : '';
     const description = `${resolved.target.name} (${where}) · ${tasks} ${tasks === 1 ? 'task' : 'tasks'} · ${describeOptions(request.options as RunOptions)}${sweep}`;
     return this.execute(request, resolved, description);
   }
@@ -281,7 +281,7 @@ export class RunController implements vscode.Disposable {
     let failure: unknown;
     try {
       outcome = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Parallel Runner: ${target.name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Parallel Runner: {0}', target.name), cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => active.abort.abort());
           const refresh = setInterval(() => {
@@ -311,7 +311,7 @@ export class RunController implements vscode.Disposable {
       RunPanel.current?.endRun();
       this.status.showFinished(undefined, '');
       if (active.abort.signal.aborted) {
-        this.log.channel.info(`■ ${target.name}: cancelled`);
+        this.log.channel.info(vscode.l10n.t('■ {0}: cancelled', target.name));
         return undefined;
       }
       this.log.error(`■ ${target.name}: ${errorText(failure)}`);
@@ -329,14 +329,14 @@ export class RunController implements vscode.Disposable {
     panel?.showReport(report);
     if (panel && !panel.panel.visible) panel.reveal(true);
     // Kept in the history and compared with the baseline off this path: a slow disk never delays the run's end.
-    void this.history.recordRun(report, panel).catch((error: unknown) => this.log.error(`history: ${errorText(error)}`));
+    void this.history.recordRun(report, panel).catch((error: unknown) => this.log.error(vscode.l10n.t('history: {0}', errorText(error))));
     await yieldToEventLoop();
     this.log.end(report);
     this.status.showFinished(report, summaryLine(report));
     if (report.status === 'failed') {
       // Open jumps to the user's line (a throwing top level, or the first task's throw) when there is one.
       const location = report.tasks.find((task) => task.error?.location)?.error?.location;
-      void showErrorWithActions(`Parallel Runner: ${target.name} failed: ${report.failure ?? 'see the output'}`, location, [{ title: 'Show Output', run: () => this.log.show() }]);
+      void showErrorWithActions(vscode.l10n.t('Parallel Runner: {0} failed: {1}', target.name, report.failure ?? vscode.l10n.t('see the output')), location, [{ title: vscode.l10n.t('Show Output'), run: () => this.log.show() }]);
       return outcome;
     }
     showTaskFailures(report, () => this.log.show());
@@ -350,7 +350,7 @@ export class RunController implements vscode.Disposable {
       try {
         sink();
       } catch (error) {
-        this.log.error(`display error: ${errorText(error)}`);
+        this.log.error(vscode.l10n.t('display error: {0}', errorText(error)));
       }
     }
   }
@@ -380,7 +380,7 @@ export class RunController implements vscode.Disposable {
         break;
       case 'open-location':
         openLocation({ file: message.file, line: message.line, column: message.column }).then(undefined, (error: unknown) => {
-          void vscode.window.showErrorMessage(`Parallel Runner: can't open ${message.file}: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t("Parallel Runner: can't open {0}: {1}", message.file, errorText(error)));
         });
         break;
       default:

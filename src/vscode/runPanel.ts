@@ -268,7 +268,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 }
 
 function panelTitle(targetName: string): string {
-  return `${targetName} · Parallel Runner`;
+  return vscode.l10n.t('{0} · Parallel Runner', targetName);
 }
 
 function isReport(value: unknown): value is RunReport {

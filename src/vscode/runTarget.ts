@@ -53,7 +53,7 @@ export async function resolveTarget(args: RunCommandArgs | undefined): Promise<R
 
   if (args?.name !== undefined) return found({ name: args.name });
   if (args?.offset !== undefined) return found({ offset: args.offset });
-  if (!editor) throw new UserError(`Say which function in ${path.basename(file)} to run: put the cursor inside it, or use the CodeLens above it.`);
+  if (!editor) throw new UserError(vscode.l10n.t('Say which function in {0} to run: put the cursor inside it, or use the CodeLens above it.', path.basename(file)));
 
   // A selected name (say `longTimeTask` selected at a call site) picks that target; otherwise the cursor does.
   const selected = editor.selection.isEmpty ? '' : document.getText(editor.selection).trim();
@@ -73,10 +73,10 @@ async function targetDocument(args: RunCommandArgs | undefined): Promise<vscode.
     return vscode.workspace.openTextDocument(uri);
   }
   const editor = runnableEditor();
-  if (!editor) throw new NoEditorError('Open a TypeScript, JavaScript or Python file and put the cursor inside a function to run it.');
+  if (!editor) throw new NoEditorError(vscode.l10n.t('Open a TypeScript, JavaScript or Python file and put the cursor inside a function to run it.'));
   const language = editor.document.languageId;
   if (!(RUNNABLE_LANGUAGES as readonly string[]).includes(language)) {
-    throw new UserError(`Parallel Runner runs TypeScript, JavaScript and Python functions; the active editor is ${language}.`);
+    throw new UserError(vscode.l10n.t('Parallel Runner runs TypeScript, JavaScript and Python functions; the active editor is {0}.', language));
   }
   return editor.document;
 }
@@ -106,5 +106,5 @@ export function engineFilePath(document: vscode.TextDocument): string {
     const name = path.extname(base) ? base : `${base}${extension}`;
     return path.join(folder, name.replace(/[^\w.-]/g, '_'));
   }
-  throw new UserError(`Parallel Runner runs files on disk and untitled editors; ${document.uri.scheme}: documents can't be loaded by a worker. Save a copy to disk first.`);
+  throw new UserError(vscode.l10n.t("Parallel Runner runs files on disk and untitled editors; {0}: documents can't be loaded by a worker. Save a copy to disk first.", document.uri.scheme));
 }

@@ -19,14 +19,14 @@ export function shortLocation(location: SourceLocation): string {
 
 /** Offers Open (when the error has a location) and any extra actions; runs the chosen one. */
 export async function showErrorWithActions(message: string, location: SourceLocation | undefined, extra: { title: string; run: () => unknown }[] = []): Promise<void> {
-  const open = 'Open';
+  const open = vscode.l10n.t('Open');
   const actions = [...(location ? [open] : []), ...extra.map((action) => action.title)];
   const choice = await vscode.window.showErrorMessage(message, ...actions);
   try {
     if (choice === open && location) await openLocation(location);
     else await extra.find((action) => action.title === choice)?.run();
   } catch (error) {
-    void vscode.window.showErrorMessage(`Parallel Runner: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Parallel Runner: {0}', errorText(error)));
   }
 }
 
@@ -36,11 +36,11 @@ export function showRunFailure(error: unknown, showOutput: () => void): void {
     const location = (error as UserError).location;
     // A missing Python interpreter names the setting that fixes it.
     const setting = (error as { setting?: unknown }).setting;
-    const extra = typeof setting === 'string' ? [{ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) }] : [];
-    void showErrorWithActions(`Parallel Runner: ${error.message}`, location, extra);
+    const extra = typeof setting === 'string' ? [{ title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) }] : [];
+    void showErrorWithActions(vscode.l10n.t('Parallel Runner: {0}', error.message), location, extra);
     return;
   }
-  void showErrorWithActions(`Parallel Runner: the run failed unexpectedly: ${errorText(error)}`, undefined, [{ title: 'Show Output', run: showOutput }]);
+  void showErrorWithActions(vscode.l10n.t('Parallel Runner: the run failed unexpectedly: {0}', errorText(error)), undefined, [{ title: vscode.l10n.t('Show Output'), run: showOutput }]);
 }
 
 /** After a run: one notification for failed or timed-out tasks, naming the first one with its file:line. */
@@ -51,12 +51,12 @@ export function showTaskFailures(report: RunReport, showOutput: () => void): voi
   const distinctInputs = new Set(failed.map((task) => task.index)).size;
   const inputs = new Set(report.tasks.map((task) => task.index)).size;
   const where = first.error?.location ? ` (${shortLocation(first.error.location)})` : '';
-  const message = `${report.target.name} failed for ${distinctInputs} of ${inputs} inputs. Task ${first.index}: ${describeTaskFailure(first, report)}${where}`;
-  void showErrorWithActions(message, first.error?.location, [{ title: 'Show Output', run: showOutput }]);
+  const message = vscode.l10n.t('{0} failed for {1} of {2} inputs. Task {3}: {4}{5}', report.target.name, distinctInputs, inputs, first.index, describeTaskFailure(first, report), where);
+  void showErrorWithActions(message, first.error?.location, [{ title: vscode.l10n.t('Show Output'), run: showOutput }]);
 }
 
 export function describeTaskFailure(task: TaskRecord, report: RunReport): string {
-  if (task.status === 'timeout') return `timed out after ${report.options.taskTimeoutSeconds} s`;
+  if (task.status === 'timeout') return vscode.l10n.t('timed out after {0} s', report.options.taskTimeoutSeconds);
   if (!task.error) return task.status;
   return `${task.error.name}: ${task.error.message}`;
 }

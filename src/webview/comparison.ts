@@ -1,4 +1,5 @@
 // The shown run against its baseline (or a run picked from the history), side by side: each figure, its change and whether it is significant.
+import * as l10n from '@vscode/l10n';
 import type { MetricComparison, RunComparison } from '../shared/comparison';
 import type { MetricSide } from '../shared/comparison';
 import { formatChange, formatValue, verdictText } from '../shared/comparisonFormat';
@@ -25,7 +26,7 @@ function changeCell(metric: MetricComparison): HTMLElement {
 /** The value, and under it the 95 % interval and n, so the table fits a panel beside the editor. */
 function sideCell(side: MetricSide | undefined, unit: MetricComparison['unit']): HTMLElement {
   if (!side) return el('td', { className: 'numeric muted', text: 'n/a' });
-  const interval = side.n > 1 ? `${formatValue(side.low, unit)}–${formatValue(side.high, unit)} · n\u00a0${side.n}` : 'n\u00a01, no interval';
+  const interval = side.n > 1 ? `${formatValue(side.low, unit)}–${formatValue(side.high, unit)} · n\u00a0${side.n}` : l10n.t('n 1, no interval');
   return el('td', { className: 'numeric' }, [el('div', { text: formatValue(side.value, unit) }), el('div', { className: 'compare-interval muted', text: interval })]);
 }
 
@@ -68,26 +69,26 @@ export class ComparisonView {
       return;
     }
     this.element.hidden = false;
-    const title = this.picked ? 'Compared with an earlier run' : 'Against the baseline';
+    const title = this.picked ? l10n.t('Compared with an earlier run') : l10n.t('Against the baseline');
     const main = comparison.metrics.filter((metric) => !metric.key.startsWith('segment:'));
     const segments = comparison.metrics.filter((metric) => metric.key.startsWith('segment:'));
-    const baselineHead = el('th', { className: 'numeric' }, [el('div', { text: this.picked ? 'Earlier run' : 'Baseline' }), el('div', { className: 'compare-interval muted', text: when(comparison.baseline.createdAt) })]);
-    const currentHead = el('th', { className: 'numeric' }, [el('div', { text: 'This run' }), el('div', { className: 'compare-interval muted', text: when(comparison.current.createdAt) })]);
-    const head = el('thead', {}, [el('tr', {}, [el('th', { text: 'Figure' }), baselineHead, currentHead, el('th', { text: 'Change (95 % interval)' })])]);
+    const baselineHead = el('th', { className: 'numeric' }, [el('div', { text: this.picked ? l10n.t('Earlier run') : l10n.t('Baseline') }), el('div', { className: 'compare-interval muted', text: when(comparison.baseline.createdAt) })]);
+    const currentHead = el('th', { className: 'numeric' }, [el('div', { text: l10n.t('This run') }), el('div', { className: 'compare-interval muted', text: when(comparison.current.createdAt) })]);
+    const head = el('thead', {}, [el('tr', {}, [el('th', { text: l10n.t('Figure') }), baselineHead, currentHead, el('th', { text: l10n.t('Change (95 % interval)') })])]);
     const body = el('tbody', {}, main.map(row));
-    const segmentRows = segments.length > 0 ? [el('tr', { className: 'compare-group' }, [el('th', { text: 'Where the parallel time went (the account)', attrs: { colspan: 4, scope: 'rowgroup' } })]), ...segments.map(row)] : [];
+    const segmentRows = segments.length > 0 ? [el('tr', { className: 'compare-group' }, [el('th', { text: l10n.t('Where the parallel time went (the account)'), attrs: { colspan: 4, scope: 'rowgroup' } })]), ...segments.map(row)] : [];
     const table = el('table', { className: 'compare-table', attrs: { 'data-testid': 'comparison-table' } }, [head, body, el('tbody', {}, segmentRows)]);
     this.element.replaceChildren(
       el('div', { className: 'section-header' }, [el('h2', { text: title, attrs: { id: 'comparison-heading' } })]),
       el('p', { className: `compare-headline verdict-kind-${comparison.verdict.kind}`, text: comparison.verdict.text, attrs: { 'data-testid': 'comparison-verdict', 'data-kind': comparison.verdict.kind } }),
       comparison.differences.length > 0
         ? el('div', { className: 'compare-differences', attrs: { role: 'note', 'data-testid': 'comparison-differences' } }, [
-            el('strong', { text: 'These runs differ in more than the code, so a change may come from that:' }),
+            el('strong', { text: l10n.t('These runs differ in more than the code, so a change may come from that:') }),
             el('ul', {}, comparison.differences.map((difference) => el('li', { text: difference.message, attrs: { 'data-kind': difference.kind } }))),
           ])
-        : el('p', { className: 'muted', text: 'Same function, inputs, workers, backend and machine: only the code (or the load) differs.' }),
+        : el('p', { className: 'muted', text: l10n.t('Same function, inputs, workers, backend and machine: only the code (or the load) differs.') }),
       el('div', { className: 'table-scroll' }, [table]),
-      el('p', { className: 'section-hint muted', text: `${comparison.method} Ranges are 95 % intervals over each run's pairs; n is how many.` }),
+      el('p', { className: 'section-hint muted', text: l10n.t("{0} Ranges are 95 % intervals over each run's pairs; n is how many.", comparison.method) }),
     );
   }
 }

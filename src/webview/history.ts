@@ -1,4 +1,5 @@
 // The history list of the shown run's function: date, backend, workers, speedup ± interval, status; open, set as baseline, compare two.
+import * as l10n from '@vscode/l10n';
 import type { HistoryEntry } from '../shared/history';
 import { baselineChangeText, speedupText } from '../shared/historyFormat';
 import type { FromWebviewMessage, ToWebviewMessage } from '../shared/protocol';
@@ -32,34 +33,34 @@ export class HistoryView {
     const entries = [...message.entries].reverse();
     const shownIsBaseline = message.shownId !== undefined && message.shownId === message.baselineId;
     const shownKept = entries.some((entry) => entry.id === message.shownId);
-    const setBaseline = button(shownIsBaseline ? 'This run is the baseline' : 'Set as Baseline', 'set-baseline', () => {
+    const setBaseline = button(shownIsBaseline ? l10n.t('This run is the baseline') : l10n.t('Set as Baseline'), 'set-baseline', () => {
       if (message.shownId) post({ type: 'set-baseline', runId: message.shownId });
     });
     setBaseline.disabled = shownIsBaseline || !message.shownId || (!shownKept && message.note !== undefined);
-    setBaseline.title = 'Compare later runs of this function with the run shown now';
+    setBaseline.title = l10n.t('Compare later runs of this function with the run shown now');
     const actions: HTMLElement[] = [setBaseline];
-    if (message.baselineId) actions.push(button('Clear baseline', 'clear-baseline', () => post({ type: 'clear-baseline' }), 'button secondary'));
-    const compare = button('Compare selected', 'compare-selected', () => {
+    if (message.baselineId) actions.push(button(l10n.t('Clear baseline'), 'clear-baseline', () => post({ type: 'clear-baseline' }), 'button secondary'));
+    const compare = button(l10n.t('Compare selected'), 'compare-selected', () => {
       const picked = entries.filter((entry) => this.selected.has(entry.id)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
       if (picked.length === 2) post({ type: 'compare-runs', baselineId: picked[0].id, currentId: picked[1].id });
     }, 'button secondary');
     compare.disabled = this.selected.size !== 2;
-    compare.title = 'Tick two runs: the later one is shown against the earlier';
+    compare.title = l10n.t('Tick two runs: the later one is shown against the earlier');
     actions.push(compare);
 
     const header = el('div', { className: 'section-header' }, [
-      el('h2', { text: `History of ${message.functionName}`, attrs: { id: 'history-heading' } }),
-      el('span', { className: 'muted', text: `${entries.length} ${entries.length === 1 ? 'run' : 'runs'} kept` }),
+      el('h2', { text: l10n.t('History of {0}', message.functionName), attrs: { id: 'history-heading' } }),
+      el('span', { className: 'muted', text: entries.length === 1 ? l10n.t('1 run kept') : l10n.t('{0} runs kept', entries.length) }),
       el('div', { className: 'run-actions' }, actions),
     ]);
     if (entries.length === 0) {
-      this.element.replaceChildren(header, el('p', { className: 'muted', text: message.note ?? 'No runs of this function are kept yet.' }));
+      this.element.replaceChildren(header, el('p', { className: 'muted', text: message.note ?? l10n.t('No runs of this function are kept yet.') }));
       return;
     }
     const rows = entries.map((entry) => this.row(entry, message, post));
     const table = el('table', { className: 'history-table', attrs: { 'data-testid': 'history-table' } }, [
       el('thead', {}, [
-        el('tr', {}, ['', 'Run (against the baseline)', 'Speedup', 'Status', ''].map((text) => el('th', { text, attrs: { scope: 'col' } }))),
+        el('tr', {}, ['', l10n.t('Run (against the baseline)'), l10n.t('Speedup'), l10n.t('Status'), ''].map((text) => el('th', { text, attrs: { scope: 'col' } }))),
       ]),
       el('tbody', {}, rows),
     ]);
@@ -72,7 +73,7 @@ export class HistoryView {
   private row(entry: HistoryEntry, message: HistoryMessage, post: (message: FromWebviewMessage) => void): HTMLTableRowElement {
     const isBaseline = entry.id === message.baselineId;
     const isShown = entry.id === message.shownId;
-    const tick = el('input', { attrs: { type: 'checkbox', 'aria-label': `Select the run of ${new Date(entry.createdAt).toLocaleString()} to compare`, 'data-testid': 'history-select', checked: this.selected.has(entry.id) } });
+    const tick = el('input', { attrs: { type: 'checkbox', 'aria-label': l10n.t('Select the run of {0} to compare', new Date(entry.createdAt).toLocaleString()), 'data-testid': 'history-select', checked: this.selected.has(entry.id) } });
     tick.addEventListener('change', () => {
       if (tick.checked) this.selected.add(entry.id);
       else this.selected.delete(entry.id);
@@ -80,9 +81,9 @@ export class HistoryView {
       while (this.selected.size > 2) this.selected.delete(this.selected.values().next().value as string);
       this.render();
     });
-    const open = button(isShown ? 'Shown' : 'Open', 'history-open', () => post({ type: 'open-run', runId: entry.id }), 'button secondary');
+    const open = button(isShown ? l10n.t('Shown') : l10n.t('Open'), 'history-open', () => post({ type: 'open-run', runId: entry.id }), 'button secondary');
     open.disabled = isShown;
-    const change = entry.vsBaseline ? baselineChangeText(entry.vsBaseline).replace(/^vs baseline: /, 'vs baseline: ') : undefined;
+    const change = entry.vsBaseline ? baselineChangeText(entry.vsBaseline).replace(/^vs baseline: /, l10n.t('vs baseline: ')) : undefined;
     const badges = [isBaseline ? el('span', { className: 'history-badge baseline', text: 'baseline', attrs: { 'data-testid': 'history-baseline' } }) : null];
     return el('tr', { className: isShown ? 'history-shown' : '', attrs: { 'data-testid': 'history-row', 'data-run-id': entry.id, 'aria-current': isShown ? 'true' : undefined } }, [
       el('td', {}, [tick]),

@@ -1,4 +1,5 @@
 // The panel page: receives reports and live events, renders summary, timeline, task table and sweep chart.
+import * as l10n from '@vscode/l10n';
 import './l10n'; // first: the page's strings are made (some at module load) after the l10n bundle is read
 import type { ToWebviewMessage } from '../shared/protocol';
 import type { RunReport, TaskRecord } from '../shared/report';
@@ -53,26 +54,26 @@ class PanelPage {
     this.summarySlot.appendChild(this.summary.element);
     this.history = new HistoryView(host.interactive ? (message) => host.post(message) : undefined);
     this.emptyState = el('div', { className: 'empty-state', attrs: { 'data-testid': 'empty-state' } }, [
-      el('p', { className: 'empty-title', text: 'Run a function to see lanes here' }),
+      el('p', { className: 'empty-title', text: l10n.t('Run a function to see lanes here') }),
       el('p', {
         className: 'muted',
-        text: 'Put the cursor in a function and run a "Parallel Runner" command from the Command Palette, giving it argument lists. Each worker gets a lane; every task shows where it started and ended, next to the serial run.',
+        text: l10n.t('Put the cursor in a function and run a "Parallel Runner" command from the Command Palette, giving it argument lists. Each worker gets a lane; every task shows where it started and ended, next to the serial run.'),
       }),
     ]);
     const legend = el(
       'ul',
-      { className: 'legend', attrs: { 'aria-label': 'Bar colours' } },
+      { className: 'legend', attrs: { 'aria-label': l10n.t('Bar colours') } },
       (['ok', 'error', 'timeout', 'cancelled', 'running'] as const).map((status) =>
         el('li', {}, [el('span', { className: `status-swatch status-${status}`, attrs: { 'aria-hidden': 'true' } }), STATUS_LABELS[status]]),
       ),
     );
     const timelineSection = el('section', { className: 'panel-section', attrs: { 'aria-labelledby': 'timeline-heading' } }, [
-      el('div', { className: 'section-header' }, [el('h2', { text: 'Timeline', attrs: { id: 'timeline-heading' } }), this.repeatPicker, legend, this.timeline.controls()]),
-      el('p', { className: 'section-hint muted', text: 'Both runs share one time axis, in ms from each run’s start. Ctrl+wheel or +/− to zoom, drag to pan, hover or focus a bar for details.' }),
+      el('div', { className: 'section-header' }, [el('h2', { text: l10n.t('Timeline'), attrs: { id: 'timeline-heading' } }), this.repeatPicker, legend, this.timeline.controls()]),
+      el('p', { className: 'section-hint muted', text: l10n.t('Both runs share one time axis, in ms from each run’s start. Ctrl+wheel or +/− to zoom, drag to pan, hover or focus a bar for details.') }),
       this.timeline.element,
     ]);
     const tableSection = el('section', { className: 'panel-section', attrs: { 'aria-labelledby': 'table-heading' } }, [
-      el('div', { className: 'section-header' }, [el('h2', { text: 'Tasks', attrs: { id: 'table-heading' } }), el('span', { className: 'muted', text: 'Select a row (Enter) to see its console output.' })]),
+      el('div', { className: 'section-header' }, [el('h2', { text: l10n.t('Tasks'), attrs: { id: 'table-heading' } }), el('span', { className: 'muted', text: l10n.t('Select a row (Enter) to see its console output.') })]),
       this.table.element,
     ]);
     this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.account.element, this.comparison.element, this.history.element, timelineSection, this.sweepSection, tableSection]);
@@ -227,12 +228,12 @@ class PanelPage {
     const excluded = new Set(this.model.report?.summary?.speedupEstimate?.excludedPairs ?? []);
     const sweep = !!this.model.report?.sweep || (!pairs && this.model.allPhases().some((phase) => phase.phase === 'serial'));
     return repeats.map((r, i) => {
-      if (pairs) return { value: r, text: `pair ${i + 1} of ${repeats.length}${excluded.has(r) ? ' · left out (warm-up)' : ''}` };
+      if (pairs) return { value: r, text: l10n.t('pair {0} of {1}{2}', i + 1, repeats.length, excluded.has(r) ? l10n.t(' · left out (warm-up)') : '') };
       if (sweep) {
         const workers = this.model.phase('parallel', r)?.workers;
-        return { value: r, text: `run ${i + 1} of ${repeats.length}${workers ? ` · ${workers} workers` : ''}` };
+        return { value: r, text: l10n.t('run {0} of {1}{2}', i + 1, repeats.length, workers ? l10n.t(' · {0} workers', workers) : '') };
       }
-      return { value: r, text: `repeat ${i + 1} of ${repeats.length}` };
+      return { value: r, text: l10n.t('repeat {0} of {1}', i + 1, repeats.length) };
     });
   }
 
@@ -261,7 +262,7 @@ class PanelPage {
       this.renderAccount();
     });
     const pairs = this.model.repeatsArePairs();
-    this.repeatPicker.replaceChildren(el('span', { className: 'visually-hidden', text: pairs ? 'Show pair' : 'Show run' }), select);
+    this.repeatPicker.replaceChildren(el('span', { className: 'visually-hidden', text: pairs ? l10n.t('Show pair') : l10n.t('Show run') }), select);
   }
 
   /** The account of the pair on the timeline; the section stays hidden for reports that have no account at all. */
@@ -273,11 +274,11 @@ class PanelPage {
     const labels = this.repeatLabels();
     const label = labels.length > 1 ? labels.find((entry) => entry.value === repeat)?.text : undefined;
     const workers = account?.workers ?? this.model.phase('parallel', repeat)?.workers;
-    const caption = [label, workers ? `${workers} workers` : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers) · \1$/, ' · $1');
+    const caption = [label, workers ? l10n.t('{0} workers', workers) : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers) · \1$/, ' · $1');
     let missing: string | undefined;
     if (!account && anyAccount) {
       const phase = this.model.phase('parallel', repeat);
-      missing = !phase || phase.status === 'running' ? 'This pair is still running: its account follows when it ends.' : 'No account for this run: it has no serial run of its own to compare with.';
+      missing = !phase || phase.status === 'running' ? l10n.t('This pair is still running: its account follows when it ends.') : l10n.t('No account for this run: it has no serial run of its own to compare with.');
     }
     this.account.update(account, caption, missing);
   }
@@ -291,7 +292,7 @@ class PanelPage {
       return;
     }
     this.sweepSection.replaceChildren(
-      el('div', { className: 'section-header' }, [el('h2', { text: 'Speedup by worker count', attrs: { id: 'sweep-heading' } })]),
+      el('div', { className: 'section-header' }, [el('h2', { text: l10n.t('Speedup by worker count'), attrs: { id: 'sweep-heading' } })]),
       renderSweepChart(report.sweep),
     );
   }

@@ -237,7 +237,9 @@ export class SummaryView {
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? l10n.t('{0} CPUs on this machine', report.host.cpuCount) : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? l10n.t('{0} failed', failed) : running ? l10n.t('{0} running', counts.running) : l10n.t('all succeeded')], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
-    this.backend.set({ value: backend ?? '—', notes: backendNotes(backend, report.runtime) });
+    // A Python run names its interpreter and pool (shared with the CLI, in English); a JS run's pool is said here.
+    const jsPool = backend === 'processes' ? l10n.t('child processes') : backend === 'threads' ? l10n.t('worker threads (piscina)') : undefined;
+    this.backend.set({ value: backend ?? '—', notes: report.runtime ? backendNotes(backend, report.runtime) : [jsPool] });
     this.status.set({ value: RUN_STATUS_LABELS[report.status] ?? report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);
