@@ -191,7 +191,7 @@ export class HistoryController implements LastRunLookup, vscode.Disposable {
     const list = gone.slice(0, 8).map((history) => `${history.name} (${history.file})`).join(', ');
     const drop = vscode.l10n.t('Drop Their History');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Parallel Runner: {0} {1}: {2}{3}. Drop their {4} {5} (baselines included)?', gone.length, gone.length === 1 ? vscode.l10n.t('function no longer exists') : vscode.l10n.t('functions no longer exist'), list, gone.length > 8 ? ', …' : '', runs, runs === 1 ? 'run' : 'runs'),
+      vscode.l10n.t('Parallel Runner: {0} {1}: {2}{3}. Drop their {4} (baselines included)?', gone.length, gone.length === 1 ? vscode.l10n.t('function no longer exists') : vscode.l10n.t('functions no longer exist'), list, gone.length > 8 ? ', …' : '', runs === 1 ? vscode.l10n.t('1 run') : vscode.l10n.t('{0} runs', runs)),
       { modal: true },
       drop,
     );

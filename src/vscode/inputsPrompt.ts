@@ -28,8 +28,8 @@ export function validateInputsText(text: string, targetName: string, timeoutMs?:
     calls.push(call);
     length += call.length + 2;
   }
-  const count = `${preview.count} ${preview.count === 1 ? 'task' : 'tasks'}`;
-  return { message: `${count}: ${calls.join(', ')}`, severity: vscode.InputBoxValidationSeverity.Info };
+  const count = preview.count === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', preview.count);
+  return { message: vscode.l10n.t('{0}: {1}', count, calls.join(', ')), severity: vscode.InputBoxValidationSeverity.Info };
 }
 
 export function inputsMemoryKey(file: string, targetName: string): string {

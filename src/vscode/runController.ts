@@ -228,7 +228,7 @@ export class RunController implements vscode.Disposable {
 
     const where = `${path.basename(resolved.file)}:${resolved.target.line}`;
     const sweep = sweepWorkers ? vscode.l10n.t(' · sweep {0}…{1} workers', sweepWorkers[0], sweepWorkers[sweepWorkers.length - 1]) : '';
-    const description = `${resolved.target.name} (${where}) · ${tasks} ${tasks === 1 ? 'task' : 'tasks'} · ${describeOptions(request.options as RunOptions)}${sweep}`;
+    const description = `${resolved.target.name} (${where}) · ${tasks === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', tasks)} · ${describeOptions(request.options as RunOptions)}${sweep}`;
     return this.execute(request, resolved, description);
   }
 

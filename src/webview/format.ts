@@ -1,4 +1,5 @@
 // Number and time formatting shared by the panel's cards, timeline, table and sweep chart.
+import * as l10n from '@vscode/l10n';
 
 /** `0.042 ms`, `3.21 ms`, `812.4 ms`, `1.25 s`, or `—` when unknown. */
 export function formatMs(ms: number | undefined): string {
@@ -63,5 +64,5 @@ export function formatCount(count: number): string {
 /** 0.314 → `0.31 cores`, 1 → `1.00 core`: CPU use averaged over a phase. */
 export function formatCores(cores: number | undefined): string {
   if (cores === undefined || !Number.isFinite(cores)) return '—';
-  return `${cores.toFixed(2)} ${cores.toFixed(2) === '1.00' ? 'core' : 'cores'}`;
+  return cores.toFixed(2) === '1.00' ? l10n.t('1.00 core') : l10n.t('{0} cores', cores.toFixed(2));
 }

@@ -89,7 +89,7 @@ export class HistoryView {
       el('td', {}, [tick]),
       el('td', { className: 'history-run' }, [
         el('div', { text: new Date(entry.createdAt).toLocaleString() }, badges),
-        el('div', { className: 'compare-interval muted', text: `${entry.backend} · ${entry.workers} ${entry.workers === 1 ? 'worker' : 'workers'}` }),
+        el('div', { className: 'compare-interval muted', text: `${entry.backend} · ${entry.workers === 1 ? l10n.t('1 worker') : l10n.t('{0} workers', entry.workers)}` }),
         change ? el('div', { className: 'history-change compare-interval', text: change }) : null,
       ]),
       el('td', { className: 'numeric' }, [

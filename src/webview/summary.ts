@@ -201,7 +201,7 @@ export class SummaryView {
             ? { text: l10n.t('above the {0}these workers and cores allow: see the warning below', Number.isFinite(workersForCores) ? `${workersForCores}× ` : ''), className: 'note-warn', testId: 'speedup-above-cores' }
             : undefined,
         ],
-        title: l10n.t('Median of {0} serial ÷ parallel {1}{2}.', estimate.n, estimate.n === 1 ? 'pair' : 'pairs', estimate.n > 1 ? l10n.t('; 95 % confidence interval {0} – {1} (Student’s t over the pairs’ log speedups)', formatSpeedup(estimate.low), formatSpeedup(estimate.high)) : ''),
+        title: l10n.t('Median of {0} serial ÷ parallel {1}{2}.', estimate.n, estimate.n === 1 ? l10n.t('pair') : l10n.t('pairs'), estimate.n > 1 ? l10n.t('; 95 % confidence interval {0} – {1} (Student’s t over the pairs’ log speedups)', formatSpeedup(estimate.low), formatSpeedup(estimate.high)) : ''),
         className: aboveCores ? 'card-hero-warn' : '',
       });
     } else {
@@ -280,7 +280,7 @@ function pairsNote(model: RunModel, report: RunReport): string | undefined {
 }
 
 function pairsText(n: number): string {
-  return `${n} ${n === 1 ? 'pair' : 'pairs'}`;
+  return n === 1 ? l10n.t('1 pair') : l10n.t('{0} pairs', n);
 }
 
 /** 1.62 → `1.62` (the interval's half-width carries no × of its own). */

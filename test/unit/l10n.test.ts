@@ -24,6 +24,7 @@ const NOT_USER_FACING: Record<string, string> = {
   'Parallel Runner': 'the product name: output channel, status bar item name and panel title suffix stay as they are',
   'new ${…}': 'JavaScript: the call a class target makes (`new MyProcess(...)`), shown as code in the inputs box title',
   Untitled: 'the file name an untitled editor is given on disk, for its relative imports',
+  "model.repeatsArePairs() ? 'pair' : 'run'": 'a key: the timeline translates the lane-group label it picks',
 };
 
 function sourceFiles(): string[] {
@@ -73,6 +74,17 @@ function bypasses(file: string): Bypass[] {
       }
       if (/^console\./.test(callee)) return; // the developer console, not the user
     }
+    // `${n} ${n === 1 ? 'task' : 'tasks'}`: words chosen by a condition, each too short to look like prose on its own.
+    if (ts.isConditionalExpression(node) && [node.whenTrue, node.whenFalse].every((branch) => ts.isStringLiteral(branch) && /^[a-z]{2,}( [a-z]+)*$/.test(branch.text))) {
+      // Attribute values, alignments and setting values are code.
+      const CODE_WORDS = /^(true|false|start|end|middle|left|right|center|none|short|ascending|descending|threads|processes)$/;
+      const isCodeValue = [node.whenTrue, node.whenFalse].some((branch) => CODE_WORDS.test((branch as ts.StringLiteral).text));
+      if (!isCodeValue && !(node.getText(source) in NOT_USER_FACING)) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push({ where: `${file}:${line + 1}`, text: node.getText(source) });
+        return;
+      }
+    }
     let text: string | undefined;
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
     else if (ts.isTemplateExpression(node)) text = node.head.text + node.templateSpans.map((span) => `\${…}${span.literal.text}`).join('');
@@ -88,7 +100,7 @@ function bypasses(file: string): Bypass[] {
       if (!isKey && !isCompared && !isCode && !isSource && (looksLikeProse(text) || templateWords) && !(text in NOT_USER_FACING)) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
         found.push({ where: `${file}:${line + 1}`, text });
-      }
+      } else if (ts.isTemplateExpression(node) && !isCode) node.templateSpans.forEach((span) => visit(span.expression));
       return;
     }
     ts.forEachChild(node, visit);
