@@ -50,8 +50,9 @@ export class RunProgressTracker {
   /** `parallel · 3/10 tasks · 2 busy` */
   describe(): string {
     const { phase, warmup, repeat, done, total, busy } = this.counts;
-    if (!phase) return 'preparing…';
-    const label = warmup ? vscode.l10n.t('warm-up {0}', phase) : repeat > 0 ? `${phase} #${repeat + 1}` : phase;
+    if (!phase) return vscode.l10n.t('preparing…');
+    const phaseName = phase === 'serial' ? vscode.l10n.t('serial') : vscode.l10n.t('parallel');
+    const label = warmup ? vscode.l10n.t('warm-up {0}', phaseName) : repeat > 0 ? `${phaseName} #${repeat + 1}` : phaseName;
     return vscode.l10n.t('{0} · {1}/{2} tasks · {3} busy', label, done, total, busy);
   }
 }

@@ -273,7 +273,7 @@ function pairsNote(model: RunModel, report: RunReport): string | undefined {
   const count = model.repeats().length;
   if (!model.repeatsArePairs()) return options && options.repeats > 1 ? l10n.t('{0} repeats', options.repeats) : undefined;
   if (report.status === 'running') {
-    if (options?.repeats === 0) return l10n.t('pair {0} · until ± 5 %{1}', count, options.measureSeconds ? ` or ${options.measureSeconds} s` : '');
+    if (options?.repeats === 0) return l10n.t('pair {0} · until ± 5 %{1}', count, options.measureSeconds ? l10n.t(' or {0} s', options.measureSeconds) : '');
     return options && options.repeats > 1 ? l10n.t('pair {0} of {1}', count, options.repeats) : undefined;
   }
   return count > 1 ? pairsText(count) : undefined;
@@ -317,7 +317,7 @@ function estimateNotes(estimate: SpeedupEstimate, measureSeconds: number | undef
             : l10n.t('the time budget allowed no second');
     notes.push({ text: l10n.t('1 pair: {0}', why), testId: 'speedup-ci', title: l10n.t('One measurement gives no interval: the speedup may differ on the next run.') });
   } else {
-    notes.push({ text: `95 % CI · ${pairsText(estimate.n)}`, testId: 'speedup-ci' });
+    notes.push({ text: l10n.t('95 % CI · {0}', pairsText(estimate.n)), testId: 'speedup-ci' });
     const relative = Math.max(estimate.high / estimate.median - 1, 1 - estimate.low / estimate.median);
     if (relative > 0.05) {
       const why =

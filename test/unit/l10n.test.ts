@@ -96,7 +96,7 @@ function bypasses(file: string): Bypass[] {
       const isSource = /^\s*(\/\/|declare |export |import |def |class |[{}])/.test(text); // source code the extension writes or searches for
       const isCompared = (ts.isBinaryExpression(node.parent) && /^(===|!==|==|!=)$/.test(node.parent.operatorToken.getText(source))) || ts.isCaseClause(node.parent);
       // A template with a word of its own between the values (`${n} workers`), not a class name or a CSS function.
-      const templateWords = ts.isTemplateExpression(node) && /\s/.test(text.replace(/\$\{…\}/g, '')) && /(^|\s)[A-Za-z]{3,}([\s.,:;!?…)]|$)/.test(text.replace(/\$\{…\}/g, ' '));
+      const templateWords = ts.isTemplateExpression(node) && /\s/.test(text.replace(/\$\{…\}/g, '')) && /(^|\s)(?!(ms|px|em|at)\b)[A-Za-z]{2,}([\s.,:;!?…)]|$)/.test(text.replace(/\$\{…\}/g, ' ')) // units and a stack frame's 'at' are not words;
       if (!isKey && !isCompared && !isCode && !isSource && (looksLikeProse(text) || templateWords) && !(text in NOT_USER_FACING)) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
         found.push({ where: `${file}:${line + 1}`, text });
