@@ -290,11 +290,18 @@ describe('Engine.run', () => {
       return;
     }
     // In parallel one task spins while another holds the lock: its CPU grows, its work does not.
-    assert.ok(contention > 0.2 * account.idealMs, `contention ${contention} ms against an ideal of ${account.idealMs} ms`);
-    assert.ok(warnings.includes('contention'), warnings.join(', '));
-    // On a quiet machine the extra CPU is the largest loss; other programs would add waiting for a CPU on top.
+    assert.ok(contention > 0, `contention ${contention} ms`);
+    // On a quiet machine the spinner has a core of its own, so the extra CPU is the largest loss and is warned about.
+    // Other programs on the cores take the spinner's CPU away: it waits instead of spinning, and waiting for a CPU
+    // grows in its place (the machine-busy warning says so), which is the account working, not failing.
     const quiet = report.phases.every((run) => (run.otherCpuCores ?? 0) < 0.25);
-    if (quiet) assert.equal(account.largestLoss?.key, 'contention', JSON.stringify(account.segments));
+    if (quiet) {
+      assert.ok(contention > 0.2 * account.idealMs, `contention ${contention} ms against an ideal of ${account.idealMs} ms`);
+      assert.ok(warnings.includes('contention'), warnings.join(', '));
+      assert.equal(account.largestLoss?.key, 'contention', JSON.stringify(account.segments));
+    } else {
+      assert.ok(warnings.includes('machine-busy'), warnings.join(', '));
+    }
   });
 
   it('advises longest first when input order leaves workers idle behind a long last task, and only then', async () => {
