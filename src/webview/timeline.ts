@@ -1,7 +1,7 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
 import { el } from './dom';
 import type { MeasurementInfo } from '../shared/report';
-import { formatCores, formatMs, formatTick, niceStep, truncate } from './format';
+import { formatCores, formatMs, formatTick, niceStep, truncate, workersText } from './format';
 import { blockedMs, type RunModel, type ViewPhase, type ViewTask, type ViewTaskStatus } from './runModel';
 import { readCanvasTheme, type CanvasTheme } from './theme';
 
@@ -222,7 +222,7 @@ export class Timeline {
     for (const row of this.rows) {
       if (row.kind === 'group') {
         const phase = row.phase;
-        const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${phase.workers ?? phase.lanes.size} workers`;
+        const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${workersText(phase.workers ?? phase.lanes.size)}`;
         const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
         const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
           el('div', { className: 'lane-group-title' }, [

@@ -928,6 +928,23 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     await page.close();
   });
 
+  it('a sweep’s runs (one serial run, a parallel run per worker count) are picked as runs, each beside the one serial run', async () => {
+    const report = makeSampleReport({ tasks: 4, workers: 2, repeats: 3 });
+    report.phases = report.phases.filter((phase) => phase.phase === 'parallel' || phase.repeat === 0);
+    report.tasks = report.tasks.filter((task) => task.phase === 'parallel' || task.repeat === 0);
+    report.phases.filter((phase) => phase.phase === 'parallel').forEach((phase, i) => (phase.workers = [1, 2, 4][i]));
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.deepEqual(await page.locator('[data-testid=repeat-select] option').allTextContents(), ['run 1 of 3 · 1 worker', 'run 2 of 3 · 2 workers', 'run 3 of 3 · 4 workers']);
+    const groups = (): Promise<string[]> => page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => `${node.getAttribute('data-phase')} ${node.getAttribute('data-repeat')}`));
+    assert.deepEqual(await groups(), ['serial 0', 'parallel 2']);
+    await page.locator('[data-testid=repeat-select]').selectOption('1');
+    await panel.settle();
+    assert.deepEqual(await groups(), ['serial 0', 'parallel 1']);
+    await page.close();
+  });
+
   it('the sweep chart draws Amdahl with the core limit and a core-count line', async () => {
     const report = makeAccountReport({ sweep: true, sweepCores: 2 });
     const sweep = report.sweep as NonNullable<RunReport['sweep']>;
