@@ -822,6 +822,14 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     const quietColor = await page.locator('[data-testid=phase-other-cpu]:not(.machine-busy)').evaluate((node) => getComputedStyle(node).color);
     assert.notEqual(busyColor, quietColor);
 
+    // A phase shorter than 400 ms reads /proc/stat's 10 ms ticks too coarsely: approximate, and not called busy.
+    await panel.send({ type: 'report', report: { ...makeSampleReport({ tasks: 4, workers: 2, measured: 'schedstat', durationMs: () => 20, otherCpuCores: () => 0.6 }), id: 'short' } });
+    assert.deepEqual(await machine(), [
+      { text: 'other programs ~0.60 · this run ~0.97 cores', busy: false, cores: '0.6' },
+      { text: 'other programs ~0.60 · this run ~1.90 cores', busy: false, cores: '0.6' },
+    ]);
+    assert.match((await page.locator('[data-testid=phase-other-cpu]').first().getAttribute('title')) ?? '', /shorter than 400 ms/);
+
     await panel.send({ type: 'report', report: { ...makeAccountReport({ measured: 'unavailable' }), id: 'unmeasured' } });
     assert.deepEqual((await machine()).map((line) => line.text), ['other programs: not measured on this platform', 'other programs: not measured on this platform']);
 
