@@ -6,8 +6,10 @@ import { inspect, parseArgs } from 'node:util';
 import { version as toolVersion } from '../package.json';
 import { UserError, type RunOutcome, type RunRequest } from './core/api';
 import { Engine } from './core/engine';
+import { compareReports, comparisonText, slowdownGate, type GateResult } from './core/compare';
 import { countInputs } from './core/inputs';
-import { loadPanelAssets, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { loadPanelAssets, parseReportJson, toChromeTrace, toCsv, toHtml, toJson } from './core/export';
+import { withMachineInfo } from './core/machineInfo';
 import {
   accountLines,
   formatDuration,
@@ -61,14 +63,23 @@ Options:
       --csv FILE           save one row per task as CSV
       --trace FILE         save a Chrome trace (open in ui.perfetto.dev or chrome://tracing)
       --html FILE          save the panel (timeline, lanes, task table) as one offline HTML page
+      --baseline FILE      compare with a saved report (--json or --save-baseline output): each figure
+                           with its change and whether it is significant (Welch's t-test over the pairs)
+      --fail-if-slower PCT with --baseline: exit 3 when the parallel wall or the speedup is worse by more
+                           than PCT percent and the change is significant (use --runs 5 or more)
+      --save-baseline FILE save this run's report as the baseline for a later --baseline
   -h, --help               show this help
   -v, --version            show the version
 
 Report files (--json, --csv, --trace, --html) are written before anything is printed. A task's terminal control
 sequences are printed escaped (\x1b…); the report files keep its raw text.
 
-Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 128 + the signal's number
-when interrupted (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).`;
+Exit status: 0 when every task succeeded, 1 on an error or a failed task, 2 on bad usage, 3 when --fail-if-slower
+found the run significantly slower than the baseline, 128 + the signal's number when interrupted (130 for Ctrl+C,
+143 for SIGTERM, 129 for SIGHUP).`;
+
+/** Exit status of a run that --fail-if-slower found significantly slower than its baseline. */
+export const EXIT_SLOWER_THAN_BASELINE = 3;
 
 /** C0 and C1 control characters but newline and tab: ESC starts colour, clear-screen and window-title sequences, CR overwrites. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -165,6 +176,10 @@ const SAMPLE_FILE = path.join(MEDIA_DIR, 'sample', 'seed-workloads.ts');
 interface CliOptions {
   request: RunRequest;
   exports: { json?: string; csv?: string; trace?: string; html?: string };
+  /** --baseline: the saved report, read and checked before the run so a bad file fails at once. */
+  baseline?: { file: string; report: RunReport };
+  failIfSlowerPct?: number;
+  saveBaseline?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -190,14 +205,19 @@ async function main(argv: string[]): Promise<number> {
     const partial = options.exports.json ? new PartialReport(options.exports.json) : undefined;
     const outcome = await runWithProgress(engine, options.request, partial);
     await partial?.stop();
+    await withMachineInfo(outcome.report);
     // Files first, each on its own: a task may have closed or taken over this process's stdout (threads share it), and a
-    // failed print or one failed export must not cost the others.
+    // failed print or one failed export must not cost the others. The comparison goes into the report before they are written.
+    const gate = compareWithBaseline(outcome.report, options);
     const written = await writeExports(outcome.report, options.exports);
+    if (options.saveBaseline) await saveBaseline(outcome.report, options.saveBaseline);
     const printed = printOutcome(outcome);
+    if (gate && printed) writeOut(`${gate.text.join('\n')}\n`);
     for (const line of written.saved) (printed ? writeOut : writeErr)(`${line}\n`);
     for (const line of written.failed) writeErr(`parallel-runner: ${line}\n`);
     if (!printed) reportBrokenStdout(written.saved.length > 0);
     const code = exitCodeFor(outcome.report);
+    if (code === 0 && gate?.result?.failed) return EXIT_SLOWER_THAN_BASELINE;
     return code === 0 && (!printed || written.failed.length > 0) ? 1 : code;
   } finally {
     // Child processes are killed at once; worker threads end with this process, so their teardown (~30 ms for five) is not awaited.
@@ -254,6 +274,9 @@ function parseCommandLine(argv: string[]) {
         csv: { type: 'string' },
         trace: { type: 'string' },
         html: { type: 'string' },
+        baseline: { type: 'string' },
+        'fail-if-slower': { type: 'string' },
+        'save-baseline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -313,7 +336,57 @@ async function cliOptions(values: ParsedValues, positionals: string[]): Promise<
   if (values.sweep !== undefined) {
     request.sweepWorkers = values.sweep.split(',').map((part) => integerOption('--sweep', part.trim(), 1));
   }
-  return { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  const result: CliOptions = { request, exports: { json: values.json, csv: values.csv, trace: values.trace, html: values.html } };
+  if (values['fail-if-slower'] !== undefined) {
+    if (values.baseline === undefined) throw new UsageError('--fail-if-slower needs --baseline FILE (the report to compare with)');
+    const pct = Number(values['fail-if-slower'].replace(/%$/, ''));
+    if (!Number.isFinite(pct) || pct < 0) throw new UsageError(`--fail-if-slower must be a percentage ≥ 0, such as 10, not "${values['fail-if-slower']}"`);
+    result.failIfSlowerPct = pct;
+  }
+  if (values.baseline !== undefined) result.baseline = { file: values.baseline, report: await readBaseline(values.baseline) };
+  if (values['save-baseline'] !== undefined) result.saveBaseline = values['save-baseline'];
+  return result;
+}
+
+async function readBaseline(file: string): Promise<RunReport> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.resolve(file), 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read the baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseReportJson(text);
+  } catch (error) {
+    throw new UserError(`the baseline ${file} is not a report: ${(error as Error).message} (save one with --save-baseline FILE or --json FILE)`);
+  }
+}
+
+/** Prints the comparison, attaches it to the report for the exports, and applies --fail-if-slower. */
+function compareWithBaseline(report: RunReport, options: CliOptions): { result?: GateResult; text: string[] } | undefined {
+  if (!options.baseline) return undefined;
+  const comparison = compareReports(options.baseline.report, report);
+  report.comparison = comparison;
+  const text = ['', ...comparisonText(comparison, `baseline ${options.baseline.file}`)];
+  let result: GateResult | undefined;
+  if (options.failIfSlowerPct !== undefined) {
+    result = slowdownGate(comparison, options.failIfSlowerPct);
+    for (const note of result.notes) text.push(`note: ${note}`);
+    if (result.failed) text.push(...result.reasons.map((reason) => `SLOWER: ${reason}`), `Exit status ${EXIT_SLOWER_THAN_BASELINE}: slower than the baseline by more than ${options.failIfSlowerPct} %.`);
+    else text.push(`Not slower than the baseline by more than ${options.failIfSlowerPct} % with significance.`);
+  }
+  return { result, text };
+}
+
+async function saveBaseline(report: RunReport, file: string): Promise<void> {
+  // A baseline is the run alone: the comparison it was part of belongs to this run, not to the next one's baseline.
+  const { comparison: _comparison, ...alone } = report;
+  try {
+    await fs.writeFile(path.resolve(file), toJson(alone));
+  } catch (error) {
+    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  writeOut(`Saved the baseline: ${file}\n`);
 }
 
 function integerOption(name: string, text: string, min: number): number {

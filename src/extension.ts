@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { RunOutcome } from './core/api';
 import type { WebviewState } from './shared/protocol';
 import { TargetCodeLensProvider, CODELENS_SELECTOR } from './vscode/codeLens';
-import { Commands, type ExportCommandArgs, type RunCommandArgs } from './vscode/commandIds';
+import { Commands, type ExportCommandArgs, type OpenRunCommandArgs, type RunCommandArgs } from './vscode/commandIds';
 import { EngineHost } from './vscode/engineHost';
 import { RunController } from './vscode/runController';
 import { PANEL_VIEW_TYPE, RunPanel, type PanelHandshake } from './vscode/runPanel';
@@ -20,6 +20,8 @@ export interface ParallelRunnerApi {
   /** What deactivate does: ends every pool, thread and child process. A later run starts a fresh engine. */
   disposeEngine(): Promise<void>;
   isRunning(): boolean;
+  /** The run history's keys and entries (tests read it to see what was kept). */
+  historySnapshot(): Record<string, { baselineId?: string; runs: string[] }>;
 }
 
 let engines: EngineHost | undefined;
@@ -28,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
   const engineHost = new EngineHost({ distDir: path.join(context.extensionPath, 'dist'), cacheDir: context.globalStorageUri.fsPath });
   engines = engineHost;
   const controller = new RunController(context, engineHost);
-  const codeLens = new TargetCodeLensProvider();
+  const codeLens = new TargetCodeLensProvider(controller.history);
 
   const run = (mode: Parameters<RunController['run']>[0]) => (args?: RunCommandArgs) => controller.run(mode, asRunArgs(args));
   const handlers: Record<string, (...args: never[]) => unknown> = {
@@ -42,6 +44,11 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
       controller.showPanel();
     },
     [Commands.exportReport]: (args?: ExportCommandArgs) => controller.exportReport(args && typeof args === 'object' ? args : undefined),
+    [Commands.setBaseline]: () => controller.setBaseline(),
+    [Commands.clearBaseline]: () => controller.clearBaseline(),
+    [Commands.compareRuns]: () => controller.compareRuns(),
+    [Commands.openRun]: (args?: OpenRunCommandArgs) => (args && typeof args.runId === 'string' ? controller.openRun(args.runId) : undefined),
+    [Commands.cleanUpHistory]: () => controller.history.cleanUp(),
     [Commands.openSample]: async () => {
       try {
         await openSample(context);
@@ -76,6 +83,13 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
     engineStarted: () => engineHost.started,
     disposeEngine: () => engineHost.dispose(),
     isRunning: () => controller.running,
+    historySnapshot: () =>
+      Object.fromEntries(
+        controller.history.store.keys().map((key) => {
+          const history = controller.history.store.get(key);
+          return [key, { ...(history?.baselineId ? { baselineId: history.baselineId } : {}), runs: history?.runs.map((run) => run.id) ?? [] }];
+        }),
+      ),
   };
 }
 

@@ -1,4 +1,5 @@
 // The RunReport: everything one run produced, as plain JSON. Shared by engine, CLI, panel and exports.
+import type { RunComparison } from './comparison';
 
 /** Bump when a field changes meaning or is removed; adding optional fields keeps the version. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -287,6 +288,12 @@ export interface HostInfo {
   nodeVersion: string;
   cpuModel: string;
   cpuCount: number;
+  /** The OS and its release (`Linux 6.1.0-18-amd64`, `Darwin 23.4.0`): os.type() and os.release(). Absent in older reports. */
+  osRelease?: string;
+  /** `3.11.2` from `python3 --version` (the Python backend's interpreter); absent where none answered. */
+  pythonVersion?: string;
+  /** Total memory in MB. */
+  totalMemoryMb?: number;
 }
 
 /** Which figures this platform could measure: an unavailable one is absent from the records, never shown as 0. */
@@ -360,4 +367,6 @@ export interface RunReport {
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   /** Set when the whole run failed before tasks ran (syntax error, bad inputs…). */
   failure?: string;
+  /** This run against a baseline (CLI --baseline, or the function's baseline in the editor), when exported with one. */
+  comparison?: RunComparison;
 }

@@ -14,6 +14,11 @@ export const Commands = {
   exportReport: 'parallelRunner.exportReport',
   openSample: 'parallelRunner.openSample',
   openPythonSample: 'parallelRunner.openPythonSample',
+  setBaseline: 'parallelRunner.setBaseline',
+  clearBaseline: 'parallelRunner.clearBaseline',
+  compareRuns: 'parallelRunner.compareRuns',
+  openRun: 'parallelRunner.openRun',
+  cleanUpHistory: 'parallelRunner.cleanUpHistory',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -48,6 +53,11 @@ export interface ExportCommandArgs {
   format?: ExportFormat;
   /** Where to write; skips the save dialog. */
   uri?: vscode.Uri | string;
+}
+
+/** Open Run (CodeLens, tests): a run of the history by id. */
+export interface OpenRunCommandArgs {
+  runId: string;
 }
 
 /** How a run command shapes the run: a plain run, a benchmark with repeats, or a sweep over worker counts. */

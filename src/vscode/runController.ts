@@ -10,6 +10,7 @@ import type { RunOptions, RunReport, TargetInfo } from '../shared/report';
 import { Commands, ContextKeys, type ExportCommandArgs, type RunCommandArgs, type RunMode } from './commandIds';
 import type { EngineHost } from './engineHost';
 import { exportReport } from './exportReport';
+import { HistoryController } from './historyController';
 import { inputsToRemember, promptInputs, rememberedInputs, rememberInputs } from './inputsPrompt';
 import { describeOptions, pickRunOptions } from './optionsPicker';
 import { RunLog } from './runLog';
@@ -56,12 +57,14 @@ export class RunController implements vscode.Disposable {
   readonly log = new RunLog();
   private readonly status = new RunStatusItem();
   readonly panelHost: PanelHost;
+  readonly history: HistoryController;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly engines: EngineHost,
   ) {
     this.panelHost = { extensionUri: context.extensionUri, onMessage: (message) => this.onPanelMessage(message) };
+    this.history = new HistoryController(context);
     this.lastRun = context.workspaceState.get<LastRun>(LAST_RUN_KEY);
     if (this.lastRun) void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
   }
@@ -70,6 +73,7 @@ export class RunController implements vscode.Disposable {
   revivePanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): void {
     const revived = RunPanel.revive(panel, this.panelHost, state);
     if (revived.lastReport) void vscode.commands.executeCommand('setContext', ContextKeys.hasReport, true);
+    void this.history.refreshPanel(revived.lastReport, revived);
   }
 
   get running(): boolean {
@@ -116,18 +120,23 @@ export class RunController implements vscode.Disposable {
     const existed = RunPanel.current !== undefined;
     const panel = RunPanel.createOrShow(this.panelHost, { preserveFocus: false });
     if (!existed && this.active) panel.beginRun(this.active.targetName, this.active.events);
-    else if (!existed && this.lastReport) panel.showReport(this.lastReport);
+    else if (!existed && this.lastReport) {
+      panel.showReport(this.lastReport);
+      void this.history.refreshPanel(this.lastReport, panel);
+    }
     return panel;
   }
 
   async exportReport(args?: ExportCommandArgs): Promise<vscode.Uri | undefined> {
-    const report = this.lastReport ?? RunPanel.current?.lastReport;
+    // The run the panel shows (it may be one opened from the history), else the last run.
+    const report = RunPanel.current?.lastReport ?? this.lastReport;
     if (!report) {
       void vscode.window.showInformationMessage('Parallel Runner: nothing to export yet. Run a function first.');
       return undefined;
     }
     try {
-      const written = await exportReport(report, this.context.extensionUri, args);
+      // The comparison the panel shows for this run goes with it (JSON: both run ids and the deltas; HTML: side by side).
+      const written = await exportReport(this.history.withComparison(report), this.context.extensionUri, args);
       if (written && !args?.uri) {
         const open = 'Open';
         void vscode.window.showInformationMessage(`Exported the ${report.target.name} report to ${path.basename(written.fsPath)}.`, open).then((choice) => {
@@ -141,7 +150,33 @@ export class RunController implements vscode.Disposable {
     }
   }
 
+  /** Set as Baseline: the run the panel shows (or the given one) becomes its function's baseline. */
+  async setBaseline(runId?: string): Promise<void> {
+    await this.history.setBaseline(RunPanel.current?.lastReport ?? this.lastReport, runId, RunPanel.current);
+  }
+
+  async clearBaseline(): Promise<void> {
+    await this.history.clearBaseline(RunPanel.current?.lastReport ?? this.lastReport, RunPanel.current);
+  }
+
+  /** Opens a run of the history in the panel (CodeLens, history list). */
+  async openRun(runId: string): Promise<RunReport | undefined> {
+    const panel = RunPanel.createOrShow(this.panelHost, { preserveFocus: false });
+    const report = await this.history.openRun(runId, panel);
+    if (report) void vscode.commands.executeCommand('setContext', ContextKeys.hasReport, true);
+    return report;
+  }
+
+  async compareRuns(baselineId?: string, currentId?: string): Promise<void> {
+    if (baselineId && currentId) {
+      await this.history.compareRuns(baselineId, currentId, RunPanel.createOrShow(this.panelHost, { preserveFocus: false }));
+      return;
+    }
+    await this.history.pickAndCompare(RunPanel.current?.lastReport ?? this.lastReport, () => RunPanel.createOrShow(this.panelHost, { preserveFocus: false }));
+  }
+
   dispose(): void {
+    this.history.dispose();
     this.active?.abort.abort();
     this.status.dispose();
     this.log.dispose();
@@ -293,6 +328,8 @@ export class RunController implements vscode.Disposable {
     const panel = RunPanel.current;
     panel?.showReport(report);
     if (panel && !panel.panel.visible) panel.reveal(true);
+    // Kept in the history and compared with the baseline off this path: a slow disk never delays the run's end.
+    void this.history.recordRun(report, panel).catch((error: unknown) => this.log.error(`history: ${errorText(error)}`));
     await yieldToEventLoop();
     this.log.end(report);
     this.status.showFinished(report, summaryLine(report));
@@ -328,6 +365,18 @@ export class RunController implements vscode.Disposable {
         break;
       case 'cancel':
         if (this.active) this.cancel();
+        break;
+      case 'set-baseline':
+        void this.setBaseline(message.runId);
+        break;
+      case 'clear-baseline':
+        void this.clearBaseline();
+        break;
+      case 'open-run':
+        void this.openRun(message.runId);
+        break;
+      case 'compare-runs':
+        void this.compareRuns(message.baselineId, message.currentId);
         break;
       case 'open-location':
         openLocation({ file: message.file, line: message.line, column: message.column }).then(undefined, (error: unknown) => {

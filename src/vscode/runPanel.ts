@@ -54,6 +54,8 @@ export class RunPanel implements vscode.Disposable {
   private disposed = false;
   /** Bumped by every report post, new run and page load: slices still being sent for an older one stop. */
   private reportPost = 0;
+  /** The latest 'history' and 'comparison' messages, re-sent to a page that loads again (after a reload or being hidden). */
+  private readonly sideMessages = new Map<'history' | 'comparison', ToWebviewMessage>();
   readonly handshake: PanelHandshake = { readyCount: 0, deliveredEvents: 0, eventMessages: 0, largestEventMessage: 0, visible: false };
 
   /** Shows the panel (creating it beside the editor when absent) without taking focus from the editor by default. */
@@ -131,6 +133,12 @@ export class RunPanel implements vscode.Disposable {
     if (this.ready) this.postReport(report);
   }
 
+  /** History and comparison beside the report: posted now when the page is up, and again whenever it loads. */
+  showSide(message: Extract<ToWebviewMessage, { type: 'history' | 'comparison' }>): void {
+    this.sideMessages.set(message.type, message);
+    if (this.ready) void this.post(message);
+  }
+
   /** The run ended without a report (it failed before any task ran). */
   endRun(): void {
     this.flush(true);
@@ -173,6 +181,7 @@ export class RunPanel implements vscode.Disposable {
     } else if (this.report) {
       this.postReport(this.report);
     }
+    for (const message of this.sideMessages.values()) void this.post(message);
   }
 
   private scheduleFlush(): void {
@@ -273,6 +282,13 @@ export function asFromWebviewMessage(raw: unknown): FromWebviewMessage | undefin
       return { type: message.type };
     case 'export':
       return message.format === 'json' || message.format === 'csv' || message.format === 'trace' || message.format === 'html' ? { type: 'export', format: message.format } : undefined;
+    case 'clear-baseline':
+      return { type: 'clear-baseline' };
+    case 'set-baseline':
+    case 'open-run':
+      return typeof message.runId === 'string' && message.runId.length < 200 ? { type: message.type, runId: message.runId } : undefined;
+    case 'compare-runs':
+      return typeof message.baselineId === 'string' && typeof message.currentId === 'string' ? { type: 'compare-runs', baselineId: message.baselineId, currentId: message.currentId } : undefined;
     case 'open-location':
       return typeof message.file === 'string' && typeof message.line === 'number' && typeof message.column === 'number'
         ? { type: 'open-location', file: message.file, line: message.line, column: message.column }

@@ -2,8 +2,10 @@
 import type { ToWebviewMessage } from '../shared/protocol';
 import type { RunReport, TaskRecord } from '../shared/report';
 import { AccountView } from './account';
+import { ComparisonView } from './comparison';
 import { el } from './dom';
 import { workersText } from './format';
+import { HistoryView } from './history';
 import { connectHost, embeddedReport, type PanelHost } from './host';
 import { RunModel } from './runModel';
 import { SummaryView } from './summary';
@@ -22,6 +24,8 @@ class PanelPage {
   private readonly table: TaskTable;
   private readonly summary: SummaryView;
   private readonly summarySlot = el('div', { className: 'summary-slot' });
+  private readonly comparison = new ComparisonView();
+  private readonly history: HistoryView;
   private readonly sweepSection = el('section', { className: 'panel-section', attrs: { 'aria-labelledby': 'sweep-heading', hidden: true } });
   private readonly repeatPicker = el('label', { className: 'repeat-picker', attrs: { hidden: true } });
   private readonly content: HTMLElement;
@@ -47,6 +51,7 @@ class PanelPage {
     this.table = new TaskTable({ openLocation: (location) => host.post({ type: 'open-location', ...location }) });
     this.summary = new SummaryView(host.interactive ? (message) => host.post(message) : undefined);
     this.summarySlot.appendChild(this.summary.element);
+    this.history = new HistoryView(host.interactive ? (message) => host.post(message) : undefined);
     this.emptyState = el('div', { className: 'empty-state', attrs: { 'data-testid': 'empty-state' } }, [
       el('p', { className: 'empty-title', text: 'Run a function to see lanes here' }),
       el('p', {
@@ -70,7 +75,7 @@ class PanelPage {
       el('div', { className: 'section-header' }, [el('h2', { text: 'Tasks', attrs: { id: 'table-heading' } }), el('span', { className: 'muted', text: 'Select a row (Enter) to see its console output.' })]),
       this.table.element,
     ]);
-    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.account.element, timelineSection, this.sweepSection, tableSection]);
+    this.content = el('div', { className: 'run-content', attrs: { hidden: true } }, [this.summarySlot, this.account.element, this.comparison.element, this.history.element, timelineSection, this.sweepSection, tableSection]);
     root.replaceChildren(this.emptyState, this.content);
     this.watchTheme();
   }
@@ -119,6 +124,12 @@ class PanelPage {
         }
         this.scheduleRender();
         break;
+      case 'history':
+        this.history.set(message);
+        break;
+      case 'comparison':
+        this.comparison.set(message.comparison, message.picked);
+        break;
       case 'clear':
         this.reportParts = undefined;
         this.model.clear();
@@ -131,10 +142,13 @@ class PanelPage {
   private showReport(report: RunReport): void {
     if (report.id !== this.reportId) this.resetView(report.id);
     this.model.setReport(report);
+    // An exported page carries its comparison in the report itself.
+    if (report.comparison) this.comparison.showingRun(report.id, report.comparison);
     this.scheduleRender();
   }
 
   private resetView(reportId: string | undefined): void {
+    this.comparison.showingRun(reportId);
     if (reportId === this.reportId) return;
     this.reportId = reportId;
     this.pickedRepeat = undefined;

@@ -1,6 +1,7 @@
 // Run options: defaults, validation, and the caps a run applies to what was asked.
 import * as os from 'node:os';
 import type { RunOptions, RunWarning } from '../../shared/report';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../../shared/limits';
 import { UserError } from '../api';
 
 /** Time budget for repeating serial/parallel pairs until the speedup's interval is within ±5 %. */
@@ -39,7 +40,10 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions
     taskTimeoutSeconds: partial.taskTimeoutSeconds ?? 0,
     measureSeconds: partial.measureSeconds ?? DEFAULT_MEASURE_SECONDS,
   };
-  if (!(options.taskTimeoutSeconds >= 0)) throw new UserError(`taskTimeoutSeconds must be 0 (none) or more (got ${options.taskTimeoutSeconds}).`);
+  if (!(options.taskTimeoutSeconds >= 0 && options.taskTimeoutSeconds <= MAX_TASK_TIMEOUT_SECONDS)) {
+    // Node clamps a timer above 2³¹−1 ms to 1 ms: a bigger limit would time every task out at once.
+    throw new UserError(`taskTimeoutSeconds must be from 0 (none) to ${MAX_TASK_TIMEOUT_SECONDS} (got ${options.taskTimeoutSeconds}).`);
+  }
   if (!(options.measureSeconds > 0 && options.measureSeconds <= MAX_MEASURE_SECONDS)) {
     throw new UserError(`measureSeconds must be more than 0 and at most ${MAX_MEASURE_SECONDS} (got ${options.measureSeconds}).`);
   }

@@ -8,6 +8,7 @@ import type { LeftoverProcess, ModuleSpec } from '../../shared/workerProtocol';
 import { monotonicNowUs } from '../../worker/clock';
 import type { RunHandlers, RunRequest } from '../api';
 import { machineCpuAvailable } from '../machine';
+import { machineInfoNow } from '../machineInfo';
 import { previewArgs } from './preview';
 
 /** Runs started by this process: with a phase counter, a phase key that is unique within the process. */
@@ -24,7 +25,7 @@ export function hostInfo(): RunReport['host'] {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     cpuCount: os.availableParallelism(),
   };
-  return { ...host };
+  return { ...machineInfoNow(), ...host };
 }
 
 /**
