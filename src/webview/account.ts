@@ -1,7 +1,7 @@
 // The account: one bar from 0 to the parallel wall time, split into where that time went, the ideal marked, with advice.
 import type { AccountSegment, AccountSegmentKey, RunAccount } from '../shared/report';
 import { el } from './dom';
-import { formatMs } from './format';
+import { formatMs, workersText } from './format';
 
 /** Segments smaller than this are left out of the bar and the table: they would draw nothing and read as 0. */
 const NEGLIGIBLE_MS = 0.01;
@@ -146,7 +146,7 @@ export class AccountView {
       markers.push(wallMarker);
     }
     const summary = [
-      `Parallel wall time ${formatMs(parallelMs)} on ${account.workers} workers`,
+      `Parallel wall time ${formatMs(parallelMs)} on ${workersText(account.workers)}`,
       ...shown.map(describe),
       hasIdeal ? `ideal ${formatMs(account.idealMs)}` : 'no ideal without a serial run',
     ].join('; ');

@@ -65,3 +65,8 @@ export function formatCores(cores: number | undefined): string {
   if (cores === undefined || !Number.isFinite(cores)) return '—';
   return `${cores.toFixed(2)} ${cores.toFixed(2) === '1.00' ? 'core' : 'cores'}`;
 }
+
+/** `1 worker`, `3 workers` */
+export function workersText(count: number): string {
+  return `${count} ${count === 1 ? 'worker' : 'workers'}`;
+}

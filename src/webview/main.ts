@@ -4,6 +4,7 @@ import type { RunReport, TaskRecord } from '../shared/report';
 import { AccountView } from './account';
 import { ComparisonView } from './comparison';
 import { el } from './dom';
+import { workersText } from './format';
 import { HistoryView } from './history';
 import { connectHost, embeddedReport, type PanelHost } from './host';
 import { RunModel } from './runModel';
@@ -229,7 +230,7 @@ class PanelPage {
       if (pairs) return { value: r, text: `pair ${i + 1} of ${repeats.length}${excluded.has(r) ? ' · left out (warm-up)' : ''}` };
       if (sweep) {
         const workers = this.model.phase('parallel', r)?.workers;
-        return { value: r, text: `run ${i + 1} of ${repeats.length}${workers ? ` · ${workers} workers` : ''}` };
+        return { value: r, text: `run ${i + 1} of ${repeats.length}${workers ? ` · ${workersText(workers)}` : ''}` };
       }
       return { value: r, text: `repeat ${i + 1} of ${repeats.length}` };
     });
@@ -272,7 +273,7 @@ class PanelPage {
     const labels = this.repeatLabels();
     const label = labels.length > 1 ? labels.find((entry) => entry.value === repeat)?.text : undefined;
     const workers = account?.workers ?? this.model.phase('parallel', repeat)?.workers;
-    const caption = [label, workers ? `${workers} workers` : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers) · \1$/, ' · $1');
+    const caption = [label, workers ? workersText(workers) : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers?) · \1$/, ' · $1');
     let missing: string | undefined;
     if (!account && anyAccount) {
       const phase = this.model.phase('parallel', repeat);

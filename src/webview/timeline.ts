@@ -1,7 +1,7 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
 import { el } from './dom';
 import type { MeasurementInfo } from '../shared/report';
-import { formatCores, formatMs, formatTick, niceStep, truncate } from './format';
+import { formatCores, formatMs, formatTick, niceStep, truncate, workersText } from './format';
 import { blockedMs, type RunModel, type ViewPhase, type ViewTask, type ViewTaskStatus } from './runModel';
 import { readCanvasTheme, type CanvasTheme } from './theme';
 
@@ -9,8 +9,13 @@ const AXIS_HEIGHT = 24;
 const GROUP_HEIGHT = 24;
 /** A phase header with a second line for the machine around it (other programs' CPU). */
 const GROUP_HEIGHT_WITH_MACHINE = 38;
-/** Other programs' CPU from which a phase counts as disturbed (the engine's machine-busy warning uses the same). */
+/** Other programs' CPU from which a phase counts as disturbed: the engine's BUSY_OTHER_CORES (core/run/summary.ts). */
 const BUSY_MACHINE_CORES = 0.25;
+/**
+ * The engine's BUSY_MIN_WALL_MS: /proc/stat counts 10 ms ticks, so a shorter phase reads other programs' CPU too coarsely
+ * to call it disturbed. Such a figure is shown as approximate and never in the warning colour.
+ */
+const COARSE_PHASE_MS = 400;
 export const NOT_MEASURED = 'not measured on this platform';
 const LANE_HEIGHT = 26;
 const BAR_INSET = 4;
@@ -222,7 +227,7 @@ export class Timeline {
     for (const row of this.rows) {
       if (row.kind === 'group') {
         const phase = row.phase;
-        const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${phase.workers ?? phase.lanes.size} workers`;
+        const name = phase.phase === 'serial' ? 'Serial run' : `Parallel run · ${workersText(phase.workers ?? phase.lanes.size)}`;
         const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
         const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
           el('div', { className: 'lane-group-title' }, [
@@ -268,13 +273,21 @@ export class Timeline {
       const text = this.measurement?.machineCpu === 'unavailable' ? `other programs: ${NOT_MEASURED}` : phase.status === 'running' ? 'other programs: …' : 'other programs: —';
       return el('span', { className: 'lane-group-machine', text, attrs: { 'data-testid': 'phase-other-cpu', title: this.measurement?.notes.join(' ') || title } });
     }
+    const coarse = phase.wallMs !== undefined && phase.wallMs < COARSE_PHASE_MS;
+    const about = coarse ? '~' : '';
     // `other programs 0.41 · this run 0.97 cores`: one unit at the end keeps it inside the label column.
     const text =
-      phase.ownCpuCores !== undefined ? `other programs ${other.toFixed(2)} · this run ${formatCores(phase.ownCpuCores)}` : `other programs ${formatCores(other)}`;
+      phase.ownCpuCores !== undefined
+        ? `other programs ${about}${other.toFixed(2)} · this run ${about}${formatCores(phase.ownCpuCores)}`
+        : `other programs ${about}${formatCores(other)}`;
     return el('span', {
-      className: `lane-group-machine${other >= BUSY_MACHINE_CORES ? ' machine-busy' : ''}`,
+      className: `lane-group-machine${other >= BUSY_MACHINE_CORES && !coarse ? ' machine-busy' : ''}`,
       text,
-      attrs: { 'data-testid': 'phase-other-cpu', 'data-cores': other, title },
+      attrs: {
+        'data-testid': 'phase-other-cpu',
+        'data-cores': other,
+        title: coarse ? `${title} This phase is shorter than ${COARSE_PHASE_MS} ms: /proc/stat counts 10 ms ticks, so the figure is rough (±0.1 core or worse).` : title,
+      },
     });
   }
 
