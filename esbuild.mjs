@@ -70,6 +70,10 @@ if (withTests) {
   configs.push({ ...node, entryPoints, outdir: 'out/test/host', external: [...runtimeExternals, 'mocha'] });
 }
 
+// The Python pool's driver and target finder run in the user's interpreter: shipped as they are, beside the bundles.
+fs.mkdirSync('dist/python', { recursive: true });
+for (const name of fs.readdirSync('src/python').filter((file) => file.endsWith('.py'))) fs.copyFileSync(`src/python/${name}`, `dist/python/${name}`);
+
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
   await Promise.all(contexts.map((c) => c.watch()));

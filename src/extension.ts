@@ -56,6 +56,13 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi {
         void vscode.window.showErrorMessage(`Parallel Runner: can't open the sample: ${errorText(error)}`);
       }
     },
+    [Commands.openPythonSample]: async () => {
+      try {
+        await openSample(context, 'python');
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Parallel Runner: can't open the Python sample: ${errorText(error)}`);
+      }
+    },
   };
   for (const [id, handler] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 

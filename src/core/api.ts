@@ -26,6 +26,10 @@ export interface RunRequest {
   maxPreviewChars?: number;
   /** Split tiny tasks into chunks per dispatch; 'auto' chunks only when tasks are shorter than dispatch overhead. */
   chunkSize?: number | 'auto';
+  /** .py targets: the interpreter to run (the Python extension's choice, a setting, --python); default python3 on PATH. */
+  pythonPath?: string;
+  /** .py targets on the processes backend: multiprocessing's start method (default spawn). */
+  pythonStartMethod?: 'spawn' | 'fork' | 'forkserver';
 }
 
 export interface RunOutcome {

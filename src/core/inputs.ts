@@ -6,35 +6,59 @@ import type { TargetInfo } from '../shared/report';
 const EXAMPLE = 'e.g. [[1, 2], [3, 4]] or Array.from({length: 8}, (_, i) => [i])';
 const PLAIN_DATA = 'use plain data (numbers, strings, arrays, objects, Dates, Maps, typed arrays)';
 const EVALUATION_TIMEOUT_MS = 1000;
+/**
+ * Reading and copying an expression's value has a limit of its own: long enough for a million argument lists on a busy
+ * machine (~1-2 s), short enough that a getter which never returns is reported instead of spinning the host.
+ */
+const COPY_TIMEOUT_MS = 5000;
 
 export interface ParseInputsOptions {
   /** Cap on evaluating an expression; checking as the user types uses a shorter one so the host never stalls. */
   timeoutMs?: number;
+  /** Cap on reading and copying the expression's value (its getters run then); the longer of this and timeoutMs applies. */
+  copyTimeoutMs?: number;
 }
 
 /** Above this many tasks, a run's inputs are copied a slice at a time (parseInputsInSlices). */
 const CLONE_SLICE_TASKS = 10_000;
 
+/**
+ * Deepest nesting an argument may have. A worker's deserializer recurses once per level: past ~1,800 levels a worker thread
+ * drops the message without an error (the run would wait forever) and a child process's IPC reader throws.
+ */
+const MAX_INPUT_DEPTH = 1000;
+
+interface CheckedInputs {
+  value: unknown[];
+  firstIsList: boolean;
+}
+
 /** One argument list per task. A flat list of non-arrays means one argument per task. Throws UserError. */
 export function parseInputs(inputs: string | unknown[], options: ParseInputsOptions = {}): unknown[][] {
-  const { value, firstIsList } = checkedInputs(inputs, options);
-  return cloneInputs(value, firstIsList, 0);
+  return readInputs(inputs, options, 'copy', ({ value, firstIsList }) => cloneInputs(value, firstIsList, 0));
 }
 
 /**
  * parseInputs for a run: a list of more than CLONE_SLICE_TASKS tasks is copied a slice at a time with a turn of the
  * event loop between slices. In an extension host with a large heap, copying 100,000 argument lists at once blocked it
- * for ~200 ms.
+ * for ~200 ms. (An expression's value is copied at once, inside its time limit: its getters must not run unbounded.)
  */
 export async function parseInputsInSlices(inputs: string | unknown[], options: ParseInputsOptions = {}): Promise<unknown[][]> {
-  const { value, firstIsList } = checkedInputs(inputs, options);
-  if (value.length <= CLONE_SLICE_TASKS) return cloneInputs(value, firstIsList, 0);
-  const copied: unknown[][] = [];
+  let checked: CheckedInputs | undefined;
+  const copied = readInputs(inputs, options, 'copy', (found, isExpression) => {
+    if (isExpression || found.value.length <= CLONE_SLICE_TASKS) return cloneInputs(found.value, found.firstIsList, 0);
+    checked = found;
+    return undefined;
+  });
+  if (copied) return copied;
+  const { value, firstIsList } = checked!;
+  const slices: unknown[][] = [];
   for (let at = 0; at < value.length; at += CLONE_SLICE_TASKS) {
     if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const args of cloneInputs(value.slice(at, at + CLONE_SLICE_TASKS), firstIsList, at)) copied.push(args);
+    // A loop, not push(...slice): the slices add up to every task.
+    for (const args of cloneInputs(value.slice(at, at + CLONE_SLICE_TASKS), firstIsList, at)) slices.push(args);
   }
-  return copied;
+  return slices;
 }
 
 /** A copy of checked inputs (starting at inputs[offset]) as argument lists; names the element that can't be copied. */
@@ -57,12 +81,42 @@ function cloneInputs(value: unknown[], firstIsList: boolean, offset: number): un
  * Values that can't be cloned are still found by parseInputs when the run starts.
  */
 export function countInputs(inputs: string | unknown[], options: ParseInputsOptions = {}): number {
-  return checkedInputs(inputs, options).value.length;
+  return readInputs(inputs, options, 'check', ({ value }) => value.length);
 }
 
-/** The inputs evaluated (text) and checked to be a non-empty list of argument lists, or of single arguments. */
-function checkedInputs(inputs: string | unknown[], options: ParseInputsOptions): { value: unknown[]; firstIsList: boolean } {
-  const value = typeof inputs === 'string' ? evaluateInputsText(inputs, options.timeoutMs ?? EVALUATION_TIMEOUT_MS) : inputs;
+/**
+ * For the inputs box, checked on every keystroke: how many tasks, and a copy of the first `first` argument lists. Everything
+ * is checked, only those few are copied, all inside the time limit, so a big or hostile list never holds the host long.
+ */
+export function previewInputs(inputs: string, options: ParseInputsOptions, first: number): { count: number; firstTasks: unknown[][] } {
+  return readInputs(inputs, options, 'check', ({ value, firstIsList }) => ({
+    count: value.length,
+    firstTasks: cloneInputs(value.slice(0, first), firstIsList, 0),
+  }));
+}
+
+/**
+ * Evaluates the inputs (JSON, or an expression) and hands them, checked, to `use`. For an expression, checking and `use`
+ * run inside a time limit of their own: they read the value, and reading runs the expression's getters and Proxy traps
+ * (`Object.defineProperty([[1]], 0, { get() { for (;;); } })` would otherwise spin the host beyond reach of the limit).
+ */
+function readInputs<T>(inputs: string | unknown[], options: ParseInputsOptions, purpose: 'check' | 'copy', use: (checked: CheckedInputs, isExpression: boolean) => T): T {
+  if (typeof inputs !== 'string') return use(checkInputs(inputs), false);
+  const trimmed = inputs.trim();
+  if (trimmed === '') throw new UserError('no inputs: give at least one argument list, e.g. [[1], [2]]');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch (error) {
+    const timeoutMs = options.timeoutMs ?? EVALUATION_TIMEOUT_MS;
+    const limits = { timeoutMs, readTimeoutMs: purpose === 'copy' ? Math.max(timeoutMs, options.copyTimeoutMs ?? COPY_TIMEOUT_MS) : timeoutMs };
+    return evaluateExpression(trimmed, (error as Error).message, limits, purpose, (value) => use(checkInputs(value), true));
+  }
+  return use(checkInputs(parsed), false);
+}
+
+/** The inputs checked to be a non-empty list of argument lists, or of single arguments, none nested too deep. */
+function checkInputs(value: unknown): CheckedInputs {
   if (!Array.isArray(value)) {
     throw new UserError(`inputs must be an array of argument lists, ${EXAMPLE}; got ${describe(value)}`);
   }
@@ -72,14 +126,54 @@ function checkedInputs(inputs: string | unknown[], options: ParseInputsOptions):
     if (!(index in value)) {
       throw new UserError(`inputs[${index}] is missing (a hole in the array); give every task's arguments, ${EXAMPLE}`);
     }
-    if (Array.isArray(value[index]) !== firstIsList) {
+    const element: unknown = value[index];
+    if (Array.isArray(element) !== firstIsList) {
       throw new UserError(
-        `inputs[${index}] is ${describe(value[index])} but inputs[0] is ${describe(value[0])}: give every task its arguments as an array ` +
+        `inputs[${index}] is ${describe(element)} but inputs[0] is ${describe(value[0])}: give every task its arguments as an array ` +
           '([[1, 2], [3, 4]]), or give one argument per task ([1, 2, 3])',
       );
     }
+    if (element !== null && typeof element === 'object' && !isFlatList(element)) {
+      const tooDeep = nestedDeeperThan(element, MAX_INPUT_DEPTH, `inputs[${index}]`);
+      if (tooDeep) {
+        throw new UserError(
+          `${tooDeep} is nested more than ${MAX_INPUT_DEPTH.toLocaleString('en-US')} levels deep inside the inputs, deeper than a worker can receive; ` +
+            'pass it flatter, or as a JSON string the function parses',
+        );
+      }
+    }
   }
   return { value, firstIsList };
+}
+
+/** Where `value` nests more than `limit` arrays, objects, Maps or Sets deep (a shortened path), or undefined. */
+/** An array of numbers, strings and other primitives: most argument lists, answered without a Set and a stack. */
+function isFlatList(value: object): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    if (item !== null && typeof item === 'object') return false;
+  }
+  return true;
+}
+
+function nestedDeeperThan(value: object, limit: number, label: string): string | undefined {
+  const seen = new Set<object>();
+  const stack: Array<[object, number, string]> = [[value, 0, label]];
+  while (stack.length > 0) {
+    const [current, depth, where] = stack.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    if (depth >= limit) return where.length > 100 ? `${where.slice(0, 60)}…${where.slice(-30)}` : where;
+    if (ArrayBuffer.isView(current) || current instanceof Date || current instanceof RegExp) continue;
+    const children: Iterable<unknown> = Array.isArray(current) ? current : current instanceof Map ? [...current.keys(), ...current.values()] : current instanceof Set ? current : Object.values(current);
+    let i = 0;
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1, Array.isArray(current) ? `${where}[${i}]` : `${where}…`]);
+      i++;
+    }
+  }
+  return undefined;
 }
 
 /** A starting inputs text for the target: four tasks with as many numbers as it has parameters. */
@@ -91,20 +185,14 @@ export function defaultInputs(target: TargetInfo): string {
   return `[${tasks.join(', ')}]`;
 }
 
-function evaluateInputsText(text: string, timeoutMs: number): unknown {
-  const trimmed = text.trim();
-  if (trimmed === '') throw new UserError('no inputs: give at least one argument list, e.g. [[1], [2]]');
-  let jsonError: string;
-  try {
-    return JSON.parse(trimmed);
-  } catch (error) {
-    jsonError = (error as Error).message;
-  }
-  return evaluateExpression(trimmed, jsonError, timeoutMs);
-}
-
-/** Runs the text in a fresh V8 context (its own Date, Map, typed arrays…; no Node APIs) with a timeout. */
-function evaluateExpression(text: string, jsonError: string, timeoutMs: number): unknown {
+/**
+ * Runs the text in a fresh V8 context (its own Date, Map, typed arrays…) with a timeout, then `examine`s the value in that
+ * context under a second timeout of the same length: checking and copying the value read it, which runs its getters.
+ * Not a sandbox: the context's objects lead back to the host's (`this.constructor.constructor('return process')()` reaches
+ * `process`), so the expression can do anything the extension host can. That is acceptable only because it is the user's
+ * own typing, evaluated in a trusted workspace (the run commands refuse untrusted ones); never evaluate text from a file.
+ */
+function evaluateExpression<T>(text: string, jsonError: string, limits: { timeoutMs: number; readTimeoutMs: number }, purpose: 'check' | 'copy', examine: (value: unknown) => T): T {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
   let script: vm.Script;
   try {
@@ -121,22 +209,61 @@ function evaluateExpression(text: string, jsonError: string, timeoutMs: number):
   }
   let value: unknown;
   try {
-    value = script.runInContext(context, { timeout: timeoutMs, breakOnSigint: true });
+    value = script.runInContext(context, { timeout: limits.timeoutMs, breakOnSigint: true });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new UserError(`the inputs expression ran longer than ${formatLimit(timeoutMs)} (an endless loop?); ${EXAMPLE}`);
+    throw expressionFailure(error, 'ran', limits.timeoutMs);
+  }
+  // A host function called from a script in the context reads the value, so the timeout (and Ctrl+C) covers every getter
+  // and Proxy trap that reading it runs.
+  const holder = context as { [EXAMINE_HOOK]?: () => T };
+  holder[EXAMINE_HOOK] = () => {
+    if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+      throw new UserError(`the inputs expression gave a Promise; give the argument lists themselves, ${EXAMPLE}`);
     }
-    // Errors from the context are of its own realm: `instanceof Error` is false for them.
+    return examine(value);
+  };
+  try {
+    return examineScript().runInContext(context, { timeout: limits.readTimeoutMs, breakOnSigint: true }) as T;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw expressionFailure(error, purpose, limits.readTimeoutMs);
+  } finally {
+    delete holder[EXAMINE_HOOK];
+  }
+}
+
+const EXAMINE_HOOK = '__parallelRunnerExamine__';
+let examineScriptCache: vm.Script | undefined;
+
+function examineScript(): vm.Script {
+  examineScriptCache ??= new vm.Script(`${EXAMINE_HOOK}()`, { filename: 'inputs (reading the value)' });
+  return examineScriptCache;
+}
+
+/** The UserError for an expression that timed out, was interrupted or threw while running (`ran`) or while being read. */
+function expressionFailure(error: unknown, stage: 'ran' | 'copy' | 'check', timeoutMs: number): UserError {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+    const limit = formatLimit(timeoutMs);
+    if (stage === 'ran') return new UserError(`the inputs expression ran longer than ${limit} (an endless loop?); ${EXAMPLE}`);
+    return new UserError(
+      `${stage === 'copy' ? 'copying' : 'checking'} the value of the inputs expression took longer than ${limit} ` +
+        `(a getter or Proxy trap in it that never returns?); give plain data, ${EXAMPLE}`,
+    );
+  }
+  if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') return new UserError('the inputs expression was interrupted (Ctrl+C)');
+  // Errors from the context are of its own realm: `instanceof Error` is false for them.
+  let name = 'non-Error';
+  let message: string;
+  try {
     const isErrorLike = typeof error === 'object' && error !== null && 'message' in error;
-    const message = isErrorLike ? String((error as Error).message) : String(error);
-    const name = isErrorLike ? String((error as Error).name) : 'non-Error';
-    throw new UserError(`the inputs expression threw ${name}: ${message}; ${EXAMPLE}`);
+    message = isErrorLike ? String((error as Error).message) : String(error);
+    if (isErrorLike) name = String((error as Error).name);
+  } catch {
+    message = 'a value that cannot be read';
   }
-  if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
-    throw new UserError(`the inputs expression gave a Promise; give the argument lists themselves, ${EXAMPLE}`);
-  }
-  return value;
+  const what = stage === 'ran' ? 'the inputs expression threw' : 'reading the value of the inputs expression threw';
+  return new UserError(`${what} ${name}: ${message}; ${EXAMPLE}`);
 }
 
 /** A copy made with structuredClone, so what runs is exactly what a worker would receive; names the first bad element. */

@@ -101,6 +101,11 @@ export interface TaskRecord {
   cpuMs?: number;
   /** Time the task's thread was runnable but waiting for a CPU, ms (Linux schedstat's run-queue delay). */
   waitMs?: number;
+  /**
+   * Python threads backend (Linux): times the task's thread went to sleep while it ran. A CPU-bound Python thread that
+   * waits for the GIL sleeps once per switch interval (5 ms), so this tells the GIL apart from a machine short of CPUs.
+   */
+  voluntarySwitches?: number;
 }
 
 /** One worker: a thread in the pool, or a child process. */
@@ -261,6 +266,21 @@ export interface RunOptions {
   workerMemoryLimitMb?: number;
 }
 
+/** The interpreter that ran a Python target (absent for TS/JS runs, which run on the host's Node). */
+export interface PythonRuntimeInfo {
+  language: 'python';
+  /** sys.executable */
+  executable: string;
+  /** `3.11.7` */
+  version: string;
+  /** sys.implementation.name: cpython, pypy… */
+  implementation: string;
+  /** True on a free-threaded build with the GIL off (sys._is_gil_enabled() is False): threads can run Python in parallel. */
+  freeThreaded: boolean;
+  /** multiprocessing start method of the processes backend (spawn, fork, forkserver). */
+  startMethod?: string;
+}
+
 export interface HostInfo {
   pid: number;
   platform: string;
@@ -311,6 +331,7 @@ export type WarningCode =
   | 'stray-crash' // code left running threw after its task returned
   | 'slow-top-level' // the module's top level had not finished when the run was cancelled
   | 'leftover-processes' // processes a task started outlived it
+  | 'gil' // Python threads took turns on the GIL: one thread on a CPU at a time
   | 'unmeasured' // a figure this platform cannot measure
   | 'other'; // a warning from a report written before schema 2, which had no codes
 
@@ -337,6 +358,8 @@ export interface RunReport {
   tasks: TaskRecord[];
   summary: RunSummary;
   sweep?: SweepResult;
+  /** The interpreter that ran a Python target; absent for TS/JS. */
+  runtime?: PythonRuntimeInfo;
   /** Which per-task and machine figures this platform could measure. Absent in reports before schema 2. */
   measurement?: MeasurementInfo;
   /** hyperfine-style advice: outliers, slow first run, tasks shorter than dispatch overhead, type errors ignored… */

@@ -7,6 +7,16 @@ export interface ModuleSpec {
   bundlePath: string;
   /** Content hash of the bundle; a worker that already loaded this hash reuses the module. */
   hash: string;
+  /** A Python target: `bundlePath` is the text to run (the .py file, or a saved copy of an unsaved editor). */
+  python?: PythonModuleSpec;
+}
+
+export interface PythonModuleSpec {
+  /** The user's .py file: the module's __file__, its folder first on sys.path, the name tracebacks give. */
+  file: string;
+  target: { kind: 'function' | 'class-run' | 'static-method'; name: string; isAsync: boolean };
+  /** Python workers render results (repr) themselves, up to this many characters. */
+  maxPreviewChars: number;
 }
 
 export const TARGET_EXPORT = '__parallelRunnerTarget__';
@@ -85,6 +95,13 @@ export function unpackBatch(wire: WireBatch): WorkerBatch {
   return { ...rest, tasks: unpacked };
 }
 
+/** A process a task started that was still running when its batch ended. */
+export interface LeftoverProcess {
+  pid: number;
+  /** The command line, cut to a readable length (`sleep 30`). */
+  command: string;
+}
+
 export interface TaskOutcome {
   index: number;
   pid: number;
@@ -102,6 +119,12 @@ export interface TaskOutcome {
   /** timeUs here is absolute monotonic µs. */
   logs: LogLine[];
   logsTruncated: boolean;
+  /** Processes started during the batch that ended with this task and still running then (on the last task of the batch). */
+  leftoverProcesses?: LeftoverProcess[];
+  /** Times the task's thread gave up its CPU to wait (Linux; Python threads only, where waiting for the GIL is such a wait). */
+  voluntarySwitches?: number;
+  /** The result as the worker's language renders it (Python's repr), used instead of a JS rendering of `value`. */
+  preview?: string;
 }
 
 /**
@@ -125,6 +148,8 @@ export interface OutcomeColumns {
   errors: Array<[number, TaskError]>;
   /** [position, lines, truncated] of every task that printed or had its output cut. */
   logs: Array<[number, LogLine[], boolean]>;
+  /** [position, processes] of every task that left processes running. */
+  leftovers?: Array<[number, LeftoverProcess[]]>;
 }
 
 /** Chunks at least this long are posted as columns; a single task's outcome object is cheaper than three typed arrays. */
@@ -166,6 +191,7 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
     if (outcome.ok) columns.values[i] = outcome.value;
     else columns.errors.push([i, outcome.error ?? { code: 'internal', name: 'Error', message: 'The task failed.' }]);
     if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
+    if (outcome.leftoverProcesses) (columns.leftovers ??= []).push([i, outcome.leftoverProcesses]);
   }
   return columns;
 }
@@ -192,6 +218,7 @@ export function unpackOutcomes(reply: BatchOutcomes): TaskOutcome[] {
     outcomes[at].logs = lines;
     outcomes[at].logsTruncated = truncated;
   }
+  for (const [at, processes] of reply.leftovers ?? []) outcomes[at].leftoverProcesses = processes;
   return outcomes;
 }
 

@@ -1,9 +1,12 @@
 // "Run in pool · <last result> · Compare · Sweep" above each runnable top-level target; off with parallelRunner.codeLens.
 import * as vscode from 'vscode';
 import { listTargets } from '../core/locate';
+import { isPythonFile } from '../core/python/interpreter';
+import { listPythonTargets } from '../core/python/locate';
 import { baselineChangeText, lastRunText } from '../shared/historyFormat';
 import { Commands, type OpenRunCommandArgs, type RunCommandArgs } from './commandIds';
 import type { LastRunLookup } from './historyController';
+import { pythonPathFor } from './python';
 import { engineFilePath, RUNNABLE_LANGUAGES } from './runTarget';
 import { readRunSettings, SETTINGS_SECTION } from './settings';
 
@@ -22,7 +25,7 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
 
   constructor(private readonly lastRuns?: LastRunLookup) {
     this.configListener = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) this.changed.fire();
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`) || event.affectsConfiguration(`${SETTINGS_SECTION}.pythonPath`)) this.changed.fire();
     });
     this.historyListener = lastRuns?.onDidChange(() => this.changed.fire());
   }
@@ -37,7 +40,9 @@ export class TargetCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     }
     let targets;
     try {
-      targets = await listTargets(document.getText(), file);
+      targets = isPythonFile(file)
+        ? await listPythonTargets(document.getText(), file, { pythonPath: await pythonPathFor(document), distDir: __dirname })
+        : await listTargets(document.getText(), file);
     } catch {
       // A parser failure must never break the editor; the run command reports problems properly.
       return [];

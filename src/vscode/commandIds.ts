@@ -13,6 +13,7 @@ export const Commands = {
   showPanel: 'parallelRunner.showPanel',
   exportReport: 'parallelRunner.exportReport',
   openSample: 'parallelRunner.openSample',
+  openPythonSample: 'parallelRunner.openPythonSample',
   setBaseline: 'parallelRunner.setBaseline',
   clearBaseline: 'parallelRunner.clearBaseline',
   compareRuns: 'parallelRunner.compareRuns',

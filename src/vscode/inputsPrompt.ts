@@ -1,23 +1,25 @@
-// The inputs box: pre-filled with the last inputs for this function, checked as you type with parseInputs.
+// The inputs box: pre-filled with the last inputs for this function, checked as you type with previewInputs.
 import * as vscode from 'vscode';
-import { defaultInputs, parseInputs } from '../core/inputs';
+import { defaultInputs, previewInputs } from '../core/inputs';
 import type { TargetInfo } from '../shared/report';
 
 const PREVIEW_CHARS = 90;
 const LIVE_CHECK_TIMEOUT_MS = 150;
+/** More calls than fit in PREVIEW_CHARS (each is at least `f()`, 3 characters); only these are copied on a keystroke. */
+const PREVIEW_TASKS = PREVIEW_CHARS / 2;
 
 /** Live validation: what to fix (an error), or how many tasks the text makes and what the first calls look like. */
 export function validateInputsText(text: string, targetName: string, timeoutMs?: number): vscode.InputBoxValidationMessage {
-  let tasks: unknown[][];
+  let preview: { count: number; firstTasks: unknown[][] };
   try {
-    tasks = parseInputs(text, { timeoutMs });
+    preview = previewInputs(text, { timeoutMs }, PREVIEW_TASKS);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { message, severity: vscode.InputBoxValidationSeverity.Error };
   }
   const calls: string[] = [];
   let length = 0;
-  for (const args of tasks) {
+  for (const args of preview.firstTasks) {
     const call = `${targetName}(${args.map(renderArgument).join(', ')})`;
     if (length + call.length > PREVIEW_CHARS && calls.length > 0) {
       calls.push('…');
@@ -26,7 +28,7 @@ export function validateInputsText(text: string, targetName: string, timeoutMs?:
     calls.push(call);
     length += call.length + 2;
   }
-  const count = `${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'}`;
+  const count = `${preview.count} ${preview.count === 1 ? 'task' : 'tasks'}`;
   return { message: `${count}: ${calls.join(', ')}`, severity: vscode.InputBoxValidationSeverity.Info };
 }
 

@@ -199,6 +199,7 @@ export class RunController implements vscode.Disposable {
     if (!options) return undefined;
 
     const prewarm: RunRequest = { file: resolved.file, source: resolved.source, target: resolved.selector, inputs: [], options };
+    if (resolved.pythonPath !== undefined) prewarm.pythonPath = resolved.pythonPath;
     let inputs = args?.inputs;
     if (inputs === undefined) {
       // Start the pool and bundle while the user types, so the first task isn't charged for start-up.

@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError, type TargetSelector } from '../core/api';
 import { locateTarget } from '../core/locate';
+import { isPythonFile } from '../core/python/interpreter';
+import { locatePythonTarget } from '../core/python/locate';
+import { pythonPathFor } from './python';
 import type { TargetInfo } from '../shared/report';
 import type { RunCommandArgs } from './commandIds';
 
-export const RUNNABLE_LANGUAGES = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
+export const RUNNABLE_LANGUAGES = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python'] as const;
 
-const EXTENSION_BY_LANGUAGE: Record<string, string> = { typescript: '.ts', javascript: '.js', typescriptreact: '.tsx', javascriptreact: '.jsx' };
+const EXTENSION_BY_LANGUAGE: Record<string, string> = { typescript: '.ts', javascript: '.js', typescriptreact: '.tsx', javascriptreact: '.jsx', python: '.py' };
 const QUALIFIED_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/;
 
 export interface ResolvedTarget {
@@ -20,6 +23,8 @@ export interface ResolvedTarget {
   source?: string;
   selector: TargetSelector;
   target: TargetInfo;
+  /** .py files: the interpreter chosen for this document (undefined: python3 on PATH). */
+  pythonPath?: string;
 }
 
 /** Thrown when there is no editor to take a target from; the caller offers the sample. */
@@ -31,22 +36,34 @@ export async function resolveTarget(args: RunCommandArgs | undefined): Promise<R
   const source = document.isDirty || document.isUntitled ? document.getText() : undefined;
   const text = source ?? document.getText();
   const editor = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor : undefined;
+  // Python: located by the chosen interpreter's own ast; the engine runs it with the same interpreter.
+  const python = isPythonFile(file);
+  const pythonPath = python ? await pythonPathFor(document) : undefined;
+  const locate = (selector: TargetSelector) =>
+    python ? locatePythonTarget(text, file, selector, { pythonPath, distDir: __dirname }) : locateTarget(text, file, selector);
+  const found = async (selector: TargetSelector): Promise<ResolvedTarget> => ({
+    document,
+    file,
+    source,
+    selector,
+    target: await locate(selector),
+    ...(python ? { pythonPath } : {}),
+  });
 
-  if (args?.name !== undefined) return { document, file, source, selector: { name: args.name }, target: await locateTarget(text, file, { name: args.name }) };
-  if (args?.offset !== undefined) return { document, file, source, selector: { offset: args.offset }, target: await locateTarget(text, file, { offset: args.offset }) };
+  if (args?.name !== undefined) return found({ name: args.name });
+  if (args?.offset !== undefined) return found({ offset: args.offset });
   if (!editor) throw new UserError(`Say which function in ${path.basename(file)} to run: put the cursor inside it, or use the CodeLens above it.`);
 
   // A selected name (say `longTimeTask` selected at a call site) picks that target; otherwise the cursor does.
   const selected = editor.selection.isEmpty ? '' : document.getText(editor.selection).trim();
   if (QUALIFIED_NAME.test(selected)) {
     try {
-      return { document, file, source, selector: { name: selected }, target: await locateTarget(text, file, { name: selected }) };
+      return await found({ name: selected });
     } catch {
       // Not a target's name: fall back to the cursor position.
     }
   }
-  const offset = document.offsetAt(editor.selection.active);
-  return { document, file, source, selector: { offset }, target: await locateTarget(text, file, { offset }) };
+  return found({ offset: document.offsetAt(editor.selection.active) });
 }
 
 async function targetDocument(args: RunCommandArgs | undefined): Promise<vscode.TextDocument> {
@@ -55,10 +72,10 @@ async function targetDocument(args: RunCommandArgs | undefined): Promise<vscode.
     return vscode.workspace.openTextDocument(uri);
   }
   const editor = vscode.window.activeTextEditor;
-  if (!editor) throw new NoEditorError('Open a TypeScript or JavaScript file and put the cursor inside a function to run it.');
+  if (!editor) throw new NoEditorError('Open a TypeScript, JavaScript or Python file and put the cursor inside a function to run it.');
   const language = editor.document.languageId;
   if (!(RUNNABLE_LANGUAGES as readonly string[]).includes(language)) {
-    throw new UserError(`Parallel Runner runs TypeScript and JavaScript functions; the active editor is ${language}.`);
+    throw new UserError(`Parallel Runner runs TypeScript, JavaScript and Python functions; the active editor is ${language}.`);
   }
   return editor.document;
 }

@@ -1,7 +1,13 @@
-// "Open Sample": copies the bundled seed workloads into global storage (kept if the user edited it) and opens the copy.
+// "Open Sample" / "Open Python Sample": copies the bundled seed workloads into global storage (kept if the user edited it)
+// and opens the copy.
 import * as vscode from 'vscode';
 
 export const SAMPLE_FILE_NAME = 'seed-workloads.ts';
+/** The tutorial's workloads in Python, run over Python's own pools. */
+export const PYTHON_SAMPLE_FILE_NAME = 'seed_workloads.py';
+
+const FIRST_WORKLOAD = { typescript: 'export async function longTimeTask', python: 'def long_time_task' };
+const KEYWORD = { typescript: 'export async function ', python: 'def ' };
 
 /** The copy sits outside any project with @types/node: these let the editor type-check it without red squiggles. */
 const SUPPORT_FILES: Record<string, string> = {
@@ -25,21 +31,24 @@ const SUPPORT_FILES: Record<string, string> = {
 };
 
 /** The user's own copy of the sample: a real file on disk, so workers can load it and edits survive. */
-export async function openSample(context: vscode.ExtensionContext): Promise<vscode.TextEditor> {
-  const bundled = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample', SAMPLE_FILE_NAME);
+export async function openSample(context: vscode.ExtensionContext, language: 'typescript' | 'python' = 'typescript'): Promise<vscode.TextEditor> {
+  const fileName = language === 'python' ? PYTHON_SAMPLE_FILE_NAME : SAMPLE_FILE_NAME;
+  const bundled = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample', fileName);
   const folder = vscode.Uri.joinPath(context.globalStorageUri, 'sample');
-  const copy = vscode.Uri.joinPath(folder, SAMPLE_FILE_NAME);
+  const copy = vscode.Uri.joinPath(folder, fileName);
   await vscode.workspace.fs.createDirectory(folder);
   if (!(await exists(copy))) await vscode.workspace.fs.copy(bundled, copy, { overwrite: false });
-  for (const [name, text] of Object.entries(SUPPORT_FILES)) {
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(text, 'utf8'));
+  if (language === 'typescript') {
+    for (const [name, text] of Object.entries(SUPPORT_FILES)) {
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(text, 'utf8'));
+    }
   }
   const document = await vscode.workspace.openTextDocument(copy);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   // Put the cursor in the first workload so "Run Function in Worker Pool" works straight away.
-  const at = document.getText().indexOf('export async function longTimeTask');
+  const at = document.getText().indexOf(FIRST_WORKLOAD[language]);
   if (at >= 0) {
-    const position = document.positionAt(at + 'export async function '.length);
+    const position = document.positionAt(at + KEYWORD[language].length);
     editor.selection = new vscode.Selection(position, position);
     editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }

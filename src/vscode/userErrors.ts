@@ -34,7 +34,10 @@ export async function showErrorWithActions(message: string, location: SourceLoca
 export function showRunFailure(error: unknown, showOutput: () => void): void {
   if (error instanceof UserError || (error instanceof Error && error.name === 'UserError')) {
     const location = (error as UserError).location;
-    void showErrorWithActions(`Parallel Runner: ${error.message}`, location);
+    // A missing Python interpreter names the setting that fixes it.
+    const setting = (error as { setting?: unknown }).setting;
+    const extra = typeof setting === 'string' ? [{ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) }] : [];
+    void showErrorWithActions(`Parallel Runner: ${error.message}`, location, extra);
     return;
   }
   void showErrorWithActions(`Parallel Runner: the run failed unexpectedly: ${errorText(error)}`, undefined, [{ title: 'Show Output', run: showOutput }]);

@@ -27,6 +27,13 @@ export const SEGMENT_INFO: Record<AccountSegmentKey, { label: string; meaning: (
   imbalance: { label: 'Imbalance', meaning: () => 'workers idle after their last task: uneven tasks, input order, too few tasks' },
 };
 
+/** What a term means in this account: below zero a gain; the unmatched time of a run with no serial run is all of it. */
+function meaningOf(segment: AccountSegment, account: RunAccount): string {
+  if (segment.ms < 0) return gainMeaning(segment.key);
+  if (segment.key === 'unmatched' && account.serialRepeat < 0) return `the tasks’ time ÷ ${account.workers} workers, with no serial run to compare it with`;
+  return SEGMENT_INFO[segment.key].meaning(account.workers);
+}
+
 /** What a term below zero means: a gain, never a negative width. */
 function gainMeaning(key: AccountSegmentKey): string {
   return `a gain: ${SEGMENT_INFO[key].gain ?? 'less of this in parallel than alone'}`;
@@ -125,9 +132,14 @@ export class AccountView {
       node.style.width = at(segment.ms);
       return node;
     });
-    const idealMarker = el('div', { className: 'account-marker account-marker-ideal', attrs: { 'aria-hidden': 'true', 'data-testid': 'account-ideal', 'data-ms': account.idealMs } });
-    idealMarker.style.left = at(account.idealMs);
-    const markers: HTMLElement[] = [idealMarker];
+    // Without a serial run there is no ideal to mark: the list of terms not computed says so.
+    const hasIdeal = account.serialRepeat >= 0 && account.idealMs > 0;
+    const markers: HTMLElement[] = [];
+    if (hasIdeal) {
+      const idealMarker = el('div', { className: 'account-marker account-marker-ideal', attrs: { 'aria-hidden': 'true', 'data-testid': 'account-ideal', 'data-ms': account.idealMs } });
+      idealMarker.style.left = at(account.idealMs);
+      markers.push(idealMarker);
+    }
     if (scaleMs > parallelMs) {
       const wallMarker = el('div', { className: 'account-marker account-marker-wall', attrs: { 'aria-hidden': 'true', 'data-testid': 'account-wall' } });
       wallMarker.style.left = at(parallelMs);
@@ -136,7 +148,7 @@ export class AccountView {
     const summary = [
       `Parallel wall time ${formatMs(parallelMs)} on ${account.workers} workers`,
       ...shown.map(describe),
-      `ideal ${formatMs(account.idealMs)}`,
+      hasIdeal ? `ideal ${formatMs(account.idealMs)}` : 'no ideal without a serial run',
     ].join('; ');
     this.bar = el('div', { className: 'account-bar', attrs: { role: 'group', 'aria-label': summary, 'data-testid': 'account-bar', 'data-parallel-ms': parallelMs, 'data-scale-ms': scaleMs } }, [...segments, ...markers]);
 
@@ -149,7 +161,7 @@ export class AccountView {
     if ((account.idealMs / scaleMs) * 100 > 88) idealLabel.classList.add('anchor-end');
     if ((parallelMs / scaleMs) * 100 > 80) wallLabel.classList.add('anchor-end');
     // The ideal is labelled above the bar and the wall below it: close together they would overlap on one line.
-    const idealAxis = el('div', { className: 'account-axis-top', attrs: { 'aria-hidden': 'true' } }, [idealLabel]);
+    const idealAxis = el('div', { className: 'account-axis-top', attrs: { 'aria-hidden': 'true' } }, hasIdeal ? [idealLabel] : []);
     const axis = el('div', { className: 'account-axis', attrs: { 'aria-hidden': 'true' } }, [el('span', { className: 'account-axis-label anchor-start', text: '0' }), wallLabel]);
 
     const gainTotal = gains.reduce((sum, segment) => sum + segment.ms, 0);
@@ -169,7 +181,7 @@ export class AccountView {
         el('th', { attrs: { scope: 'row' } }, [el('span', { className: `account-swatch account-key-${segment.key}`, attrs: { 'aria-hidden': 'true' } }), SEGMENT_INFO[segment.key].label]),
         el('td', { className: 'numeric', text: formatSignedMs(segment.ms), attrs: { 'data-col': 'ms' } }),
         el('td', { className: 'numeric', text: formatShare(segment.ms, parallelMs), attrs: { 'data-col': 'share' } }),
-        el('td', { className: 'account-meaning', text: segment.ms < 0 ? gainMeaning(segment.key) : SEGMENT_INFO[segment.key].meaning(account.workers) }),
+        el('td', { className: 'account-meaning', text: meaningOf(segment, account) }),
       ]),
     );
     const total = el('tr', { className: 'account-total', attrs: { 'data-testid': 'account-total', 'data-ms': parallelMs } }, [

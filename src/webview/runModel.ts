@@ -230,8 +230,9 @@ export class RunModel {
    */
   repeatsArePairs(): boolean {
     const phases = this.allPhases();
+    // A live run's first serial run, before any parallel one, already starts a pair.
     const parallel = phases.filter((p) => p.phase === 'parallel');
-    return parallel.length > 0 && parallel.every((p) => phases.some((s) => s.phase === 'serial' && s.repeat === p.repeat));
+    return phases.some((p) => p.phase === 'serial') && parallel.every((p) => phases.some((s) => s.phase === 'serial' && s.repeat === p.repeat));
   }
 
   /** The account of one parallel run against its serial pair: its own, or for the latest pair the summary's. */

@@ -1,4 +1,5 @@
 // The summary: headline cards (speedup, times, efficiency…), run actions and the run's warnings, updated in place.
+import { backendNotes } from '../shared/runtime';
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
 import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
@@ -60,19 +61,23 @@ class Card {
   private readonly value: HTMLElement;
   private readonly main = el('span', { className: 'card-value-main' });
   private readonly suffix: HTMLElement;
+  /** The space between value and interval, outside both: a narrow card wraps there, with no indent on the next line. */
+  private readonly gap = document.createTextNode('');
   private notes: HTMLElement[] = [];
   private notesText = '';
 
   constructor(label: string, testId: string, private readonly baseClass: string) {
     this.suffix = el('span', { className: 'card-value-suffix', attrs: { 'data-testid': `${testId}-interval`, hidden: true } });
-    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } }, [this.main, this.suffix]);
+    this.value = el('div', { className: 'card-value', attrs: { 'data-testid': testId } }, [this.main, this.gap, this.suffix]);
     this.element = el('div', { className: `card ${baseClass}`.trim() }, [el('div', { className: 'card-label', text: label }), this.value]);
   }
 
   set(content: CardContent): void {
     setText(this.main, content.value);
-    // The space is part of the text, so the value reads `1.62× ± 0.04` to a screen reader and to textContent alike.
-    setText(this.suffix, content.suffix ? ` ${content.suffix}` : '');
+    // The value reads `1.62× ± 0.04` to a screen reader and to textContent alike.
+    const gap = content.suffix ? ' ' : '';
+    if (this.gap.data !== gap) this.gap.data = gap;
+    setText(this.suffix, content.suffix ?? '');
     setHidden(this.suffix, !content.suffix);
     if (content.title) this.element.title = content.title;
     else this.element.removeAttribute('title');
@@ -219,8 +224,8 @@ export class SummaryView {
     this.workers.set({ value: String(numbers.workers || '—'), rawValue: numbers.workers, notes: [report.host ? `${report.host.cpuCount} CPUs on this machine` : undefined] });
     this.tasks.set({ value: tasksText, notes: [failed ? `${failed} failed` : running ? `${counts.running} running` : 'all succeeded'], className: failed ? 'card-warn' : '' });
     const backend = report.options?.backend;
-    this.backend.set({ value: backend ?? '—', notes: [backend === 'processes' ? 'child processes' : backend === 'threads' ? 'worker threads (piscina)' : undefined] });
-    this.status.set({ value: report.status, notes: [report.options && report.options.repeats > 1 ? `${report.options.repeats} repeats` : undefined], className: `status-card-${report.status}` });
+    this.backend.set({ value: backend ?? '—', notes: backendNotes(backend, report.runtime) });
+    this.status.set({ value: report.status, notes: [pairsNote(model, report)], className: `status-card-${report.status}` });
 
     this.renderWarnings(report.warnings ?? []);
   }
@@ -245,6 +250,18 @@ export class SummaryView {
 function idealNote(idealMs: number | undefined, parallelMs: number | undefined): string | undefined {
   if (idealMs === undefined || !parallelMs || idealMs <= 0) return undefined;
   return `${Math.round((idealMs / parallelMs) * 100)} % of the ideal ${formatMs(idealMs)}`;
+}
+
+/** How far the pairs got: `pair 3 · until ± 5 % or 10 s` while measuring, `5 pairs` after; sweeps and old reports as before. */
+function pairsNote(model: RunModel, report: RunReport): string | undefined {
+  const options = report.options;
+  const count = model.repeats().length;
+  if (!model.repeatsArePairs()) return options && options.repeats > 1 ? `${options.repeats} repeats` : undefined;
+  if (report.status === 'running') {
+    if (options?.repeats === 0) return `pair ${count} · until ± 5 %${options.measureSeconds ? ` or ${options.measureSeconds} s` : ''}`;
+    return options && options.repeats > 1 ? `pair ${count} of ${options.repeats}` : undefined;
+  }
+  return count > 1 ? pairsText(count) : undefined;
 }
 
 function pairsText(n: number): string {

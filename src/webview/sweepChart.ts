@@ -89,7 +89,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
     legendItem('legend-measured', 'measured'),
     legendItem('legend-ideal', cores !== undefined ? `ideal (y = x, up to ${cores} cores)` : 'ideal (y = x)'),
     legendItem('legend-amdahl', cores !== undefined ? "Amdahl's law fit, with the core limit" : "Amdahl's law fit"),
-    ...(cores !== undefined ? [legendItem('legend-cores', 'core count')] : []),
+    ...(coreLine.length ? [legendItem('legend-cores', 'core count')] : []),
   ]);
   const best = cores !== undefined ? amdahlSpeedup(fraction, cores, cores) : fraction > 0 ? 1 / fraction : Infinity;
   const fractionText = el('p', { className: 'amdahl-fraction' }, [

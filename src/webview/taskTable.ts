@@ -248,9 +248,9 @@ export class TaskTable {
     cells[6].textContent = formatMs(ctx.endMs);
     cells[7].textContent = formatMs(durationMs);
     const finished = task.status !== 'running' && task.status !== 'queued';
-    this.fillFigureCell(cells[8] as HTMLElement, task.cpuMs, finished);
-    this.fillFigureCell(cells[9] as HTMLElement, task.waitMs, finished);
-    this.fillFigureCell(cells[10] as HTMLElement, blockedMs(task), finished);
+    this.fillFigureCell(cells[8] as HTMLElement, task, task.cpuMs, finished);
+    this.fillFigureCell(cells[9] as HTMLElement, task, task.waitMs, finished);
+    this.fillFigureCell(cells[10] as HTMLElement, task, blockedMs(task), finished);
     const statusCell = cells[11];
     (statusCell.firstChild as HTMLElement).className = `status-swatch status-${task.status}`;
     statusCell.appendChild(document.createTextNode(STATUS_LABELS[task.status]));
@@ -259,14 +259,14 @@ export class TaskTable {
   }
 
   /** A CPU, wait or blocked figure; a dash with the reason on hover where there is none (never a 0 standing in). */
-  private fillFigureCell(cell: HTMLElement, ms: number | undefined, finished: boolean): void {
+  private fillFigureCell(cell: HTMLElement, task: ViewTask, ms: number | undefined, finished: boolean): void {
     if (ms !== undefined) {
       cell.textContent = formatMs(ms);
       return;
     }
     cell.textContent = '—';
     if (finished) {
-      const reason = missingFigureReason(this.model?.report?.measurement);
+      const reason = missingFigureReason(this.model?.report?.measurement, task);
       cell.title = reason;
       cell.setAttribute('aria-label', reason);
       cell.classList.add('missing-figure');

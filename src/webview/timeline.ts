@@ -685,7 +685,7 @@ export class Timeline {
   /** CPU, wait for a CPU and blocked time; a dash and the reason where the figure is missing, never a 0. */
   private cpuLines(task: ViewTask): HTMLElement[] {
     if (task.status === 'running' || task.status === 'queued') return [];
-    const missing = missingFigureReason(this.measurement);
+    const missing = missingFigureReason(this.measurement, task);
     const line = (label: string, ms: number | undefined): HTMLElement => tooltipLine(label, ms === undefined ? `— (${missing})` : formatMs(ms), ms === undefined ? 'tooltip-missing' : '');
     return [line('cpu', task.cpuMs), line('cpu wait', task.waitMs), line('blocked', blockedMs(task))];
   }
@@ -700,11 +700,15 @@ export class Timeline {
   }
 }
 
-/** Why a task has no CPU or wait figure: the platform cannot give one, the report predates them, or this task has none. */
-export function missingFigureReason(measurement: MeasurementInfo | undefined): string {
+/**
+ * Why a task has no CPU or wait figure: the platform cannot give one, the report predates them, the task never ran, or
+ * it was one of a chunk's tiny tasks that share one reading.
+ */
+export function missingFigureReason(measurement: MeasurementInfo | undefined, task?: { durationMs?: number; startUs?: number }): string {
   if (!measurement) return 'not recorded in this report';
   if (measurement.taskCpu === 'unavailable' || measurement.taskWait === 'unavailable') return NOT_MEASURED;
-  return 'no figure for this task';
+  if (task && task.durationMs === undefined && task.startUs === undefined) return 'the task did not run';
+  return 'not measured for this task: tiny tasks in a chunk share one reading';
 }
 
 function tooltipLine(label: string, value: string, className = ''): HTMLElement {

@@ -1,4 +1,6 @@
-// Finds the part of a task's return value that structured clone would reject, so it becomes a task error instead of a dead worker.
+// Finds the part of a task's return value that can't reach the host, so it becomes a task error instead of a dead worker or a
+// message the host silently drops.
+import { types } from 'node:util';
 
 const LEAF_TYPES: Array<abstract new (...args: never[]) => unknown> = [Date, RegExp, ArrayBuffer, Boolean, String, Number, BigInt as never, Error];
 const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, string]> = [
@@ -7,57 +9,135 @@ const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, string]
   [WeakSet, 'a WeakSet'],
   [WeakRef, 'a WeakRef'],
 ];
+/** Prototypes of the plain containers: anything else (a class instance, a host object) gets a trial clone of its own. */
+const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, Array.prototype, Map.prototype, Set.prototype, null]);
+
+/**
+ * Deepest nesting a result may have. The receiving side's deserializer recurses once per level and gives up on stack
+ * overflow: a Node worker then drops the message without an error (the run waited forever), and a child's IPC reply
+ * throws in the host's channel reader (the host crashed). 2,000 levels failed in a CLI host, 1,800 passed; the extension
+ * host receives on a deeper stack, so the bound leaves room.
+ */
+export const MAX_CLONE_DEPTH = 1000;
+
+export interface CloneCheckOptions {
+  /** False for child processes: a SharedArrayBuffer can be shared between threads but not sent over IPC. */
+  sharedMemory: boolean;
+}
 
 function describeKey(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
+/** A path 1,000 levels deep is 2,000+ characters: keep its start and end. */
+function shortPath(where: string): string {
+  return where.length > 120 ? `${where.slice(0, 60)}…${where.slice(-40)}` : where;
+}
+
+/** `Error: text` for anything thrown while examining a value, without letting that description throw in turn. */
+export function describeThrownSafely(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+    return typeof thrown === 'string' ? JSON.stringify(thrown) : String(thrown);
+  } catch {
+    return 'a value that cannot be read either';
+  }
+}
+
 /**
  * Returns where the value can't be cloned (`result.items[2].callback is a function`), or undefined when it can.
- * Walking is far cheaper than a trial clone, so every result is checked before piscina posts it.
+ * Walking is far cheaper than a trial clone, so every result is checked before it is posted. Examining the value runs the
+ * task's getters and Proxy traps: when one throws, that is the answer too, and the caller fails only this task.
  */
-export function findUncloneable(value: unknown): string | undefined {
+export function findUncloneable(value: unknown, options: CloneCheckOptions = { sharedMemory: true }): string | undefined {
   // Most results are primitives: answer those without allocating a Set and a stack. (Arrays are walked: an extra
   // property holding a function would otherwise slip through.)
   const kind = typeof value;
   if (value === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol')) return undefined;
+  let where = 'the result';
+  try {
+    return walk(value, options, (at) => (where = at));
+  } catch (thrown) {
+    return `examining ${shortPath(where)} threw ${describeThrownSafely(thrown)} (a getter or Proxy trap in the value?)`;
+  }
+}
+
+function walk(value: unknown, options: CloneCheckOptions, visiting: (where: string) => void): string | undefined {
   const seen = new Set<object>();
-  const stack: Array<[unknown, string]> = [[value, 'the result']];
+  /** A host object's failed trial clone: reported only when nothing more precise turns up inside it. */
+  let hostObjectProblem: string | undefined;
+  const stack: Array<[unknown, string, number]> = [[value, 'the result', 0]];
   while (stack.length > 0) {
-    const [current, where] = stack.pop()!;
+    const [current, where, depth] = stack.pop()!;
+    visiting(where);
     const kind = typeof current;
-    if (kind === 'function') return `${where} is a function`;
-    if (kind === 'symbol') return `${where} is a Symbol`;
+    if (kind === 'function') return `${shortPath(where)} is a function`;
+    if (kind === 'symbol') return `${shortPath(where)} is a Symbol`;
     if (kind !== 'object' || current === null) continue;
     const object = current as object;
     if (seen.has(object)) continue;
     seen.add(object);
-    if (ArrayBuffer.isView(object)) continue;
+    if (types.isProxy(object)) return `${shortPath(where)} is a Proxy, which structured clone rejects (return the plain object behind it)`;
+    if (depth >= MAX_CLONE_DEPTH) {
+      return `it is nested more than ${MAX_CLONE_DEPTH.toLocaleString('en-US')} levels deep (${shortPath(where)}), deeper than a worker can send back without the message being lost. Flatten it, or return it as a JSON string`;
+    }
+    if (!options.sharedMemory && types.isSharedArrayBuffer(object)) {
+      return `${shortPath(where)} is a SharedArrayBuffer, which can't be sent to another process (shared memory works between worker threads only; copy it into an ArrayBuffer)`;
+    }
+    if (ArrayBuffer.isView(object)) {
+      if (!options.sharedMemory && types.isSharedArrayBuffer(object.buffer)) {
+        return `${shortPath(where)} is a view on a SharedArrayBuffer, which can't be sent to another process (copy it with .slice())`;
+      }
+      continue;
+    }
     if (LEAF_TYPES.some((type) => object instanceof type)) continue;
     const rejected = REJECTED_TYPES.find(([type]) => object instanceof type);
-    if (rejected) return `${where} is ${rejected[1]}`;
+    if (rejected) return `${shortPath(where)} is ${rejected[1]}`;
+    const next = depth + 1;
     if (Array.isArray(object)) {
       for (let i = object.length - 1; i >= 0; i--) {
         const item: unknown = object[i];
         // Arrays of numbers and strings are the common large result: skip the push for primitives.
-        if (item !== null && (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol')) stack.push([item, `${where}[${i}]`]);
+        if (item !== null && (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol')) stack.push([item, `${where}[${i}]`, next]);
       }
       continue;
     }
     if (object instanceof Map) {
       let i = 0;
       for (const [key, item] of object) {
-        stack.push([key, `${where} key #${i}`], [item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : `key #${i}`})`]);
+        stack.push([key, `${where} key #${i}`, next], [item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : `key #${i}`})`, next]);
         i++;
       }
       continue;
     }
     if (object instanceof Set) {
       let i = 0;
-      for (const item of object) stack.push([item, `${where} entry #${i++}`]);
+      for (const item of object) stack.push([item, `${where} entry #${i++}`, next]);
       continue;
     }
-    for (const key of Object.keys(object)) stack.push([(object as Record<string, unknown>)[key], `${where}${describeKey(key)}`]);
+    if (!PLAIN_PROTOTYPES.has(Object.getPrototypeOf(object))) {
+      // A class instance clones as a plain object, but a host object (a socket, a stream, a KeyObject) does not: one trial
+      // clone of it here names it, where a failed post would end the worker with nothing better than an exit code.
+      const problem = hostObjectProblem === undefined ? trialClone(object) : undefined;
+      if (problem) hostObjectProblem = `${shortPath(where)} is ${problem}`;
+    }
+    for (const key of Object.keys(object)) {
+      const at = `${where}${describeKey(key)}`;
+      // Reading runs a getter: a failure is reported at its own path.
+      visiting(at);
+      stack.push([(object as Record<string, unknown>)[key], at, next]);
+    }
   }
-  return undefined;
+  return hostObjectProblem;
+}
+
+function trialClone(object: object): string | undefined {
+  try {
+    structuredClone(object);
+    return undefined;
+  } catch (error) {
+    const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
+    const what = typeof name === 'string' && name ? `a ${name} object` : 'an object';
+    return `${what}, which structured clone rejects (${describeThrownSafely(error)})`;
+  }
 }

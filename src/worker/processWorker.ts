@@ -1,6 +1,7 @@
 // The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
 import { serialize } from 'node:v8';
 import { packOutcomes, unpackBatch, type FromProcessWorker, type TaskOutcome, type ToProcessWorker } from '../shared/workerProtocol';
+import { describeThrownSafely } from './cloneCheck';
 import { installCrashHandlers, preloadTarget, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
 
 const identity = { pid: process.pid, threadId: 0 };
@@ -23,8 +24,13 @@ function sendOutcomes(id: number, outcomes: TaskOutcome[]): void {
   try {
     send({ type: 'batch-done', id, outcomes: packOutcomes(outcomes) });
   } catch {
-    // Serialisation failed for some result (a function, a Symbol): only those tasks fail.
-    send({ type: 'batch-done', id, outcomes: packOutcomes(replaceUncloneableValues(outcomes, canSerialize)) });
+    // Serialisation failed for some result the check let through: only those tasks fail. If even that reply can't go,
+    // the batch fails with a reason rather than leaving the host waiting for a reply that never comes.
+    try {
+      send({ type: 'batch-done', id, outcomes: packOutcomes(replaceUncloneableValues(outcomes, canSerialize)) });
+    } catch (error) {
+      send({ type: 'batch-failed', id, error: { code: 'clone', name: 'DataCloneError', message: `The worker process could not send its results back: ${describeThrownSafely(error)}` } });
+    }
   }
 }
 
@@ -39,9 +45,9 @@ process.on('message', (message: ToProcessWorker) => {
     return;
   }
   const batch = unpackBatch(request.batch);
-  runWorkerBatch(batch, identity, send, { checkCloneable: false, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
+  runWorkerBatch(batch, identity, send, { cloneCheck: { sharedMemory: false }, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
-    (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: `The worker process failed: ${String(error)}` } }),
+    (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: `The worker process failed: ${describeThrownSafely(error)}` } }),
   );
 });
 

@@ -88,21 +88,51 @@ function isErrorLike(thrown: unknown): thrown is Error {
   return thrown instanceof Error || (typeof thrown === 'object' && thrown !== null && typeof (thrown as Error).message === 'string' && typeof (thrown as Error).stack === 'string');
 }
 
-/** Describes anything a task threw; frames in the bundle are mapped to the user's file, and `location` is the first user frame. */
-export async function describeThrown(thrown: unknown, bundlePath: string | undefined, runnerFiles: readonly string[]): Promise<TaskError> {
-  if (!isErrorLike(thrown)) return { name: 'non-Error', message: describeNonError(thrown) };
-  let name = 'Error';
-  let message = '';
-  let stack: string | undefined;
+/** One property of a thrown value; a getter that throws yields what it threw, so the message can say so. */
+function readProperty(thrown: object, key: 'name' | 'message' | 'stack'): { value?: unknown; failure?: string } {
   try {
-    name = typeof thrown.name === 'string' && thrown.name ? thrown.name : 'Error';
-    message = String(thrown.message);
-    stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
-  } catch {
-    // A hostile getter on the error: keep what was read.
+    return { value: (thrown as Record<string, unknown>)[key] };
+  } catch (failure) {
+    return { failure: describeReadFailure(failure) };
   }
-  if (!stack) return { name, message };
+}
+
+/** What a getter threw, described without reading anything that could throw again. */
+function describeReadFailure(failure: unknown): string {
+  try {
+    return failure instanceof Error ? `${String(failure.name)}: ${String(failure.message)}` : String(failure);
+  } catch {
+    return 'something that cannot be read either';
+  }
+}
+
+/**
+ * Describes anything a task threw; frames in the bundle are mapped to the user's file, and `location` is the first user frame.
+ * Reading a thrown value runs its getters and Proxy traps: whatever they do, this resolves with a description.
+ */
+export async function describeThrown(thrown: unknown, bundlePath: string | undefined, runnerFiles: readonly string[]): Promise<TaskError> {
+  try {
+    return await describeThrownUnguarded(thrown, bundlePath, runnerFiles);
+  } catch (failure) {
+    return { code: 'thrown', name: 'non-Error', message: `The task threw a value that could not be examined: reading it threw ${describeReadFailure(failure)} (a getter or Proxy trap on the thrown value?). Throw an Error instead.` };
+  }
+}
+
+async function describeThrownUnguarded(thrown: unknown, bundlePath: string | undefined, runnerFiles: readonly string[]): Promise<TaskError> {
+  if (!isErrorLike(thrown)) return { code: 'thrown', name: 'non-Error', message: describeNonError(thrown) };
+  const nameRead = readProperty(thrown, 'name');
+  const messageRead = readProperty(thrown, 'message');
+  const stackRead = readProperty(thrown, 'stack');
+  const name = typeof nameRead.value === 'string' && nameRead.value ? nameRead.value : 'Error';
+  const message =
+    messageRead.failure !== undefined
+      ? `(its message could not be read: the message getter threw ${messageRead.failure})`
+      : messageRead.value === undefined
+        ? ''
+        : String(messageRead.value);
+  const stack = typeof stackRead.value === 'string' ? stackRead.value : undefined;
+  if (!stack) return { code: 'thrown', name, message };
   const map = bundlePath ? await loadSourceMap(bundlePath) : undefined;
   const mapped = mapStack(stack, bundlePath ?? '', map, runnerFiles);
-  return mapped.location ? { name, message, stack: mapped.stack, location: mapped.location } : { name, message, stack: mapped.stack };
+  return mapped.location ? { code: 'thrown', name, message, stack: mapped.stack, location: mapped.location } : { code: 'thrown', name, message, stack: mapped.stack };
 }

@@ -1,8 +1,10 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
+import { serialize } from 'node:v8';
 import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type PreloadRequest, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
-import { findUncloneable } from './cloneCheck';
+import { childrenOfThisThread, commandOf } from '../core/pools/processTree';
+import { describeThrownSafely, findUncloneable, type CloneCheckOptions } from './cloneCheck';
 import { monotonicNowUs } from './clock';
 import { readThreadTimes } from './threadClock';
 import { beginTaskCapture, endTaskCapture, installConsoleCapture, noteStrayOutput } from './consoleCapture';
@@ -16,8 +18,11 @@ export interface WorkerIdentity {
 }
 
 export interface BatchRunOptions {
-  /** Threads check results before piscina posts them (a failed post would kill the thread); processes check only when a send fails. */
-  checkCloneable: boolean;
+  /**
+   * How results are checked before they are posted: on both backends, since a failed post kills a thread and a reply nested
+   * too deep is lost on the way to the host (threads) or breaks the host's IPC reader (processes).
+   */
+  cloneCheck: CloneCheckOptions;
   /** Files of the runner itself, left out of mapped stacks. */
   runnerFiles: readonly string[];
   /** True when announcing is nearly free (shared memory); otherwise starts in a chunk are announced at most once per millisecond. */
@@ -83,6 +88,15 @@ const CRASH_ADVICE: Record<CrashWhileRunning['kind'], string> = {
   'unhandled promise rejection': 'A promise rejection nobody handled ended the task (await the promise or add .catch())',
 };
 
+/** `instanceof` asks a Proxy's getPrototypeOf trap, which may throw: a thrown Proxy is simply not one of ours. */
+function asCrash(thrown: unknown): CrashWhileRunning | undefined {
+  try {
+    return thrown instanceof CrashWhileRunning ? thrown : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function settleOrCrash(pending: PromiseLike<unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
     failRunningTask = reject;
@@ -102,12 +116,20 @@ export function installCrashHandlers(onStrayCrash: (error: unknown) => void): vo
       failRunningTask(new CrashWhileRunning(kind, reason));
       return;
     }
-    const text = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
-    noteStrayOutput(`[parallel-runner] ${kind} outside any task: ${text}`);
+    noteStrayOutput(`[parallel-runner] ${kind} outside any task: ${strayText(reason)}`);
     onStrayCrash(reason);
   };
   process.on('uncaughtException', handle('uncaught exception'));
   process.on('unhandledRejection', handle('unhandled promise rejection'));
+}
+
+/** A stray error's text; its getters may throw too, and a crash handler must not. */
+function strayText(reason: unknown): string {
+  try {
+    return reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : String(reason);
+  } catch {
+    return describeThrownSafely(reason);
+  }
 }
 
 function hasPendingTimers(): boolean {
@@ -119,7 +141,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function cloneError(index: number, problem: string): TaskError {
+export function cloneError(index: number, problem: string): TaskError {
   return {
     code: 'clone',
     name: 'DataCloneError',
@@ -159,6 +181,7 @@ export async function runWorkerBatch(
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const outcomes: TaskOutcome[] = [];
+  const childrenBefore = new Set(childrenOfThisThread());
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
   // A task's closing schedstat read (~2 µs) opens the next one's. In a chunk of tiny tasks a read per task would cost as
@@ -195,28 +218,57 @@ export async function runWorkerBatch(
     const measured = fresh && startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
-      const crash = thrown instanceof CrashWhileRunning ? thrown : undefined;
+      const crash = asCrash(thrown);
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
       error.code = crash ? 'crash' : 'thrown';
       if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
-    const problem = options.checkCloneable ? findUncloneable(value) : undefined;
+    const problem = findUncloneable(value, options.cloneCheck);
     if (problem !== undefined) {
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error: cloneError(task.index, problem), logs, logsTruncated });
       continue;
     }
     outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: true, value, logs, logsTruncated });
   }
+  noteLeftoverProcesses(outcomes, childrenBefore);
   return outcomes;
+}
+
+/**
+ * Processes this thread started during the batch that still run: on threads they are the host's children and outlive the
+ * run, so the batch's last task says so (the host turns that into a warning); a worker process's are ended with it.
+ * Once per batch, not per task: reading /proc costs microseconds, as much as a tiny task.
+ */
+function noteLeftoverProcesses(outcomes: TaskOutcome[], childrenBefore: ReadonlySet<number>): void {
+  const last = outcomes[outcomes.length - 1];
+  if (!last) return;
+  const leftovers = childrenOfThisThread()
+    .filter((pid) => !childrenBefore.has(pid))
+    .map((pid) => ({ pid, command: commandOf(pid) }));
+  if (leftovers.length === 0) return;
+  last.leftoverProcesses = leftovers;
+  const named = leftovers.map((leftover) => `PID ${leftover.pid} (${leftover.command || 'gone'})`).join(', ');
+  const batch = outcomes.length > 1 ? `tasks ${outcomes[0].index}–${last.index} (run together in one batch)` : `task ${last.index}`;
+  last.logs.push({ stream: 'stderr', text: `[parallel-runner] ${batch} left ${leftovers.length === 1 ? 'a process' : `${leftovers.length} processes`} running: ${named}`, timeUs: monotonicNowUs() });
+}
+
+/** Why serialising a value failed, in the serializer's words (`#<X> could not be cloned.`). */
+function sendFailure(value: unknown): string {
+  try {
+    serialize(value);
+    return 'it failed once and passed on a second try';
+  } catch (error) {
+    return describeThrownSafely(error);
+  }
 }
 
 /** Turns outcomes whose values can't be serialised into task errors; used after a send already failed. */
 export function replaceUncloneableValues(outcomes: TaskOutcome[], canSend: (value: unknown) => boolean): TaskOutcome[] {
   return outcomes.map((outcome) => {
     if (!outcome.ok || canSend(outcome.value)) return outcome;
-    const problem = findUncloneable(outcome.value) ?? 'it contains something structured clone rejects';
+    const problem = findUncloneable(outcome.value, { sharedMemory: false }) ?? `it holds something the IPC channel rejects (${sendFailure(outcome.value)})`;
     return { ...outcome, ok: false, value: undefined, error: cloneError(outcome.index, problem) };
   });
 }

@@ -44,6 +44,6 @@ export default async function answer(request: WorkerRequest): Promise<BatchOutco
     return [];
   }
   const batch = unpackBatch(request.batch);
-  const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { checkCloneable: true, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
+  const outcomes = await runWorkerBatch(batch, identity, announcerFor(batch), { cloneCheck: { sharedMemory: true }, runnerFiles, announceEveryTask: Boolean(board), announceFirstTask: true });
   return packOutcomes(outcomes);
 }

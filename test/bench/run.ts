@@ -8,7 +8,7 @@ import type { ResultTable, SectionResult, TargetCheck } from './results';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT_DIR = path.join(ROOT, 'out/bench');
-const COMPARISONS = ['dispatch', 'cpuBound', 'sleep', 'coldStart', 'panel', 'trust'] as const;
+const COMPARISONS = ['dispatch', 'cpuBound', 'sleep', 'coldStart', 'panel', 'trust', 'python'] as const;
 type ComparisonId = (typeof COMPARISONS)[number];
 /** A comparison that takes longer than this is stopped and reported as failed, so the bench always ends. */
 const COMPARISON_TIMEOUT_MS = 4 * 60_000;

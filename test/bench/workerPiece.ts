@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   for (let rep = 0; rep <= repetitions; rep++) {
     const start = performance.now();
     const outcomes: TaskOutcome[] = await runWorkerBatch(batch, { pid: process.pid, threadId }, (n) => postStart(board, slot, threadId, n.index, tag, n.startUs), {
-      checkCloneable: true,
+      cloneCheck: { sharedMemory: true },
       runnerFiles: [],
       announceEveryTask: true,
       announceFirstTask: true,

@@ -25,6 +25,7 @@ const EXPECTED_TITLES: Record<string, string> = {
   'parallelRunner.showPanel': 'Show Panel',
   'parallelRunner.exportReport': 'Export Report…',
   'parallelRunner.openSample': 'Open Sample',
+  'parallelRunner.openPythonSample': 'Open Python Sample',
 };
 
 describe('activation', () => {
@@ -70,7 +71,7 @@ describe('activation', () => {
   it('declares activation on the four languages and on the restored panel', async () => {
     const { extension } = await activateExtension();
     const events = extension.packageJSON.activationEvents as string[];
-    for (const language of ['typescript', 'javascript', 'typescriptreact', 'javascriptreact']) assert.ok(events.includes(`onLanguage:${language}`), language);
+    for (const language of ['typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python']) assert.ok(events.includes(`onLanguage:${language}`), language);
     assert.ok(events.includes('onWebviewPanel:parallelRunner.panel'));
     assert.equal(extension.packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
   });

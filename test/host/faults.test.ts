@@ -8,8 +8,10 @@ import { runInNewContext } from 'node:vm';
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../../src/core/api';
 import type { BackendKind, RunReport, TaskRecord } from '../../src/shared/report';
+import { validateInputsText } from '../../src/vscode/inputsPrompt';
+import { readRunSettings } from '../../src/vscode/settings';
 import { ensureTrusted } from '../../src/vscode/trust';
-import { activateExtension, note, runCommand, waitFor } from './support';
+import { activateExtension, note, runCommand, updateSetting, waitFor } from './support';
 
 interface ShownError {
   message: string;
@@ -447,6 +449,41 @@ describe('faults', function () {
       } finally {
         fs.rmSync(folder, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('round 2', () => {
+    it('settings are held to their schema: a repository asking for 100,000 workers or a 2,200,000 s timeout gets the maximum', async () => {
+      try {
+        await updateSetting('workers', 100_000);
+        await updateSetting('taskTimeoutSeconds', 2_200_000);
+        await updateSetting('workerMemoryLimitMb', 4);
+        await updateSetting('maxResultPreviewChars', 1.5);
+        const { options, maxPreviewChars } = readRunSettings();
+        assert.equal(options.workers, 256);
+        assert.equal(options.taskTimeoutSeconds, 2147483);
+        assert.equal(options.workerMemoryLimitMb, 16);
+        assert.equal(maxPreviewChars, 40);
+      } finally {
+        for (const key of ['workers', 'taskTimeoutSeconds', 'workerMemoryLimitMb', 'maxResultPreviewChars']) await updateSetting(key, undefined);
+      }
+    });
+
+    it("the inputs box's check of a getter that never returns comes back with the reason, as typed and on Enter, and the host carries on", () => {
+      const looping = 'Object.defineProperty([[1]], 0, { get() { for (;;); } })';
+      // As typed: the box checks with a 150 ms budget on every keystroke.
+      let started = Date.now();
+      const typed = validateInputsText(looping, 'f', 150);
+      let took = Date.now() - started;
+      assert.equal(typed.severity, vscode.InputBoxValidationSeverity.Error);
+      assert.match(typed.message, /checking the value of the inputs expression took longer than 150 ms/);
+      assert.ok(took < 1000, `a keystroke's check held the extension host ${took} ms`);
+      // On Enter (and when the box opens): the full 1 s limit, for evaluating and again for checking.
+      started = Date.now();
+      const entered = validateInputsText(looping, 'f');
+      took = Date.now() - started;
+      assert.match(entered.message, /checking the value of the inputs expression took longer than 1 s/);
+      assert.ok(took < 3000, `the check on Enter held the extension host ${took} ms`);
     });
   });
 

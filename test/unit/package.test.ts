@@ -43,7 +43,7 @@ function has(relative: string): boolean {
 }
 
 test('the .vsix holds the extension bundles, the worker entries, the CLI and the webview script', () => {
-  const missing = ['dist/extension.js', 'dist/taskWorker.js', 'dist/processWorker.js', 'dist/cli.js', 'dist/webview.js'].filter((f) => !has(f));
+  const missing = ['dist/extension.js', 'dist/taskWorker.js', 'dist/processWorker.js', 'dist/cli.js', 'dist/webview.js', 'dist/python/driver.py', 'dist/python/locate.py'].filter((f) => !has(f));
   assert.deepEqual(missing, [], `missing from the .vsix: ${missing.join(', ')}`);
   assert.ok(has(path.posix.normalize(manifest.main.replace(/^\.\//, ''))), `package.json main ${manifest.main} is not in the .vsix`);
   for (const [name, bin] of Object.entries(manifest.bin ?? {})) {
@@ -60,6 +60,7 @@ test('the .vsix holds the manifest, readme, changelog and licence', () => {
 test('the .vsix holds the panel style, the icon and the sample workloads', () => {
   assert.ok(has('media/panel.css'), 'media/panel.css (the panel page style) is not in the .vsix');
   assert.ok(has('media/sample/seed-workloads.ts'), 'media/sample/seed-workloads.ts ("Open Sample") is not in the .vsix');
+  assert.ok(has('media/sample/seed_workloads.py'), 'media/sample/seed_workloads.py ("Open Python Sample") is not in the .vsix');
   assert.ok(manifest.icon, 'package.json declares no "icon"');
   assert.ok(has(manifest.icon.replace(/^\.\//, '')), `the icon ${manifest.icon} is not in the .vsix`);
 });
@@ -106,11 +107,11 @@ test('the .vsix leaves out sources, tests, source maps, build config and dev dep
       if (!production.has(dir)) forbidden.push(file);
       continue;
     }
-    const allowed = /^(package\.json|readme\.md|changelog\.md|license(\.txt|\.md)?)$/i.test(file) || /^dist\/[^/]+\.js$/.test(file) || file.startsWith('media/');
+    const allowed = /^(package\.json|readme\.md|changelog\.md|license(\.txt|\.md)?)$/i.test(file) || /^dist\/[^/]+\.js$/.test(file) || /^dist\/python\/[^/]+\.py$/.test(file) || file.startsWith('media/');
     if (!allowed) unexpected.push(file);
   }
   assert.deepEqual(forbidden.slice(0, 20), [], `${forbidden.length} files that must not ship are in the .vsix`);
-  assert.deepEqual(unexpected, [], 'files outside dist/*.js, media/, node_modules and the manifest files are in the .vsix');
+  assert.deepEqual(unexpected, [], 'files outside dist/*.js, dist/python/*.py, media/, node_modules and the manifest files are in the .vsix');
 });
 
 test('the .vsix stays small: under 12 MB on disk', () => {

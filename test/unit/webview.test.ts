@@ -686,6 +686,7 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.equal(await page.locator('[data-testid=repeat-select]').inputValue(), '4');
     assert.equal(await page.locator('[data-testid=repeat-select] option:checked').textContent(), 'pair 5 of 5');
     assert.equal(await wallOf(), Number(parallelPhase(report, 4).wallMs.toFixed(1)));
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), '5 pairs');
 
     await page.locator('[data-testid=repeat-select]').selectOption('1');
     await panel.settle();
@@ -747,6 +748,10 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
 
   it('task table and hover: CPU, Wait and Blocked in ms; "—" with "not measured on this platform" where there is no figure, never 0', async () => {
     const report = makeAccountReport();
+    // A tiny task that shared its chunk's reading has no figures of its own, on a platform that measures the rest.
+    const tiny = report.tasks.find((t) => t.phase === 'parallel' && t.repeat === 4 && t.index === 5) as TaskRecord;
+    delete tiny.cpuMs;
+    delete tiny.waitMs;
     const panel = await openPanelPage(browser);
     await panel.send({ type: 'report', report });
     const page = panel.page;
@@ -764,10 +769,15 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.ok(Math.abs(parseMs(row.blocked) - blocked) < 0.06, `blocked reads ${row.blocked}, wall − CPU − wait is ${blocked}`);
     assert.ok(Math.abs(parseMs(row.cpu) + parseMs(row.wait) + parseMs(row.blocked) - parseMs(row.duration)) < 0.2, 'CPU + wait + blocked = duration');
 
-    // Sorting by CPU orders by the figure.
+    const tinyRow = await cells('[data-testid=task-row][data-phase=parallel][data-repeat="4"][data-index="5"]');
+    assert.deepEqual([tinyRow.cpu, tinyRow.wait, tinyRow.blocked, tinyRow.title], ['—', '—', '—', 'not measured for this task: tiny tasks in a chunk share one reading']);
+
+    // Sorting by CPU orders by the figure (the task without one last).
     await page.locator('th[data-col=cpu] button').click();
-    const cpus = await page.locator('[data-testid=task-row] [data-col=cpu]').allTextContents();
-    assert.deepEqual(cpus.map(parseMs), cpus.map(parseMs).sort((a, b) => a - b));
+    const cpus = (await page.locator('[data-testid=task-row] [data-col=cpu]').allTextContents()).map(parseMs);
+    assert.ok(Number.isNaN(cpus[cpus.length - 1]));
+    const measuredCpus = cpus.slice(0, -1);
+    assert.deepEqual(measuredCpus, [...measuredCpus].sort((a, b) => a - b));
 
     // The hover lists the same three figures.
     await page.locator('th[data-col=task] button').click();
@@ -832,6 +842,43 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     await page.close();
   });
 
+  it('without a serial run the account marks no ideal and says which terms it cannot compute', async () => {
+    const report = makeSampleReport({ tasks: 6, workers: 2, withSerial: false, measured: 'schedstat', startupMs: 20 });
+    const parallel = report.phases[0];
+    const busy = report.tasks.reduce((sum, task) => sum + (task.durationMs ?? 0), 0) / 2;
+    const startup = 19.96;
+    const account: RunAccount = {
+      workers: 2,
+      serialRepeat: -1,
+      parallelRepeat: 0,
+      parallelMs: parallel.wallMs,
+      idealMs: 0,
+      segments: [
+        { key: 'work', ms: 0 },
+        { key: 'unmatched', ms: busy },
+        { key: 'startup', ms: startup },
+        { key: 'dispatch', ms: 0.1 },
+        { key: 'imbalance', ms: parallel.wallMs - busy - startup - 0.1 },
+      ],
+      residualMs: 0,
+      unavailable: ['work, contention, waiting for a CPU and blocked: there is no serial run to compare each task with (compareWithSerial is off).'],
+      largestLoss: { key: 'imbalance', ms: parallel.wallMs - busy - startup - 0.1, advice: 'Some workers finished early.' },
+    };
+    parallel.account = account;
+    report.summary.account = account;
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.equal(await page.locator('[data-testid=account-bar]').isVisible(), true);
+    assert.equal(await page.locator('[data-testid=account-ideal]').count(), 0, 'no ideal marker');
+    assert.equal(await page.locator('.account-axis-ideal').count(), 0);
+    assert.match((await page.locator('[data-testid=account-bar]').getAttribute('aria-label')) ?? '', /no ideal without a serial run$/);
+    assert.deepEqual(await page.locator('[data-testid=account-unavailable] li').allTextContents(), account.unavailable);
+    assert.equal(await text(page, '[data-testid=account-row][data-key=unmatched] .account-meaning'), 'the tasks’ time ÷ 2 workers, with no serial run to compare it with');
+    assert.deepEqual(await page.locator('[data-testid=account-segment]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-key'))), ['unmatched', 'startup', 'dispatch', 'imbalance']);
+    await page.close();
+  });
+
   it('a term below zero (tasks faster in parallel) shows as a gain beside the bar, never as a negative width; the wall is marked on the bar', async () => {
     const report = makeAccountReport({ parallelCpuFactor: 0.85 });
     const account = report.summary.account as RunAccount;
@@ -874,7 +921,10 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.equal(parseMs((await accountShown(page)).total.time), Number(report.phases[1].wallMs.toFixed(1)));
     await panel.send({ type: 'events', events: [...finished(report.phases[2]), { type: 'phase-started', phase: 'parallel', repeat: 1, workers: 2, totalTasks: 6, warmup: false }] });
     assert.equal(await text(page, '[data-testid=account-missing]'), 'This pair is still running: its account follows when it ends.');
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), 'pair 2 of 2');
     assert.deepEqual(await page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-phase') + ' ' + node.getAttribute('data-repeat'))), ['serial 1', 'parallel 1'], 'the timeline follows the latest pair, never pairing it with the last one’s parallel run');
+    await panel.send({ type: 'events', events: [{ type: 'run-started', report: { ...runningCopy(report), id: 'auto', options: { ...report.options, repeats: 0, measureSeconds: 10 } } }, ...finished(report.phases[0])] });
+    assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), 'pair 1 · until ± 5 % or 10 s');
     await page.close();
   });
 

@@ -1,7 +1,10 @@
-// The `processes` backend: forked children running dist/processWorker.js, replaced when one crashes or is killed.
+// The `processes` backend: forked children running dist/processWorker.js, replaced when one crashes or is killed. Each child
+// leads its own process group, and whatever it or its tasks started is ended with it.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
+import type { LogLine } from '../../shared/report';
+import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
+import { commandOf, isRunning, killGroupAndProcesses, processesWithToken, processesWithTokens, residentMb, WORKER_TOKEN_VARIABLE, type ProcessInfo } from './processTree';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
 
 /** How long stopping a child waits for its exit after SIGKILL (normally a few ms). */
@@ -14,8 +17,40 @@ function monotonicNowUs(): number {
 /** Enough of a dying child's stderr to explain a native crash. */
 const STDERR_TAIL_CHARS = 4000;
 
+/**
+ * On the processes backend the memory limit also holds a worker's resident memory, which Buffers and typed arrays fill
+ * outside the V8 heap that --max-old-space-size limits: at most the limit plus this much for Node itself (~45 MB idle).
+ */
+export const RSS_ALLOWANCE_MB = 64;
+const RSS_POLL_MS = 100;
+
+/** Output a child wrote to fd 1/2 itself (past console and process.stdout), kept per batch up to its log limit. */
+const RAW_OUTPUT_NOTE = '[parallel-runner] written straight to';
+
+/** Every child alive in this host: the exit hook below ends them all, however the host leaves. */
+const liveChildren = new Set<ChildWorker>();
+let exitHookInstalled = false;
+let nextToken = 1;
+
+/**
+ * A host that exits (a second Ctrl+C, process.exit after a run, an uncaught error) would otherwise leave its children
+ * running: a child in a CPU-bound task never reads the IPC channel's close. The 'exit' event runs synchronously, so this
+ * kills them synchronously.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    // Not kill(): that would have the pool spawn a replacement as the host leaves. One pass over /proc for all of them.
+    const children = [...liveChildren];
+    const found = processesWithTokens(children.map((child) => child.token));
+    for (const child of children) child.endForExit(found.get(child.token) ?? []);
+  });
+}
+
 interface RunningBatch {
   id: number;
+  maxLogChars: number;
   /** The batch's module hash: a task start from the child means the child has loaded it. */
   moduleHash: string;
   control: BatchControl;
@@ -33,6 +68,14 @@ class ChildWorker {
   private readonly loadedModules = new Set<string>();
   private stderrTail = '';
   private readonly memoryLimitMb: number | undefined;
+  /** In this child's environment and every descendant's, to find those that left its process group. */
+  readonly token = `${process.pid}-${nextToken++}`;
+  private rssTimer: NodeJS.Timeout | undefined;
+  /** Set when the RSS check killed the child: the exit then reports that, not a signal. */
+  private rssExceededMb: number | undefined;
+  /** fd 1/2 output of the running batch (or, between batches, for the next one). */
+  private rawOutput: LogLine[] = [];
+  private rawOutputChars = 0;
   private markReady!: () => void;
   private markFailed!: (error: Error) => void;
 
@@ -48,15 +91,24 @@ class ChildWorker {
     this.ready.catch(() => undefined);
     this.memoryLimitMb = config.workerMemoryLimitMb;
     const execArgv = config.workerMemoryLimitMb ? [`--max-old-space-size=${config.workerMemoryLimitMb}`] : [];
-    // execArgv is explicit so a host started with loaders (tsx, --inspect) does not pass them to every child.
+    // execArgv is explicit so a host started with loaders (tsx, --inspect) does not pass them to every child. Detached: a
+    // process group of its own (on POSIX), so ending it ends what its tasks started too, and a terminal's Ctrl+C reaches
+    // the host alone, which cancels the run in order instead of children dying under it.
     this.process = fork(path.join(config.distDir, 'processWorker.js'), [], {
       serialization: 'advanced',
       execArgv,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: process.platform !== 'win32',
+      env: { ...process.env, [WORKER_TOKEN_VARIABLE]: this.token },
     });
+    liveChildren.add(this);
+    installExitHook();
+    this.process.stdout?.setEncoding('utf8');
+    this.process.stdout?.on('data', (text: string) => this.onRawOutput('stdout', text));
     this.process.stderr?.setEncoding('utf8');
     this.process.stderr?.on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      this.onRawOutput('stderr', text);
     });
     this.process.on('message', (message: FromProcessWorker) => this.onMessage(message));
     this.process.on('exit', (code, signal) => this.onExit(code, signal));
@@ -71,7 +123,7 @@ class ChildWorker {
 
   /** An idle child must not keep the host running; a busy one must, or a script awaiting a run would exit under it. */
   private setKeepsHostAlive(keep: boolean): void {
-    const handles = [this.process, this.process.channel, this.process.stderr as unknown as { ref(): void; unref(): void } | null];
+    const handles = [this.process, this.process.channel, ...[this.process.stdout, this.process.stderr].map((stream) => stream as unknown as { ref(): void; unref(): void } | null)];
     for (const handle of handles) {
       if (!handle) continue;
       if (keep) handle.ref();
@@ -91,14 +143,17 @@ class ChildWorker {
       this.running = {
         id,
         moduleHash: module.hash,
+        maxLogChars: batch?.maxLogChars ?? STDERR_TAIL_CHARS,
         control,
         finish: (reply) => {
           control.signal?.removeEventListener('abort', onAbort);
           this.running = undefined;
+          this.watchMemory(false);
           if (!this.dead) this.setKeepsHostAlive(false);
           resolve(reply);
         },
       };
+      this.watchMemory(true);
       if (control.signal?.aborted) return onAbort();
       control.signal?.addEventListener('abort', onAbort, { once: true });
       this.setKeepsHostAlive(true);
@@ -143,11 +198,84 @@ class ChildWorker {
     });
   }
 
+  /** Kills the child, its process group (what its tasks started) and every descendant that left the group. */
   kill(): void {
     if (this.dead) return;
     this.dead = true;
+    this.watchMemory(false);
     this.process.kill('SIGKILL');
+    this.endDescendants();
     this.onDeath(this);
+  }
+
+  endForExit(descendants: readonly number[]): void {
+    this.dead = true;
+    this.process.kill('SIGKILL');
+    killGroupAndProcesses(process.platform === 'win32' ? undefined : this.pid, descendants);
+  }
+
+  /** Ends what the child's tasks left running: its process group and the descendants carrying its token. */
+  endDescendants(): void {
+    const strays = processesWithToken(this.token).filter((pid) => pid !== this.pid);
+    killGroupAndProcesses(process.platform === 'win32' ? undefined : this.pid, strays);
+    if (this.process.exitCode !== null || this.process.signalCode !== null) liveChildren.delete(this);
+  }
+
+  /**
+   * Processes the child's tasks started that still run (not the child itself), ended now; for a warning naming them.
+   * Only between batches: a running task may still be using what it started.
+   */
+  endLeftovers(found: ReadonlyMap<string, number[]>): ProcessInfo[] {
+    if (this.running || this.dead) return [];
+    const leftovers = (found.get(this.token) ?? []).filter((pid) => pid !== this.pid && isRunning(pid));
+    const named = leftovers.map((pid) => ({ pid, command: commandOf(pid) }));
+    killGroupAndProcesses(undefined, leftovers);
+    return named;
+  }
+
+  /** While a batch runs under a memory limit, the child's resident memory is read every RSS_POLL_MS (Linux). */
+  private watchMemory(on: boolean): void {
+    if (!on || !this.memoryLimitMb) {
+      clearInterval(this.rssTimer);
+      this.rssTimer = undefined;
+      return;
+    }
+    const ceilingMb = this.memoryLimitMb + RSS_ALLOWANCE_MB;
+    this.rssTimer ??= setInterval(() => {
+      const rss = residentMb(this.pid);
+      if (rss === undefined || rss <= ceilingMb || this.dead) return;
+      this.rssExceededMb = rss;
+      // Killed as a crash, not detached first like a timeout: the exit reports it as this batch's failure.
+      this.process.kill('SIGKILL');
+    }, RSS_POLL_MS);
+    this.rssTimer.unref();
+  }
+
+  private onRawOutput(stream: LogLine['stream'], text: string): void {
+    const limit = this.running?.maxLogChars ?? STDERR_TAIL_CHARS;
+    if (this.rawOutputChars >= limit) return;
+    const body = text.length > limit - this.rawOutputChars ? text.slice(0, limit - this.rawOutputChars) : text;
+    this.rawOutputChars += body.length;
+    const fd = stream === 'stdout' ? 1 : 2;
+    for (const line of body.replace(/\n$/, '').split('\n')) this.rawOutput.push({ stream, text: `${RAW_OUTPUT_NOTE} fd ${fd}: ${line}`, timeUs: monotonicNowUs() });
+  }
+
+  /**
+   * Hands the fd output gathered so far to the batch's outcomes: to the task running when it arrived (by time), or the
+   * batch's first task for output from between batches. The task's own console lines stay as they were captured.
+   */
+  private attachRawOutput(outcomes: TaskOutcome[]): TaskOutcome[] {
+    if (this.rawOutput.length === 0 || outcomes.length === 0) return outcomes;
+    const owners = new Set<TaskOutcome>();
+    for (const line of this.rawOutput) {
+      const owner = outcomes.find((outcome) => line.timeUs <= outcome.endUs) ?? outcomes[outcomes.length - 1];
+      owner.logs.push(line);
+      owners.add(owner);
+    }
+    for (const owner of owners) owner.logs.sort((a, b) => a.timeUs - b.timeUs);
+    this.rawOutput = [];
+    this.rawOutputChars = 0;
+    return outcomes;
   }
 
   private onMessage(message: FromProcessWorker): void {
@@ -162,12 +290,17 @@ class ChildWorker {
         this.loadedModules.add(this.running.moduleHash);
         this.running.control.onTaskStart(message);
         return;
-      case 'batch-done':
+      case 'batch-done': {
         if (this.running?.id !== message.id) return;
         // A preload answers with no outcomes once the module has loaded (or failed to, which the next batch reports).
         this.loadedModules.add(this.running.moduleHash);
-        this.finish({ kind: 'done', outcomes: unpackOutcomes(message.outcomes) });
+        const outcomes = unpackOutcomes(message.outcomes);
+        // The child wrote any fd output before this reply; an event-loop turn lets the pipe's data be read first.
+        setImmediate(() => {
+          if (this.running?.id === message.id) this.finish({ kind: 'done', outcomes: this.attachRawOutput(outcomes) });
+        });
         return;
+      }
       case 'batch-failed':
         if (this.running?.id === message.id) this.finish({ kind: 'failed', error: message.error });
         return;
@@ -175,6 +308,12 @@ class ChildWorker {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
+    this.watchMemory(false);
+    // A child that exited on its own (process.exit in a task, a crash) leaves its group and descendants: end them too.
+    // (A child we killed had them ended with it.)
+    if (!this.dead) this.endDescendants();
+    liveChildren.delete(this);
+    if (this.rssExceededMb !== undefined) return this.reportRssExceeded(this.rssExceededMb);
     const how = spawnError ? `could not start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.stderrTail.trim();
     const outOfMemory = /heap out of memory|Reached heap limit/.test(tail);
@@ -189,7 +328,21 @@ class ChildWorker {
     }
     const message = outOfMemory ? `Worker process ${this.pid} ran out of memory${limit}\n${tail}` : `Worker process ${this.pid} ${how}${advice}${tail ? `\n${tail}` : ''}`;
     this.markFailed(new Error(message));
-    this.finish({ kind: 'failed', error: { name: outOfMemory ? 'OutOfMemory' : 'WorkerExit', message } });
+    this.finish({ kind: 'failed', error: { code: outOfMemory ? 'out-of-memory' : 'worker-exit', name: outOfMemory ? 'OutOfMemory' : 'WorkerExit', message } });
+    this.markDead();
+  }
+
+  private reportRssExceeded(rssMb: number): void {
+    const message =
+      `Worker process ${this.pid} ran out of memory (the worker memory limit is ${this.memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more): ` +
+      `its resident memory reached ${Math.round(rssMb)} MB, past the limit plus ${RSS_ALLOWANCE_MB} MB for Node itself. On the processes backend the ` +
+      'limit holds all of a worker\'s memory, Buffers and typed arrays included, not only the JavaScript heap. The worker was replaced and the other tasks ran on.';
+    this.markFailed(new Error(message));
+    this.finish({ kind: 'failed', error: { code: 'out-of-memory', name: 'OutOfMemory', message } });
+    this.markDead();
+  }
+
+  private markDead(): void {
     if (!this.dead) {
       this.dead = true;
       this.onDeath(this);
@@ -236,6 +389,19 @@ export class ProcessPool implements WorkerPool {
 
   async whenReady(): Promise<void> {
     await Promise.all(this.children.map((child) => child.ready));
+  }
+
+  /**
+   * Ends what tasks started and left running in the idle workers (the workers stay warm), and names them. The engine calls
+   * it when a run ends; a worker that is stopped or replaced ends its own at once.
+   */
+  async endLeftoverProcesses(): Promise<ProcessInfo[]> {
+    const ended: ProcessInfo[] = [];
+    const idle = this.children.filter((child) => !child.running && !child.dead);
+    // One pass over /proc for every worker, not one each.
+    const found = processesWithTokens(idle.map((child) => child.token));
+    for (const child of idle) for (const leftover of child.endLeftovers(found)) ended.push(leftover);
+    return ended;
   }
 
   async destroy(): Promise<void> {

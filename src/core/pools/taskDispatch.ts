@@ -1,6 +1,6 @@
 // Runs a list of tasks over a WorkerPool: FIFO queue, optional chunks, per-task timeouts, cancellation, results in input order.
 import type { LogLine, TaskError, TaskStatus } from '../../shared/report';
-import type { ModuleSpec, TaskOutcome, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
+import type { LeftoverProcess, ModuleSpec, TaskOutcome, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
 import type { WorkerPool } from './workerPool';
 
 /** One task's fate in a dispatch, whether or not it reached a worker. */
@@ -20,6 +20,12 @@ export interface DispatchedTask {
   error?: TaskError;
   logs: LogLine[];
   logsTruncated: boolean;
+  /** Processes the task (or its batch) started and left running; see leftoverProcessesWarning. */
+  leftoverProcesses?: LeftoverProcess[];
+  /** Python threads backend: times the task's thread went to sleep while it ran (the GIL's hand-overs). */
+  voluntarySwitches?: number;
+  /** The worker's own rendering of the result (Python's repr). */
+  preview?: string;
 }
 
 export interface DispatchRequest {
@@ -50,9 +56,13 @@ const AUTO_CHUNKS_PER_WORKER = 4;
 
 function fromOutcome(outcome: TaskOutcome): DispatchedTask {
   const { index, pid, threadId, startUs, endUs, cpuUs, waitUs, logs, logsTruncated } = outcome;
-  return outcome.ok
+  const task: DispatchedTask = outcome.ok
     ? { index, status: 'ok', pid, threadId, startUs, endUs, cpuUs, waitUs, value: outcome.value, logs, logsTruncated }
     : { index, status: 'error', pid, threadId, startUs, endUs, cpuUs, waitUs, error: outcome.error, logs, logsTruncated };
+  if (outcome.leftoverProcesses) task.leftoverProcesses = outcome.leftoverProcesses;
+  if (outcome.voluntarySwitches !== undefined) task.voluntarySwitches = outcome.voluntarySwitches;
+  if (outcome.preview !== undefined) task.preview = outcome.preview;
+  return task;
 }
 
 /** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */
@@ -79,6 +89,16 @@ function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number,
   }
   const { pid, threadId, startUs } = started;
   return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+}
+
+/** Node fires a longer timer after 1 ms; the entry points refuse such timeouts, and this keeps an API caller's from misfiring. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Puts `items` in front of `list`; not unshift(...items): a chunk of 100,000+ tasks as arguments overflows the call stack. */
+function prependAll<T>(list: T[], items: readonly T[]): void {
+  const tail = list.splice(0, list.length);
+  for (const item of items) list.push(item);
+  for (const item of tail) list.push(item);
 }
 
 /** Runs every task and resolves with one DispatchedTask per input task, in input order. Never rejects for a task's failure. */
@@ -160,7 +180,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort('timeout');
-        }, taskTimeoutMs);
+        }, Math.min(taskTimeoutMs, MAX_TIMER_MS));
         // Piscina refs a busy thread and a busy child is ref'd, so the timer need not keep the host alive.
         timer.unref();
       };
@@ -187,12 +207,12 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           for (const task of batchTasks) {
             const notice = started.get(task.index);
             const where = notice ? { pid: notice.pid, threadId: notice.threadId, startUs: notice.startUs, endUs } : { pid: 0, threadId: -1 };
-            settle({ index: task.index, status: 'error', ...where, error: reply.error, logs: [], logsTruncated: false });
+            settle({ index: task.index, status: 'error', ...where, error: { code: 'internal', ...reply.error }, logs: [], logsTruncated: false });
           }
         } else if (timedOut && stuckLoading && moduleLoads) {
           // Other workers loaded the module: this one was slow to start or load (a busy machine), so only its task times out.
           const [first, ...rest] = batchTasks;
-          retrySingly.unshift(...rest);
+          prependAll(retrySingly, rest);
           settle({
             index: first.index,
             status: 'timeout',
@@ -224,7 +244,7 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           for (const task of rest) settle(unsent(task.index));
         } else if (timedOut && batchTasks.length > 1) {
           // Which task of a chunk hung is not certain (tiny tasks are not all announced): run the unfinished ones alone.
-          retrySingly.unshift(...batchTasks);
+          prependAll(retrySingly, batchTasks);
         } else if (timedOut) {
           const { index } = batchTasks[0];
           const notice = started.get(index) ?? lastStarted;

@@ -1,5 +1,6 @@
 // Keeps pools warm between runs (same backend, size and memory limit) and closes them after a spell unused.
 import { ProcessPool } from './processPool';
+import { PythonPool } from './pythonPool';
 import { ThreadPool } from './threadPool';
 import { poolKey, type PoolConfig, type WorkerPool } from './workerPool';
 
@@ -14,6 +15,7 @@ interface PoolEntry {
 }
 
 export async function createPool(config: PoolConfig, idleTimeoutMs: number): Promise<WorkerPool> {
+  if (config.language === 'python') return PythonPool.create(config);
   return config.backend === 'threads' ? ThreadPool.create(config, idleTimeoutMs) : new ProcessPool(config);
 }
 
@@ -44,6 +46,9 @@ export class WarmPools {
     entry.users = Math.max(0, entry.users - 1);
     entry.lastUsed = Date.now();
     if (entry.users > 0) return;
+    // The run is over: what its tasks left running ends now, not when the warm pool closes minutes later. (The engine
+    // asks first, to name them in a warning; this catches what it did not.)
+    void pool.endLeftoverProcesses?.().catch(() => undefined);
     entry.idleTimer = setTimeout(() => void this.close(key), this.idleTimeoutMs);
     entry.idleTimer.unref();
     this.evictExtraIdle();

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PhaseRun } from '../../shared/report';
+import type { PhaseRun, RunOptions } from '../../shared/report';
 import { monotonicNowUs } from '../../worker/clock';
 import { accountOfPhase } from '../account';
 import { UserError, type RunHandlers, type RunOutcome, type RunRequest } from '../api';
@@ -11,7 +11,11 @@ import { bundleTarget } from '../bundle';
 import { serialTaskDurations } from '../format';
 import { parseInputsInSlices } from '../inputs';
 import type { TargetBinding } from '../locate';
-import type { WarmPools, WorkerPool } from '../pools';
+import { leftoverProcessesWarning, type PoolConfig, type WarmPools, type WorkerPool } from '../pools';
+import { isPythonFile } from '../python/interpreter';
+import { locatePythonTarget } from '../python/locate';
+import { pythonModuleSpec } from '../python/module';
+import { checkPythonInputs } from '../python/values';
 import { locateCached, startEsbuildService } from './locateCache';
 import { positiveInteger, resolveRunOptions, workersToStart } from './options';
 import { runPhase, type PhaseResult } from './phase';
@@ -67,11 +71,19 @@ function locate(context: RunContext, source: string, request: Omit<RunRequest, '
   return locateCached((context.locatedTargets ??= new Map()), context.cacheDir, source, request.file, request.target, beforeParse);
 }
 
+/** The pool a request runs on: JS workers, or for a .py file a Python driver with its interpreter (pools/pythonPool.ts). */
+function poolConfigFor(context: RunContext, request: Omit<RunRequest, 'inputs'>, options: RunOptions): Omit<PoolConfig, 'workers'> {
+  const config: Omit<PoolConfig, 'workers'> = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  if (!isPythonFile(request.file)) return config;
+  return { ...config, language: 'python', pythonPath: request.pythonPath, startMethod: request.pythonStartMethod };
+}
+
 /** Runs a request end to end. UserError (bad target, inputs, syntax) is thrown before any worker process starts (a threads pool may be booting by then). */
 export async function executeRun(context: RunContext, request: RunRequest, handlers: RunHandlers = {}): Promise<RunOutcome> {
   const options = resolveRunOptions(request.options);
   const sweep = request.sweepWorkers?.map((workers) => positiveInteger(workers, 'sweepWorkers', 1));
-  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const python = isPythonFile(request.file);
+  const poolConfig = poolConfigFor(context, request, options);
   const askedSizes = sweep && sweep.length > 0 ? sweep : [options.workers];
   const needsSerial = options.compareWithSerial || (sweep !== undefined && sweep.length > 0);
   const cores = os.availableParallelism();
@@ -101,6 +113,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
   // backend no child process starts before the request is known good.
   // Inputs still to be parsed may hold fewer tasks than workers: only a pool no bigger than the cores starts before that.
   const early =
+    !python &&
     options.backend === 'threads' && (Array.isArray(request.inputs) || Math.max(...parallelSizes) <= cores) && existsSync(path.join(context.distDir, 'taskWorker.js'));
   if (early) startPools();
   let textIsNew = false;
@@ -111,9 +124,11 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
 
   try {
     const source = readSource(request);
-    const binding = await locate(context, source, request, onNewText);
-    const { target } = binding;
+    // Python: located by the interpreter's own ast and run from the .py file itself, with no bundle.
+    const binding = python ? undefined : await locate(context, source, request, onNewText);
+    const target = binding ? binding.target : await locatePythonTarget(source, request.file, request.target, { pythonPath: request.pythonPath, distDir: context.distDir });
     const inputs = await parseInputsInSlices(request.inputs);
+    if (python) checkPythonInputs(inputs);
     context.workerFilesChecked ??= checkWorkerFiles(context.distDir);
     // A failed check is not kept: the user may build and run again.
     await context.workerFilesChecked.catch((error: unknown) => {
@@ -130,7 +145,10 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     }
 
     // The text already read is what is bundled, with the binding found in it: one read and one parse per run.
-    const bundle = await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding });
+    const maxPreviewChars = request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS;
+    const bundle = binding
+      ? await bundleTarget({ file: request.file, source, target, cacheDir: context.cacheDir, binding })
+      : { ...pythonModuleSpec(request.file, source, target, context.cacheDir, maxPreviewChars), warnings: [] as string[] };
     const serialPool = await serialPoolPromise;
     const parallelPools = await Promise.all(parallelPoolPromises);
     const state = new RunState(
@@ -139,11 +157,14 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
       target,
       options,
       inputs,
-      { bundlePath: bundle.bundlePath, hash: bundle.hash },
+      { bundlePath: bundle.bundlePath, hash: bundle.hash, ...('python' in bundle ? { python: bundle.python } : {}) },
       request.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
-      request.maxPreviewChars ?? DEFAULT_MAX_PREVIEW_CHARS,
+      maxPreviewChars,
     );
     const { report } = state;
+    // The interpreter that runs a Python target, for the panel and the CLI.
+    const runtime = parallelPools[0]?.runtime ?? serialPool?.runtime;
+    if (runtime) report.runtime = { ...runtime };
     for (const message of bundle.warnings) report.warnings.push({ code: 'bundle', message });
     state.emit({ type: 'run-started', report: structuredClone(report) });
 
@@ -233,6 +254,10 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     }
     if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
     report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers, taskDurations));
+    // Processes the tasks left running: the processes backend ends them now (the pools end what this misses on release).
+    const ended = (await Promise.all(acquired.map((pool) => pool.endLeftoverProcesses?.().catch(() => []) ?? []))).flat();
+    const leftovers = leftoverProcessesWarning(state.leftovers, options.backend, ended);
+    if (leftovers) report.warnings.push(leftovers);
     state.emit({ type: 'run-finished', report });
 
     // Dense, like starmap's list: undefined where a task failed or never ran.
@@ -250,7 +275,7 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
 /** Starts what a run will need (bundle, pools) so the run itself begins warm. Errors are left for the run to report. */
 export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 'inputs'>): Promise<void> {
   const options = resolveRunOptions(request.options);
-  const poolConfig = { backend: options.backend, workerMemoryLimitMb: options.workerMemoryLimitMb, distDir: context.distDir };
+  const poolConfig = poolConfigFor(context, request, options);
   // Before the inputs are known, the cap still applies: a repository's settings cannot start a thousand workers.
   const sizes = new Set([workersToStart(options.workers, Infinity).workers, ...(options.compareWithSerial ? [1] : [])]);
   const pools = [...sizes].map(async (workers) => {
@@ -265,6 +290,7 @@ export async function prewarmRun(context: RunContext, request: Omit<RunRequest, 
   // the other cores while this thread loads Babel and esbuild (~100–300 ms cold) and bundles; esbuild's service is started
   // only for text not located before (a bundle is then most likely needed).
   const bundling = (async () => {
+    if (poolConfig.language === 'python') return;
     const source = readSource(request as RunRequest);
     const binding = await locate(context, source, request, startEsbuildService);
     await bundleTarget({ file: request.file, source, target: binding.target, cacheDir: context.cacheDir, binding });

@@ -139,7 +139,9 @@ export async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseR
         taskRecord.cpuMs = task.cpuUs / 1000;
         taskRecord.waitMs = task.waitUs / 1000;
       }
-      if (task.status === 'ok') taskRecord.resultPreview = previewValue(task.value, state.maxPreviewChars);
+      // A Python worker renders its own results (repr); JS results are rendered here.
+      if (task.status === 'ok') taskRecord.resultPreview = task.preview ?? previewValue(task.value, state.maxPreviewChars);
+      if (task.voluntarySwitches !== undefined) taskRecord.voluntarySwitches = task.voluntarySwitches;
       if (task.error) taskRecord.error = task.error;
       // Cancelled during the preload: no task was sent, but the workers were still running the module's top level.
       if (preloaded === 'cancelled' && task.status === 'cancelled' && task.startUs === undefined) taskRecord.error = cancelledWhileLoadingError(Date.now() - loadStartedMs);
@@ -155,6 +157,7 @@ export async function runPhase(state: RunState, spec: PhaseSpec): Promise<PhaseR
   }
   // A timeout, cancel or crash replaced a worker, which has not loaded the module.
   if (dispatched.some((task) => task.status !== 'ok')) preloadedHash.delete(pool);
+  for (const task of dispatched) if (task.leftoverProcesses) state.leftovers.push(task);
   const wallMs = (endUs - startUs) / 1000;
   const laneRecords = [...lanes.values()].map((lane) => ({ ...lane, utilization: wallMs > 0 ? Math.min(1, lane.busyMs / wallMs) : 0 }));
   const failedAll = dispatched.length > 0 && dispatched.every((task) => task.status === 'error' || task.status === 'timeout');

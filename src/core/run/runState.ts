@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import { version as toolVersion } from '../../../package.json';
 import type { RunEvent } from '../../shared/events';
 import { REPORT_SCHEMA_VERSION, type MeasurementInfo, type RunOptions, type RunReport, type TargetInfo } from '../../shared/report';
-import type { ModuleSpec } from '../../shared/workerProtocol';
+import type { LeftoverProcess, ModuleSpec } from '../../shared/workerProtocol';
 import { monotonicNowUs } from '../../worker/clock';
 import type { RunHandlers, RunRequest } from '../api';
 import { machineCpuAvailable } from '../machine';
@@ -60,6 +60,8 @@ export class RunState {
   private readonly runNumber = ++runsStarted;
   /** Set when a cancel stopped workers still loading the module (before or in a phase): how long that phase had been loading it. */
   cancelledLoadMs: number | undefined;
+  /** Tasks (of any phase, warm-ups too) that left processes running, for the warning at the end of the run. */
+  readonly leftovers: { index: number; leftoverProcesses?: LeftoverProcess[] }[] = [];
 
   constructor(
     readonly request: RunRequest,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { PhaseRun, RunReport, RunWarning, TaskRecord, WarningCode } from '../../shared/report';
 import { formatDuration, formatSpeedup } from '../format';
 import { greedyMakespan, madOutliers, median } from '../stats';
+import { explainGilInAccounts, gilWarning } from '../python/gil';
 import type { RunState } from './runState';
 import { BUSY_OTHER_CORES, isDisturbed, pairsOf, selectPairs, TARGET_RELATIVE_HALF_WIDTH } from './summary';
 
@@ -34,6 +35,9 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
   const warnings: RunWarning[] = [];
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
   const { inputs, options } = state;
+  // Python threads on CPU-bound code: the GIL is the cause, and the account's largest loss says so before any warning quotes it.
+  const gil = state.report.runtime ? gilWarning(state.report, workers) : undefined;
+  if (gil) explainGilInAccounts(state.report, workers);
   for (const [label, runs] of [
     ['serial', serialRuns],
     ['parallel', parallelRuns.filter((run) => run.workers === workers)],
@@ -96,6 +100,7 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
     );
   }
   warnings.push(...measurementWarnings(state.report, serialRuns, parallelRuns, workers, os.availableParallelism()));
+  if (gil) warnings.push(gil);
   warnings.push(...faultWarnings(state, context));
   return warnings;
 }

@@ -3,7 +3,7 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import Pool, get_start_method
+from multiprocessing import Pool, get_context, get_start_method
 
 
 def identity(x):
@@ -112,6 +112,28 @@ def handle(cmd):
             outcomes = warm_pool(f"{op}{workers}", workers).map(fn, args, chunksize=1)
             wall = (time.perf_counter() - start) * 1000
         return {"wall_ms": wall, "busy_ms": busy_ms(outcomes)}
+    if op in ("spawn_dispatch", "spawn_cpu"):
+        # The Python comparison: the same start method as Parallel Runner's Python pools (spawn), warm or cold.
+        workers = cmd["workers"]
+        fn, args, chunksize = (identity, list(range(cmd["n"])), cmd.get("chunksize")) if op == "spawn_dispatch" else (count_primes, [cmd["limit"]] * cmd["tasks"], 1)
+        start = time.perf_counter()
+        if cmd.get("cold"):
+            pool = get_context("spawn").Pool(workers)
+            out = pool.map(fn, args, chunksize=chunksize)
+            wall = (time.perf_counter() - start) * 1000
+            pool.close()
+            pool.join()
+        else:
+            key = f"spawn{workers}"
+            if key not in warm:
+                warm[key] = get_context("spawn").Pool(workers)
+                warm[key].map(identity, range(workers * 4))
+                start = time.perf_counter()
+            out = warm[key].map(fn, args, chunksize=chunksize)
+            wall = (time.perf_counter() - start) * 1000
+        if op == "spawn_dispatch" and out != args:
+            raise RuntimeError("results out of order or wrong")
+        return {"wall_ms": wall}
     raise ValueError(f"unknown op {op}")
 
 
