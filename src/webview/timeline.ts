@@ -1,4 +1,5 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
+import { BUSY_MIN_WALL_MS, BUSY_OTHER_CORES } from '../shared/disturbance';
 import { el } from './dom';
 import type { MeasurementInfo } from '../shared/report';
 import { formatCores, formatMs, formatTick, niceStep, truncate, workersText } from './format';
@@ -9,13 +10,9 @@ const AXIS_HEIGHT = 24;
 const GROUP_HEIGHT = 24;
 /** A phase header with a second line for the machine around it (other programs' CPU). */
 const GROUP_HEIGHT_WITH_MACHINE = 38;
-/** Other programs' CPU from which a phase counts as disturbed: the engine's BUSY_OTHER_CORES (core/run/summary.ts). */
-const BUSY_MACHINE_CORES = 0.25;
-/**
- * The engine's BUSY_MIN_WALL_MS: /proc/stat counts 10 ms ticks, so a shorter phase reads other programs' CPU too coarsely
- * to call it disturbed. Such a figure is shown as approximate and never in the warning colour.
- */
-const COARSE_PHASE_MS = 400;
+/** A phase shorter than BUSY_MIN_WALL_MS reads other programs' CPU too coarsely: shown as approximate, never in the warning colour. */
+const COARSE_PHASE_MS = BUSY_MIN_WALL_MS;
+const BUSY_MACHINE_CORES = BUSY_OTHER_CORES;
 export const NOT_MEASURED = 'not measured on this platform';
 const LANE_HEIGHT = 26;
 const BAR_INSET = 4;
