@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { formatSpeedup } from '../core/format';
 import type { RunEvent } from '../shared/events';
 import type { RunPhase, RunReport } from '../shared/report';
+import { speedupText } from '../shared/historyFormat';
 import { Commands } from './commandIds';
 
 /** What the run is doing now: the phase under way and its task counts. */
@@ -83,7 +84,13 @@ export class RunStatusItem implements vscode.Disposable {
       return;
     }
     const failed = report.summary.failedTasks > 0;
-    const speedup = report.summary.speedup !== undefined ? `${formatSpeedup(report.summary.speedup)} speedup` : `${report.summary.tasks} tasks done`;
+    // Never a bare number: the interval (or "1 pair") comes with it, as on the panel and the CodeLens.
+    const estimate = report.summary.speedupEstimate;
+    const speedup = estimate
+      ? `${speedupText(estimate)} speedup`
+      : report.summary.speedup !== undefined
+        ? `${formatSpeedup(report.summary.speedup)} speedup (1 pair)`
+        : `${report.summary.tasks} tasks done`;
     this.item.text = `${failed ? '$(warning)' : '$(pulse)'} ${report.target.name}: ${speedup}`;
     this.item.tooltip = `${summary}\nClick to show the panel.`;
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
