@@ -24,6 +24,7 @@ import {
   taskTable,
 } from './core/format';
 import type { RunEvent } from './shared/events';
+import type { RunComparison } from './shared/comparison';
 import type { BackendKind, PythonRuntimeInfo, RunOptions, RunPhase, RunReport } from './shared/report';
 import { MAX_TASK_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB } from './shared/limits';
 import { pythonPoolLabel } from './shared/runtime';
@@ -206,19 +207,20 @@ async function main(argv: string[]): Promise<number> {
     const outcome = await runWithProgress(engine, options.request, partial);
     await partial?.stop();
     await withMachineInfo(outcome.report);
+    // Into the report before the files are written, so --json and --html carry the comparison.
+    const comparison = options.baseline ? (outcome.report.comparison = compareReports(options.baseline.report, outcome.report)) : undefined;
     // Files first, each on its own: a task may have closed or taken over this process's stdout (threads share it), and a
-    // failed print or one failed export must not cost the others. The comparison goes into the report before they are written.
-    const gate = compareWithBaseline(outcome.report, options);
+    // failed print or one failed export must not cost the others.
     const written = await writeExports(outcome.report, options.exports);
-    if (options.saveBaseline) await saveBaseline(outcome.report, options.saveBaseline);
+    if (options.saveBaseline) await saveBaseline(outcome.report, options.saveBaseline, written);
     const printed = printOutcome(outcome);
-    if (gate && printed) writeOut(`${gate.text.join('\n')}\n`);
+    const gate = comparison && options.baseline ? printComparison(comparison, options.baseline.file, options.failIfSlowerPct, printed) : undefined;
     for (const line of written.saved) (printed ? writeOut : writeErr)(`${line}\n`);
     for (const line of written.failed) writeErr(`parallel-runner: ${line}\n`);
     if (!printed) reportBrokenStdout(written.saved.length > 0);
     const code = exitCodeFor(outcome.report);
-    if (code === 0 && gate?.result?.failed) return EXIT_SLOWER_THAN_BASELINE;
-    return code === 0 && (!printed || written.failed.length > 0) ? 1 : code;
+    if (code === 0 && (!printed || written.failed.length > 0)) return 1;
+    return code === 0 && gate?.failed ? EXIT_SLOWER_THAN_BASELINE : code;
   } finally {
     // Child processes are killed at once; worker threads end with this process, so their teardown (~30 ms for five) is not awaited.
     void engine.dispose().catch(() => undefined);
@@ -362,31 +364,29 @@ async function readBaseline(file: string): Promise<RunReport> {
   }
 }
 
-/** Prints the comparison, attaches it to the report for the exports, and applies --fail-if-slower. */
-function compareWithBaseline(report: RunReport, options: CliOptions): { result?: GateResult; text: string[] } | undefined {
-  if (!options.baseline) return undefined;
-  const comparison = compareReports(options.baseline.report, report);
-  report.comparison = comparison;
-  const text = ['', ...comparisonText(comparison, `baseline ${options.baseline.file}`)];
-  let result: GateResult | undefined;
-  if (options.failIfSlowerPct !== undefined) {
-    result = slowdownGate(comparison, options.failIfSlowerPct);
-    for (const note of result.notes) text.push(`note: ${note}`);
-    if (result.failed) text.push(...result.reasons.map((reason) => `SLOWER: ${reason}`), `Exit status ${EXIT_SLOWER_THAN_BASELINE}: slower than the baseline by more than ${options.failIfSlowerPct} %.`);
-    else text.push(`Not slower than the baseline by more than ${options.failIfSlowerPct} % with significance.`);
+/** Prints the comparison and applies --fail-if-slower (on stderr when a task took stdout over). */
+function printComparison(comparison: RunComparison, baselineFile: string, failIfSlowerPct: number | undefined, printed: boolean): GateResult | undefined {
+  const out = ['', ...comparisonText(comparison, `baseline ${baselineFile}`)];
+  let gate: GateResult | undefined;
+  if (failIfSlowerPct !== undefined) {
+    gate = slowdownGate(comparison, failIfSlowerPct);
+    for (const note of gate.notes) out.push(`note: ${note}`);
+    if (gate.failed) out.push(...gate.reasons.map((reason) => `SLOWER: ${reason}`), `Exit status ${EXIT_SLOWER_THAN_BASELINE}: slower than the baseline by more than ${failIfSlowerPct} %.`);
+    else out.push(`Not slower than the baseline by more than ${failIfSlowerPct} % with significance.`);
   }
-  return { result, text };
+  (printed ? writeOut : writeErr)(`${out.join('\n')}\n`);
+  return gate;
 }
 
-async function saveBaseline(report: RunReport, file: string): Promise<void> {
-  // A baseline is the run alone: the comparison it was part of belongs to this run, not to the next one's baseline.
+/** --save-baseline: the run alone (the comparison it was part of belongs to this run, not to the next one's baseline). */
+async function saveBaseline(report: RunReport, file: string, written: WrittenExports): Promise<void> {
   const { comparison: _comparison, ...alone } = report;
   try {
-    await fs.writeFile(path.resolve(file), toJson(alone));
+    await writeFileAtomically(file, toJson(alone));
+    written.saved.push(`Saved the baseline: ${file}`);
   } catch (error) {
-    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    written.failed.push(`cannot write the baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`);
   }
-  writeOut(`Saved the baseline: ${file}\n`);
 }
 
 function integerOption(name: string, text: string, min: number): number {

@@ -15,26 +15,41 @@ interface ValueItem<T> extends vscode.QuickPickItem {
 }
 
 /** The chosen options, or undefined when the user dismissed the picker. */
-export async function pickRunOptions(initial: RunOptions, targetName: string): Promise<RunOptions | undefined> {
+/** How each backend reads for a Python target, which runs on Python's own pools. */
+const PYTHON_BACKENDS = {
+  threads: { description: 'ThreadPoolExecutor', detail: vscode.l10n.t('One interpreter, a native thread per worker; CPU-bound Python takes turns on the GIL') },
+  processes: { description: vscode.l10n.t('multiprocessing Pool (spawn)'), detail: vscode.l10n.t('One PID per worker process; the module is imported in each') },
+};
+
+export async function pickRunOptions(initial: RunOptions, targetName: string, python = false): Promise<RunOptions | undefined> {
   const options = { ...initial };
   let focus: OptionKey | undefined;
   for (;;) {
-    const choice = await showSheet(options, targetName, focus);
+    const choice = await showSheet(options, targetName, focus, python);
     if (!choice) return undefined;
     if (choice.run) return options;
     if (!choice.key) continue;
     focus = choice.key;
-    const changed = await pickValue(choice.key, options);
+    const changed = await pickValue(choice.key, options, python);
     if (changed) Object.assign(options, changed);
   }
 }
 
-function showSheet(options: RunOptions, targetName: string, focus: OptionKey | undefined): Promise<SheetItem | undefined> {
+function showSheet(options: RunOptions, targetName: string, focus: OptionKey | undefined, python: boolean): Promise<SheetItem | undefined> {
   const cores = coreCount();
   const items: SheetItem[] = [
     { label: vscode.l10n.t('$(play) Run {0}', targetName), description: describeOptions(options), run: true },
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { key: 'backend', label: vscode.l10n.t('$(server-process) Backend'), description: options.backend, detail: options.backend === 'threads' ? vscode.l10n.t('Worker threads: one PID, a thread ID per worker') : vscode.l10n.t('Child processes: one PID per worker, like multiprocessing.Pool') },
+    {
+      key: 'backend',
+      label: vscode.l10n.t('$(server-process) Backend'),
+      description: options.backend,
+      detail: python
+        ? PYTHON_BACKENDS[options.backend].detail
+        : options.backend === 'threads'
+          ? vscode.l10n.t('Worker threads: one PID, a thread ID per worker')
+          : vscode.l10n.t('Child processes: one PID per worker, like multiprocessing.Pool'),
+    },
     { key: 'workers', label: vscode.l10n.t('$(organization) Workers'), description: `${options.workers}${options.workers === cores ? vscode.l10n.t(' (one per core)') : ''}` },
     { key: 'warmupRuns', label: vscode.l10n.t('$(flame) Warm-up runs'), description: String(options.warmupRuns), detail: vscode.l10n.t('Untimed runs first, so JIT compilation and pool start-up are not measured') },
     { key: 'repeats', label: vscode.l10n.t('$(history) Pairs'), description: options.repeats === 0 ? vscode.l10n.t('auto') : String(options.repeats), detail: vscode.l10n.t('Serial/parallel pairs, interleaved; auto repeats them until the speedup is known to ±5 %') },
@@ -61,14 +76,16 @@ function showSheet(options: RunOptions, targetName: string, focus: OptionKey | u
   });
 }
 
-async function pickValue(key: OptionKey, options: RunOptions): Promise<Partial<RunOptions> | undefined> {
+async function pickValue(key: OptionKey, options: RunOptions, python: boolean): Promise<Partial<RunOptions> | undefined> {
   const cores = coreCount();
   switch (key) {
     case 'backend': {
-      const items: ValueItem<BackendKind>[] = [
-        { label: 'threads', value: 'threads', description: vscode.l10n.t('worker threads (piscina)'), detail: vscode.l10n.t('Fast to start; tasks share one process, so one PID and several thread IDs') },
-        { label: 'processes', value: 'processes', description: vscode.l10n.t('child processes'), detail: vscode.l10n.t('One PID per worker; slower to start, fully isolated memory') },
-      ];
+      const items: ValueItem<BackendKind>[] = python
+        ? (['threads', 'processes'] as const).map((backend) => ({ label: backend, value: backend, ...PYTHON_BACKENDS[backend] }))
+        : [
+            { label: 'threads', value: 'threads', description: vscode.l10n.t('worker threads (piscina)'), detail: vscode.l10n.t('Fast to start; tasks share one process, so one PID and several thread IDs') },
+            { label: 'processes', value: 'processes', description: vscode.l10n.t('child processes'), detail: vscode.l10n.t('One PID per worker; slower to start, fully isolated memory') },
+          ];
       const choice = await pickOne(items, vscode.l10n.t('Backend'), options.backend);
       return choice === undefined ? undefined : { backend: choice };
     }

@@ -1,4 +1,5 @@
 // Runs a command end to end: target, options, inputs, the engine run with progress, then the panel, log and notifications.
+import { isPythonFile } from '../core/python/interpreter';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOutcome, RunRequest } from '../core/api';
@@ -249,7 +250,7 @@ export class RunController implements vscode.Disposable {
       case 'options': {
         if (args?.options) return { ...fromSettings, ...given };
         const remembered = this.context.workspaceState.get<Partial<RunOptions>>(PICKED_OPTIONS_KEY) ?? {};
-        const picked = await pickRunOptions({ ...fromSettings, ...remembered }, target.name);
+        const picked = await pickRunOptions({ ...fromSettings, ...remembered }, target.name, isPythonFile(target.file));
         if (picked) {
           const { backend, workers, warmupRuns, repeats, compareWithSerial } = picked;
           await this.context.workspaceState.update(PICKED_OPTIONS_KEY, { backend, workers, warmupRuns, repeats, compareWithSerial });

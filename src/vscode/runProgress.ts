@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { formatSpeedup } from '../core/format';
 import type { RunEvent } from '../shared/events';
 import type { RunPhase, RunReport } from '../shared/report';
+import { speedupText } from '../shared/historyFormat';
 import { Commands } from './commandIds';
 
 /** What the run is doing now: the phase under way and its task counts. */
@@ -84,7 +85,13 @@ export class RunStatusItem implements vscode.Disposable {
       return;
     }
     const failed = report.summary.failedTasks > 0;
-    const speedup = report.summary.speedup !== undefined ? vscode.l10n.t('{0} speedup', formatSpeedup(report.summary.speedup)) : vscode.l10n.t('{0} tasks done', report.summary.tasks);
+    // Never a bare number: the interval (or "1 pair") comes with it, as on the panel and the CodeLens.
+    const estimate = report.summary.speedupEstimate;
+    const speedup = estimate
+      ? vscode.l10n.t('{0} speedup', speedupText(estimate))
+      : report.summary.speedup !== undefined
+        ? vscode.l10n.t('{0} speedup (1 pair)', formatSpeedup(report.summary.speedup))
+        : vscode.l10n.t('{0} tasks done', report.summary.tasks);
     this.item.text = `${failed ? '$(warning)' : '$(pulse)'} ${report.target.name}: ${speedup}`;
     this.item.tooltip = vscode.l10n.t('{0}\nClick to show the panel.', summary);
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

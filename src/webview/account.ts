@@ -2,7 +2,7 @@
 import * as l10n from '@vscode/l10n';
 import type { AccountSegment, AccountSegmentKey, RunAccount } from '../shared/report';
 import { el } from './dom';
-import { formatMs } from './format';
+import { formatMs, workersText } from './format';
 
 /** Segments smaller than this are left out of the bar and the table: they would draw nothing and read as 0. */
 const NEGLIGIBLE_MS = 0.01;
@@ -147,7 +147,7 @@ export class AccountView {
       markers.push(wallMarker);
     }
     const summary = [
-      l10n.t('Parallel wall time {0} on {1} workers', formatMs(parallelMs), account.workers),
+      l10n.t('Parallel wall time {0} on {1}', formatMs(parallelMs), workersText(account.workers)),
       ...shown.map(describe),
       hasIdeal ? l10n.t('ideal {0}', formatMs(account.idealMs)) : l10n.t('no ideal without a serial run'),
     ].join('; ');

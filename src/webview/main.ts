@@ -6,6 +6,7 @@ import type { RunReport, TaskRecord } from '../shared/report';
 import { AccountView } from './account';
 import { ComparisonView } from './comparison';
 import { el } from './dom';
+import { workersText } from './format';
 import { HistoryView } from './history';
 import { connectHost, embeddedReport, type PanelHost } from './host';
 import { RunModel } from './runModel';
@@ -231,7 +232,7 @@ class PanelPage {
       if (pairs) return { value: r, text: l10n.t('pair {0} of {1}{2}', i + 1, repeats.length, excluded.has(r) ? l10n.t(' · left out (warm-up)') : '') };
       if (sweep) {
         const workers = this.model.phase('parallel', r)?.workers;
-        return { value: r, text: l10n.t('run {0} of {1}{2}', i + 1, repeats.length, workers ? l10n.t(' · {0} workers', workers) : '') };
+        return { value: r, text: l10n.t('run {0} of {1}{2}', i + 1, repeats.length, workers ? ` · ${workersText(workers)}` : '') };
       }
       return { value: r, text: l10n.t('repeat {0} of {1}', i + 1, repeats.length) };
     });
@@ -274,7 +275,7 @@ class PanelPage {
     const labels = this.repeatLabels();
     const label = labels.length > 1 ? labels.find((entry) => entry.value === repeat)?.text : undefined;
     const workers = account?.workers ?? this.model.phase('parallel', repeat)?.workers;
-    const caption = [label, workers ? l10n.t('{0} workers', workers) : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers) · \1$/, ' · $1');
+    const caption = [label, workers ? workersText(workers) : undefined].filter(Boolean).join(' · ').replace(/ · (\d+ workers?) · \1$/, ' · $1');
     let missing: string | undefined;
     if (!account && anyAccount) {
       const phase = this.model.phase('parallel', repeat);

@@ -1,8 +1,9 @@
 // The timeline: one lane per worker (serial and parallel on one ms axis), bars on canvas, lane labels in the DOM.
 import * as l10n from '@vscode/l10n';
+import { BUSY_MIN_WALL_MS, BUSY_OTHER_CORES } from '../shared/disturbance';
 import { el } from './dom';
 import type { MeasurementInfo } from '../shared/report';
-import { formatCores, formatMs, formatTick, niceStep, truncate } from './format';
+import { formatCores, formatMs, formatTick, niceStep, truncate, workersText } from './format';
 import { blockedMs, type RunModel, type ViewPhase, type ViewTask, type ViewTaskStatus } from './runModel';
 import { readCanvasTheme, type CanvasTheme } from './theme';
 
@@ -10,8 +11,9 @@ const AXIS_HEIGHT = 24;
 const GROUP_HEIGHT = 24;
 /** A phase header with a second line for the machine around it (other programs' CPU). */
 const GROUP_HEIGHT_WITH_MACHINE = 38;
-/** Other programs' CPU from which a phase counts as disturbed (the engine's machine-busy warning uses the same). */
-const BUSY_MACHINE_CORES = 0.25;
+/** A phase shorter than BUSY_MIN_WALL_MS reads other programs' CPU too coarsely: shown as approximate, never in the warning colour. */
+const COARSE_PHASE_MS = BUSY_MIN_WALL_MS;
+const BUSY_MACHINE_CORES = BUSY_OTHER_CORES;
 export const NOT_MEASURED = l10n.t('not measured on this platform');
 const LANE_HEIGHT = 26;
 const BAR_INSET = 4;
@@ -223,8 +225,8 @@ export class Timeline {
     for (const row of this.rows) {
       if (row.kind === 'group') {
         const phase = row.phase;
-        const name = phase.phase === 'serial' ? l10n.t('Serial run') : l10n.t('Parallel run · {0} workers', phase.workers ?? phase.lanes.size);
-        const repeat = repeatWord === 'pair' ? l10n.t(' · pair {0}', phase.repeat + 1) : repeatWord === 'run' ? l10n.t(' · run {0}', phase.repeat + 1) : '';
+        const name = phase.phase === 'serial' ? l10n.t('Serial run') : l10n.t('Parallel run · {0}', workersText(phase.workers ?? phase.lanes.size));
+        const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
         const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
           el('div', { className: 'lane-group-title' }, [
             el('span', { className: 'lane-group-name', text: name + repeat }),
@@ -274,13 +276,21 @@ export class Timeline {
       const text = this.measurement?.machineCpu === 'unavailable' ? l10n.t('other programs: {0}', NOT_MEASURED) : phase.status === 'running' ? l10n.t('other programs: …') : l10n.t('other programs: —');
       return el('span', { className: 'lane-group-machine', text, attrs: { 'data-testid': 'phase-other-cpu', title: this.measurement?.notes.join(' ') || title } });
     }
+    const coarse = phase.wallMs !== undefined && phase.wallMs < COARSE_PHASE_MS;
+    const about = coarse ? '~' : '';
     // `other programs 0.41 · this run 0.97 cores`: one unit at the end keeps it inside the label column.
     const text =
-      phase.ownCpuCores !== undefined ? l10n.t('other programs {0} · this run {1}', other.toFixed(2), formatCores(phase.ownCpuCores)) : l10n.t('other programs {0}', formatCores(other));
+      phase.ownCpuCores !== undefined
+        ? l10n.t('other programs {0}{1} · this run {2}{3}', about, other.toFixed(2), about, formatCores(phase.ownCpuCores))
+        : l10n.t('other programs {0}{1}', about, formatCores(other));
     return el('span', {
-      className: `lane-group-machine${other >= BUSY_MACHINE_CORES ? ' machine-busy' : ''}`,
+      className: `lane-group-machine${other >= BUSY_MACHINE_CORES && !coarse ? ' machine-busy' : ''}`,
       text,
-      attrs: { 'data-testid': 'phase-other-cpu', 'data-cores': other, title },
+      attrs: {
+        'data-testid': 'phase-other-cpu',
+        'data-cores': other,
+        title: coarse ? l10n.t('{0} This phase is shorter than {1} ms: /proc/stat counts 10 ms ticks, so the figure is rough (±0.1 core or worse).', title, COARSE_PHASE_MS) : title,
+      },
     });
   }
 

@@ -35,6 +35,9 @@ export function readThreadTimes(): ThreadTimes | undefined {
   }
   if (fd < 0) return undefined;
   try {
+    // schedstat's CPU time of a running thread moves only at scheduler ticks (4 ms): a 2 ms task read 0 ms. getrusage,
+    // which process.cpuUsage calls, brings the calling thread's counter up to date first (~5 µs).
+    process.cpuUsage();
     return parseSchedstat(readSync(fd, buffer, 0, buffer.length, 0));
   } catch {
     closeSync(fd);

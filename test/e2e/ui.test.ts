@@ -169,10 +169,17 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
       assert.match(speedupText, /^\d+\.\d\d×$/);
       assert.ok(speedup > 1, `speedup reads ${speedupText}`);
       assert.ok(parseMs(await cardText(panel, 'serial-time')) > parseMs(await cardText(panel, 'parallel-time')), 'serial time must exceed parallel time');
-      // The least time these tasks allow on 3 workers: the longest task (~500 ms) equals the total (~1,500 ms) ÷ 3.
+      // The least time these tasks allow on 3 workers: the longer of the longest serial task and their total ÷ 3, from
+      // the serial durations the table shows (a busy machine stretches the sleeps, so the figures come from the run).
       const idealNote = ((await panel.locator('[data-testid=parallel-time] ~ .card-note').last().textContent()) ?? '').trim();
       const ideal = idealNote.match(/^(\d+) % of the ideal (\d+\.\d) ms$/);
-      assert.ok(ideal && Number(ideal[2]) >= 500 && Number(ideal[2]) < 600 && Number(ideal[1]) > 50 && Number(ideal[1]) <= 100, `the Parallel time card says "${idealNote}"`);
+      const serialDurations = rows.filter((row) => row.phase === 'serial').map((row) => parseMs(row.duration));
+      const expectedIdeal = Math.max(Math.max(...serialDurations), serialDurations.reduce((sum, ms) => sum + ms, 0) / WORKERS);
+      assert.ok(ideal && Number(ideal[2]) >= 500 && Math.abs(Number(ideal[2]) - expectedIdeal) <= 0.3, `the Parallel time card says "${idealNote}", the serial rows give ${expectedIdeal.toFixed(1)} ms`);
+      const parallelMs = parseMs(await cardText(panel, 'parallel-time'));
+      // From the rounded figures on the cards: within a point of the share the engine computed from exact ones.
+      assert.ok(Math.abs(Number(ideal[1]) - (Number(ideal[2]) / parallelMs) * 100) <= 1, `${idealNote} of ${parallelMs} ms`);
+      assert.ok(Number(ideal[1]) <= 100, idealNote);
       assert.equal(await cardText(panel, 'workers'), String(WORKERS));
       assert.equal(await cardText(panel, 'backend'), 'threads');
       // Tasks 4 and 5 wait for the first free workers: the panel says what longest first would take. In input order 3
@@ -285,7 +292,7 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         }
         const machine = await panel.locator('[data-testid=phase-other-cpu]').allTextContents();
         assert.equal(machine.length, 2);
-        for (const line of machine) assert.match(line.trim(), /^other programs \d+\.\d\d · this run \d+\.\d\d cores?$/);
+        for (const line of machine) assert.match(line.trim(), /^other programs ~?\d+\.\d\d · this run ~?\d+\.\d\d cores?$/);
 
         // A taller window for this picture, so the account under the cards is in it as well.
         await page.setViewportSize({ width: 1400, height: 1250 });

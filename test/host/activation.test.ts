@@ -26,6 +26,11 @@ const EXPECTED_TITLES: Record<string, string> = {
   'parallelRunner.exportReport': 'Export Report…',
   'parallelRunner.openSample': 'Open Sample',
   'parallelRunner.openPythonSample': 'Open Python Sample',
+  'parallelRunner.setBaseline': 'Set as Baseline',
+  'parallelRunner.clearBaseline': 'Clear Baseline',
+  'parallelRunner.compareRuns': 'Compare Two Runs…',
+  'parallelRunner.openRun': 'Open Run from History',
+  'parallelRunner.cleanUpHistory': 'Clean Up Run History of Removed Functions',
 };
 
 describe('activation', () => {

@@ -822,6 +822,14 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     const quietColor = await page.locator('[data-testid=phase-other-cpu]:not(.machine-busy)').evaluate((node) => getComputedStyle(node).color);
     assert.notEqual(busyColor, quietColor);
 
+    // A phase shorter than 400 ms reads /proc/stat's 10 ms ticks too coarsely: approximate, and not called busy.
+    await panel.send({ type: 'report', report: { ...makeSampleReport({ tasks: 4, workers: 2, measured: 'schedstat', durationMs: () => 20, otherCpuCores: () => 0.6 }), id: 'short' } });
+    assert.deepEqual(await machine(), [
+      { text: 'other programs ~0.60 · this run ~0.97 cores', busy: false, cores: '0.6' },
+      { text: 'other programs ~0.60 · this run ~1.90 cores', busy: false, cores: '0.6' },
+    ]);
+    assert.match((await page.locator('[data-testid=phase-other-cpu]').first().getAttribute('title')) ?? '', /shorter than 400 ms/);
+
     await panel.send({ type: 'report', report: { ...makeAccountReport({ measured: 'unavailable' }), id: 'unmeasured' } });
     assert.deepEqual((await machine()).map((line) => line.text), ['other programs: not measured on this platform', 'other programs: not measured on this platform']);
 
@@ -925,6 +933,23 @@ describe('the account, the interval and the CPU figures (issue 11)', () => {
     assert.deepEqual(await page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-phase') + ' ' + node.getAttribute('data-repeat'))), ['serial 1', 'parallel 1'], 'the timeline follows the latest pair, never pairing it with the last one’s parallel run');
     await panel.send({ type: 'events', events: [{ type: 'run-started', report: { ...runningCopy(report), id: 'auto', options: { ...report.options, repeats: 0, measureSeconds: 10 } } }, ...finished(report.phases[0])] });
     assert.equal(await text(page, '[data-testid=run-status] ~ .card-note'), 'pair 1 · until ± 5 % or 10 s');
+    await page.close();
+  });
+
+  it('a sweep’s runs (one serial run, a parallel run per worker count) are picked as runs, each beside the one serial run', async () => {
+    const report = makeSampleReport({ tasks: 4, workers: 2, repeats: 3 });
+    report.phases = report.phases.filter((phase) => phase.phase === 'parallel' || phase.repeat === 0);
+    report.tasks = report.tasks.filter((task) => task.phase === 'parallel' || task.repeat === 0);
+    report.phases.filter((phase) => phase.phase === 'parallel').forEach((phase, i) => (phase.workers = [1, 2, 4][i]));
+    const panel = await openPanelPage(browser);
+    await panel.send({ type: 'report', report });
+    const page = panel.page;
+    assert.deepEqual(await page.locator('[data-testid=repeat-select] option').allTextContents(), ['run 1 of 3 · 1 worker', 'run 2 of 3 · 2 workers', 'run 3 of 3 · 4 workers']);
+    const groups = (): Promise<string[]> => page.locator('[data-testid=lane-group]').evaluateAll((nodes) => nodes.map((node) => `${node.getAttribute('data-phase')} ${node.getAttribute('data-repeat')}`));
+    assert.deepEqual(await groups(), ['serial 0', 'parallel 2']);
+    await page.locator('[data-testid=repeat-select]').selectOption('1');
+    await panel.settle();
+    assert.deepEqual(await groups(), ['serial 0', 'parallel 1']);
     await page.close();
   });
 

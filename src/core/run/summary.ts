@@ -1,4 +1,5 @@
 // Serial/parallel pairs: when to stop repeating them, which to leave out, and the summary's speedup with its interval.
+import { BUSY_MIN_WALL_MS, BUSY_OTHER_CORES } from '../../shared/disturbance';
 import type { PhaseRun, RunSummary, SpeedupEstimate, SweepResult, TaskRecord } from '../../shared/report';
 import { idealParallelMs } from '../format';
 import { fitAmdahlSerialFraction, isFirstRunSlow, mean, median, ratioInterval, spreadOf } from '../stats';
@@ -12,13 +13,7 @@ export const MAX_PAIRS = 50;
  * exports and extension host are built for a few hundred thousand. A run of more tasks per phase than half this runs once.
  */
 export const MAX_PAIRED_TASK_RECORDS = 200_000;
-/** Other programs using this much of a core during a phase disturb it. */
-export const BUSY_OTHER_CORES = 0.25;
-/**
- * /proc/stat counts in 10 ms ticks, so a phase shorter than this reads other programs' CPU too coarsely (±0.1 core and
- * worse) to call it disturbed.
- */
-export const BUSY_MIN_WALL_MS = 400;
+export { BUSY_MIN_WALL_MS, BUSY_OTHER_CORES };
 
 /** One serial phase and the parallel phase run right after it. */
 export interface Pair {
