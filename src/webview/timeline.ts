@@ -226,7 +226,7 @@ export class Timeline {
       if (row.kind === 'group') {
         const phase = row.phase;
         const name = phase.phase === 'serial' ? l10n.t('Serial run') : l10n.t('Parallel run · {0}', workersText(phase.workers ?? phase.lanes.size));
-        const repeat = repeatWord ? ` · ${repeatWord} ${phase.repeat + 1}` : '';
+        const repeat = repeatWord === 'pair' ? ` · ${l10n.t('pair {0}', phase.repeat + 1)}` : repeatWord === 'run' ? ` · ${l10n.t('run {0}', phase.repeat + 1)}` : '';
         const header = el('div', { className: `lane-group lane-group-${phase.phase}`, attrs: { 'data-testid': 'lane-group', 'data-phase': phase.phase, 'data-repeat': phase.repeat } }, [
           el('div', { className: 'lane-group-title' }, [
             el('span', { className: 'lane-group-name', text: name + repeat }),
