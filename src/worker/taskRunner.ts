@@ -31,7 +31,7 @@ export interface BatchRunOptions {
   announceFirstTask: boolean;
 }
 
-/** Within a chunk, a task ending sooner than this after the last CPU reading shares it with its neighbours and gets no CPU figures. */
+/** Within a chunk, a task is measured only after one that took this long: the reads would cost as much as tinier tasks. */
 const MEASURE_EVERY_US = 100;
 
 /** Within one batch, task starts closer together than this are not announced (the outcome still carries them). */
@@ -184,15 +184,16 @@ export async function runWorkerBatch(
   const childrenBefore = new Set(childrenOfThisThread());
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
-  // A task's closing schedstat read (~2 µs) opens the next one's. In a chunk of tiny tasks a read per task would cost as
-  // much as the task: reads there wait until MEASURE_EVERY_US has passed, and tasks that shared a reading get no figures.
-  let times = readThreadTimes();
-  let readAtUs = monotonicNowUs();
-  let fresh = true;
+  // Two schedstat reads per measured task (~7 µs with the counter update). In a chunk of tiny tasks that would cost as much
+  // as the tasks: there only a task after one that took MEASURE_EVERY_US or more is measured; the others get no figures.
+  let previousTaskUs = Infinity;
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
-    const startTimes = fresh ? times : undefined;
+    // Read inside the wall-time window at both ends (clock, read … read, clock), so a preemption between a read and a
+    // clock reading cannot put more CPU or wait into a task than its wall time holds.
+    const measure = batch.tasks.length === 1 || previousTaskUs >= MEASURE_EVERY_US;
     const startUs = monotonicNowUs();
+    const startTimes = measure ? readThreadTimes() : undefined;
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
     if (options.announceEveryTask || startUs - announcedUs >= ANNOUNCE_INTERVAL_US) {
       announcedUs = startUs;
@@ -209,13 +210,10 @@ export async function runWorkerBatch(
       thrown = caught;
     }
     failRunningTask = undefined;
+    const endTimes = startTimes ? readThreadTimes() : undefined;
     const endUs = monotonicNowUs();
-    fresh = batch.tasks.length === 1 || endUs - readAtUs >= MEASURE_EVERY_US;
-    if (fresh) {
-      times = readThreadTimes();
-      readAtUs = endUs;
-    }
-    const measured = fresh && startTimes && times ? { cpuUs: times.cpuUs - startTimes.cpuUs, waitUs: times.waitUs - startTimes.waitUs } : undefined;
+    previousTaskUs = endUs - startUs;
+    const measured = startTimes && endTimes ? { cpuUs: endTimes.cpuUs - startTimes.cpuUs, waitUs: endTimes.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {
       const crash = asCrash(thrown);
