@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, installVsix, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { answerInputBox, clickCodeLens, clickInLine, focusFirstEditorGroup, panelFrame, quickOpen, revealLine, runCommand, until } from './workbench';
 import { runFingerprint, waitForNewRun } from './panel';
@@ -96,18 +96,12 @@ describe('Comparing runs in code-server: baseline, comparison, history, CodeLens
         'editor.minimap.enabled': false,
       },
     });
-    context = await launchBrowser();
-    context.setDefaultNavigationTimeout(180_000);
-    context.setDefaultTimeout(60_000);
-    page = await openWorkbench(context, server);
+    ({ context, page } = await browseWorkbench(server, 'compare'));
     panel = panelFrame(page);
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'compare-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'compare-code-server.log'), scratch: [workspace, extensionsDir] });
   });
 
   test('run crunch, then Set as Baseline in the panel', () =>

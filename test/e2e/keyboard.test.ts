@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, installVsix, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { QUICK_INPUT, panelFrame, until } from './workbench';
 import { waitForStatus } from './panel';
@@ -69,17 +69,12 @@ describe('the panel by keyboard alone, in code-server', { timeout: 8 * 60_000 },
       extensionsDir,
       settings: { 'workbench.colorTheme': 'Default High Contrast', 'parallelRunner.workers': 2, 'parallelRunner.repeats': 1, 'editor.minimap.enabled': false },
     });
-    context = await launchBrowser();
-    context.setDefaultTimeout(60_000);
-    page = await openWorkbench(context, server);
+    ({ context, page } = await browseWorkbench(server, 'keyboard'));
     panel = panelFrame(page);
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'keyboard-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'keyboard-code-server.log'), scratch: [workspace, extensionsDir] });
   });
 
   test('run from the palette, Tab into the panel, arrows across lanes and rows, Enter opens a task and shows its output', async () => {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { getL10nPseudoLocalized, type l10nJsonFormat } from '@vscode/l10n-dev';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, installVsix, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { QUICK_INPUT, answerInputBox, panelFrame, quickOpen, until } from './workbench';
 
@@ -57,17 +57,12 @@ describe(`the extension in a pseudo-localized code-server (--locale ${LOCALE})`,
       userDataFiles: { 'languagepacks.json': JSON.stringify(languagePacks) },
       settings: { 'parallelRunner.workers': 2, 'workbench.colorTheme': 'Default Dark Modern' },
     });
-    context = await launchBrowser();
-    context.setDefaultTimeout(60_000);
-    page = await openWorkbench(context, server);
+    ({ context, page } = await browseWorkbench(server, 'locale'));
     panel = panelFrame(page);
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'locale-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'locale-code-server.log'), scratch: [workspace, extensionsDir] });
   });
 
   test('the command titles are translated, and the panel shows no English in its summary, sections and table', async () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, installVsix, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { answerInputBox, clickCodeLens, clickInLine, contextMenu, editUserSettings, focusFirstEditorGroup, panelFrame, quickOpen, runCommand, until } from './workbench';
 import { cardText, lanes, parseMs, runFingerprint, taskRows, waitForNewRun } from './panel';
@@ -88,23 +88,12 @@ describe('A Python function run from code-server through the UI', { timeout: 10 
         'editor.minimap.enabled': false,
       },
     });
-    context = await launchBrowser();
-    context.setDefaultNavigationTimeout(180_000);
-    context.setDefaultTimeout(60_000);
-    try {
-      page = await openWorkbench(context, server);
-    } catch (error) {
-      console.error(`[ui] the workbench did not open, trying once more: ${(error as Error).message.split('\n')[0]}`);
-      page = await openWorkbench(context, server);
-    }
+    ({ context, page } = await browseWorkbench(server, 'python-ui'));
     panel = panelFrame(page);
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'ui-python-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'ui-python-code-server.log'), scratch: [workspace, extensionsDir] });
   });
 
   test('context menu on long_time_task (processes): a lane and PID per worker, every task timed, the tutorial’s times, the interpreter named', () =>

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { installVsix, launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, installVsix, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { answerInputBox, answerSaveDialog, clickCodeLens, focusFirstEditorGroup, clickInLine, contextMenu, panelFrame, quickOpen, runCommand, until, editUserSettings } from './workbench';
 import { accountView, cardText, lanes, parseMs, runFingerprint, taskRows, waitForNewRun, waitForStatus } from './panel';
@@ -113,24 +113,12 @@ describe('Parallel Runner installed from its .vsix into code-server, used throug
         'editor.minimap.enabled': false,
       },
     });
-    context = await launchBrowser();
-    // Generous but bounded: on a busy 2-core machine the first workbench load can take a minute.
-    context.setDefaultNavigationTimeout(180_000);
-    context.setDefaultTimeout(60_000);
-    try {
-      page = await openWorkbench(context, server);
-    } catch (error) {
-      console.error(`[ui] the workbench did not open, trying once more: ${(error as Error).message.split('\n')[0]}`);
-      page = await openWorkbench(context, server);
-    }
+    ({ context, page } = await browseWorkbench(server, 'ui'));
     panel = panelFrame(page);
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'ui-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, extensionsDir, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'ui-code-server.log'), scratch: [workspace, extensionsDir] });
     console.log(`UI suite: ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
   });
 

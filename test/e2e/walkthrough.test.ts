@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import {browseWorkbench, closeWorkbench, type CodeServer, repoRoot, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from './vsix';
 import { answerInputBox, answerSaveDialog, panelFrame, runCommand, until } from './workbench';
 import { waitForStatus } from './panel';
@@ -63,9 +63,7 @@ describe('the walkthrough on first install, in code-server', { timeout: 8 * 60_0
       workspace,
       settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'workbench.colorTheme': 'Default Light Modern', 'parallelRunner.workers': 2 },
     });
-    context = await launchBrowser();
-    context.setDefaultTimeout(60_000);
-    page = await openWorkbench(context, server);
+    ({ context, page } = await browseWorkbench(server, 'walkthrough'));
     // VS Code opens an installed extension's walkthrough only in a window that has focus (hostService.hadLastFocus).
     await page.bringToFront();
     console.log(`[walkthrough] page has focus: ${await page.evaluate(() => document.hasFocus())}`);
@@ -80,10 +78,7 @@ describe('the walkthrough on first install, in code-server', { timeout: 8 * 60_0
   });
 
   after(async () => {
-    if (server) fs.writeFileSync(path.join(RESULTS, 'walkthrough-code-server.log'), server.log());
-    await context?.close();
-    await server?.stop();
-    for (const scratch of [workspace, server?.home]) if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await closeWorkbench({ server, context, logFile: path.join(RESULTS, 'walkthrough-code-server.log'), scratch: [workspace] });
   });
 
   /** Keeps a screenshot of the page when a test fails, for a person to look at. */

@@ -195,6 +195,30 @@ export async function openWorkbench(context: BrowserContext, server: CodeServer)
   return page;
 }
 
+/**
+ * A browser on the server's workbench, as every UI suite starts: generous but bounded timeouts (on a busy 2-core machine
+ * the first workbench load can take a minute), and one more try when the first load does not come up.
+ */
+export async function browseWorkbench(server: CodeServer, label: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await launchBrowser();
+  context.setDefaultNavigationTimeout(180_000);
+  context.setDefaultTimeout(60_000);
+  try {
+    return { context, page: await openWorkbench(context, server) };
+  } catch (error) {
+    console.error(`[${label}] the workbench did not open, trying once more: ${(error as Error).message.split('\n')[0]}`);
+    return { context, page: await openWorkbench(context, server) };
+  }
+}
+
+/** Ends a UI suite: keeps the server's log in `logFile`, closes the browser and the server, removes the scratch folders. */
+export async function closeWorkbench(opts: { server?: CodeServer; context?: BrowserContext; logFile: string; scratch: (string | undefined)[] }): Promise<void> {
+  if (opts.server) fs.writeFileSync(opts.logFile, opts.server.log());
+  await opts.context?.close();
+  await opts.server?.stop();
+  for (const folder of [...opts.scratch, opts.server?.home]) if (folder) fs.rmSync(folder, { recursive: true, force: true });
+}
+
 export interface HostSuiteResult {
   exitCode: number;
   /** What the suite wrote to its summary file (PARALLEL_RUNNER_TEST_SUMMARY), e.g. mocha's counts and failures. */
