@@ -181,7 +181,13 @@ export async function contextMenu(page: Page, file: string, text: string, label:
     const item = page.locator('.context-view .action-label', { hasText: label }).first();
     await item.waitFor({ state: 'visible', timeout: 5_000 });
     await item.click();
-    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    const menu = page.locator('.context-view .monaco-menu');
+    // A click that lands while the editor re-renders (CodeLens lines coming and going) can leave the menu open with
+    // the item highlighted: Enter runs the highlighted item; a menu still open after that is an attempt to retry.
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+      await page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 3_000 });
+    }
   });
 }
 
