@@ -11,17 +11,31 @@ const define = { __TEST__: String(withTests) };
 // Loaded lazily at run time and shipped in node_modules: piscina must find its own worker file (piscina #252, #766).
 const runtimeExternals = ['vscode', 'piscina', 'esbuild', '@babel/parser'];
 
-/** Reports errors in the `file:line:col: error: …` shape VS Code's $esbuild-watch problem matcher reads. */
+/**
+ * Watch mode's output for .vscode/tasks.json's problem matcher: "[watch] build started" when a build begins and
+ * "[watch] build finished" once every bundle of it is written (its background begin/end patterns: F5 launches after the
+ * end), and each error or warning on one line as `file:line:col: error: message` (esbuild's columns count from 0, VS Code's from 1).
+ */
+let building = 0;
+let errorCount = 0;
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
-    build.onEnd((result) => {
-      for (const { text, location } of result.errors) {
-        console.error(`✘ [ERROR] ${text}`);
-        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+    build.onStart(() => {
+      if (building++ === 0) {
+        errorCount = 0;
+        console.log('[watch] build started');
       }
-      console.log('[watch] build finished');
+    });
+    build.onEnd((result) => {
+      const report = (severity) => ({ text, location }) => {
+        const where = location ? `${location.file}:${location.line}:${location.column + 1}` : 'esbuild.mjs:1:1';
+        console.error(`${where}: ${severity}: ${text}`);
+      };
+      result.errors.forEach(report('error'));
+      result.warnings.forEach(report('warning'));
+      errorCount += result.errors.length;
+      if (--building === 0) console.log(`[watch] build finished${errorCount ? ` with ${errorCount} error(s)` : ''}`);
     });
   },
 };
@@ -36,7 +50,8 @@ const node = {
   sourcesContent: false,
   external: runtimeExternals,
   define,
-  logLevel: 'warning',
+  // In watch mode the plugin prints every message once, in the matcher's shape.
+  logLevel: watch ? 'silent' : 'warning',
   plugins: watch ? [problemMatcher] : [],
 };
 
@@ -61,7 +76,7 @@ const configs = [
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',
     define,
-    logLevel: 'warning',
+    logLevel: watch ? 'silent' : 'warning',
     plugins: watch ? [problemMatcher] : [],
   },
 ];
