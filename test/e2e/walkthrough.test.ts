@@ -61,12 +61,23 @@ describe('the walkthrough on first install, in code-server', { timeout: 8 * 60_0
     const vsix = ensureVsix();
     server = await startCodeServer({
       workspace,
-      settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'workbench.colorTheme': 'Default Light Modern', 'parallelRunner.workers': 2 },
+      // A first window as a new user has it: VS Code's defaults for the Welcome page and for openOnInstall (the other suites turn
+      // both off). Why the walkthrough did not open by itself here before, from code-server's own workbench.js: VS Code (desktop
+      // and web alike) opens a newly installed extension's walkthrough from its walkthroughs service, a lazily created one that
+      // only the Welcome page (or opening any walkthrough) brings up. With 'workbench.startupEditor': 'none' nothing creates
+      // it, nothing hears the install, and no extension's walkthrough opens. Focus is not it: the web host's hadLastFocus()
+      // is always true. And workbench.action.openWalkthrough does nothing while another walkthrough is open at a step
+      // (here the first-run "Setup VS Code Web"), so the person below closes that first, as people do.
+      settings: { 'workbench.startupEditor': 'welcomePage', 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'workbench.colorTheme': 'Default Light Modern', 'parallelRunner.workers': 2 },
     });
     ({ context, page } = await browseWorkbench(server, 'walkthrough'));
-    // VS Code opens an installed extension's walkthrough only in a window that has focus (hostService.hadLastFocus).
-    await page.bringToFront();
-    console.log(`[walkthrough] page has focus: ${await page.evaluate(() => document.hasFocus())}`);
+    // The first-run walkthrough opens on startup: wait for it (so it does not take focus from the palette below), then close it.
+    await page.locator('.gettingStartedContainer').first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(RESULTS, 'walkthrough-welcome.png') });
+    const firstRun = page.locator('.tab.active').first();
+    await firstRun.hover();
+    await firstRun.locator('.tab-actions .action-label').first().click();
+    await until('the first-run walkthrough to close', async () => (await page.locator('.gettingStartedContainer').count()) === 0, 20_000);
     // Install as a person does: Extensions: Install from VSIX…, then the path in code-server's file dialog.
     await runCommand(page, 'Extensions: Install from VSIX...');
     await answerSaveDialog(page, vsix);
@@ -91,16 +102,11 @@ describe('the walkthrough on first install, in code-server', { timeout: 8 * 60_0
     }
   }
 
-  test('after installing the .vsix the walkthrough is there, with four unticked steps and their images', () => shotOnFailure('install', async () => {
-    const walkthroughPage = page.locator('.gettingStartedContainer').filter({ hasText: TITLE }).first();
-    // VS Code opens a newly installed extension's walkthrough by itself (workbench.welcomePage.walkthroughs.openOnInstall);
-    // in code-server 4.100.3 it has not done so in these runs, so open it from the palette as a person would, and say so.
-    const autoOpened = await walkthroughPage.waitFor({ timeout: 20_000 }).then(() => true, () => false);
-    console.log(`[walkthrough] opened on install by itself: ${autoOpened}`);
-    if (!autoOpened) {
-      await openWalkthroughFromPalette();
-      await walkthroughPage.waitFor({ timeout: 30_000 });
-    }
+  test('installing the .vsix opens its walkthrough by itself, with four unticked steps and their images', () => shotOnFailure('install', async () => {
+    // No palette here: VS Code must open it on install (workbench.welcomePage.walkthroughs.openOnInstall), or this fails.
+    // The Welcome page lists the walkthrough once it is installed; opened, its tab becomes "Walkthrough: Parallel Runner" and shows the steps.
+    await page.locator('.tab.active', { hasText: TAB }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.gettingStartedContainer').filter({ hasText: TITLE }).locator('[x-step-title-for$="#openSample"]').first().waitFor({ state: 'visible', timeout: 30_000 });
     for (const id of ['openSample', 'runFunction', 'readAccount', 'compare']) assert.equal(await stepDone(id), false, `${id} starts ticked`);
     // The first step's SVG is drawn in its own webview with the theme's colours.
     await page.waitForTimeout(1_500);
