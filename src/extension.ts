@@ -9,6 +9,7 @@ import { EngineHost } from './vscode/engineHost';
 import { RunController } from './vscode/runController';
 import { PANEL_VIEW_TYPE, RunPanel, type PanelHandshake } from './vscode/runPanel';
 import { openSample } from './vscode/sample';
+import { openWalkthroughOnFirstActivation } from './vscode/walkthrough';
 import { errorText } from './vscode/userErrors';
 
 /** What activate() returns in a test build (`__TEST__`) for the in-host tests; the packaged extension returns nothing. */
@@ -77,6 +78,9 @@ export function activate(context: vscode.ExtensionContext): ParallelRunnerApi | 
     }),
     { dispose: () => RunPanel.current?.dispose() },
   );
+
+  // After registering the commands: the walkthrough's buttons run them.
+  void openWalkthroughOnFirstActivation(context).catch(() => undefined);
 
   if (!__TEST__) return undefined;
   return {

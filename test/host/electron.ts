@@ -33,7 +33,7 @@ async function runWindow(executable: string, window: Window, testsPath: string):
   fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'host-workspace'), workspace, { recursive: true });
   const trust = window.trusted ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', ...trust }, null, 2));
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...trust }, null, 2));
   const args = [
     workspace,
     '--no-sandbox',

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension } from './support';
+import { WALKTHROUGH_ID } from '../../src/vscode/walkthrough';
 
 interface WalkthroughStep {
   id: string;
@@ -29,14 +30,25 @@ describe('walkthrough', () => {
   let walkthrough: Walkthrough;
   let extensionPath: string;
   let registered: string[];
+  let extensionId: string;
+  let extensionDisplayName: string;
 
   before(async () => {
     const { extension } = await activateExtension();
     extensionPath = extension.extensionPath;
+    extensionId = extension.id;
+    extensionDisplayName = (extension.packageJSON as { displayName: string }).displayName;
     const walkthroughs = (extension.packageJSON.contributes.walkthroughs ?? []) as Walkthrough[];
     assert.equal(walkthroughs.length, 1, 'one walkthrough is contributed');
     walkthrough = walkthroughs[0];
     registered = await vscode.commands.getCommands(true);
+  });
+
+  it("is the walkthrough the extension opens on its first activation, and its tab can be recognised by the display name", () => {
+    assert.equal(WALKTHROUGH_ID, `${extensionId}#${walkthrough.id}`);
+    // walkthrough.ts finds an open walkthrough tab ("Walkthrough: <display name>") by the manifest's display name, as the host localizes it.
+    const nls = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.nls.json'), 'utf8')) as { displayName: string };
+    assert.equal(extensionDisplayName, nls.displayName);
   });
 
   it('has four steps in order: open the sample, run, read the account, compare', () => {
