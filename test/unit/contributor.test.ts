@@ -136,12 +136,12 @@ describe('F5 from a fresh copy: the watch task, its problem matcher and launch.j
   test("every path launch.json names exists after its preLaunchTask, and each configuration's task is defined", async () => {
     // The watch task above built the copy; the tests' configuration also makes a scratch workspace.
     assert.ok(watch, 'the watch test ran first');
-    const workspace = task('host test workspace');
+    const workspace = task('host test folders');
     // A process task: VS Code runs the command with its arguments as they are, no shell quoting in between.
     assert.equal(workspace.type, 'process');
     const made = spawnSync(workspace.command, workspace.args ?? [], { cwd: dir, encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
-    for (const dependency of task('watch and host test workspace').dependsOn ?? []) task(dependency);
+    for (const dependency of task('watch and host test folders').dependsOn ?? []) task(dependency);
     assert.deepEqual(launch.map((c) => c.name), ['Run Extension', 'Extension Tests']);
     const resolve = (value: string) => value.replace(/\$\{workspaceFolder\}/g, dir);
     for (const config of launch) {
@@ -165,5 +165,9 @@ describe('F5 from a fresh copy: the watch task, its problem matcher and launch.j
     assert.equal(testsPath, '--extensionTestsPath=${workspaceFolder}/out/test/host/index.js');
     assert.ok(fs.existsSync(path.join(dir, 'out', 'test', 'host', 'run.test.js')), 'the in-host test files are built beside index.js');
     assert.ok(fs.existsSync(path.join(dir, 'out', 'test', 'host-workspace', 'workloads.ts')), 'the scratch workspace holds the fixture');
+    // As in the code-server and test-electron runs: the walkthrough must not open over the tests on the extension's first activation.
+    // (a machine-scoped setting, so in the user settings of the tests' own user-data folder, not in the workspace's)
+    const settings = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'test', 'host-user', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(settings['workbench.welcomePage.walkthroughs.openOnInstall'], false);
   });
 });
