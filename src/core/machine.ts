@@ -49,6 +49,12 @@ function forget(file: string, fd: number): void {
   }
 }
 
+/** Closes the /proc files a sample keeps open; the next sample opens them again. */
+export function closeCpuSampler(): void {
+  readThisSample = new Set();
+  closeUnread();
+}
+
 function closeUnread(): void {
   for (const [file, fd] of openFiles) if (!readThisSample.has(file)) forget(file, fd);
   readThisSample = new Set();
