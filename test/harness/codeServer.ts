@@ -81,6 +81,9 @@ const quietSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
+/** Settings VS Code declares with machine scope among those the suites set (workbench.js: openOnInstall's scope is 2, MACHINE). */
+const machineScoped = ['workbench.welcomePage.walkthroughs.openOnInstall'];
+
 function scratchHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pr-code-server-'));
 }
@@ -115,7 +118,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...options.settings }, null, 2));
+  const settings: Record<string, unknown> = { ...quietSettings, ...trust, ...options.settings };
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's window is a remote one: there, machine-scoped settings come from the server's Machine/settings.json and
+  // VS Code ignores them in User/settings.json (as a person would set them under Remote settings).
+  const machine = Object.fromEntries(Object.entries(settings).filter(([key]) => machineScoped.includes(key)));
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machine, null, 2));
   for (const [file, contents] of Object.entries(options.userDataFiles ?? {})) fs.writeFileSync(path.join(userDataDir, file), contents);
   const config = path.join(home, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
