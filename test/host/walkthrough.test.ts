@@ -51,6 +51,14 @@ describe('walkthrough', () => {
     assert.equal(extensionDisplayName, nls.displayName);
   });
 
+  it('opens no walkthrough on activation when workbench.welcomePage.walkthroughs.openOnInstall is off (as every test window sets it)', async () => {
+    // A machine-scoped setting: code-server's window reads it from the server's Machine/settings.json, which the harness writes.
+    assert.equal(vscode.workspace.getConfiguration('workbench.welcomePage').get('walkthroughs.openOnInstall'), false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const walkthroughTabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input === undefined && tab.label.endsWith(extensionDisplayName));
+    assert.deepEqual(walkthroughTabs.map((tab) => tab.label), []);
+  });
+
   it('has four steps in order: open the sample, run, read the account, compare', () => {
     assert.ok(walkthrough.title && walkthrough.description);
     assert.deepEqual(
