@@ -1,6 +1,7 @@
 // Finding and ending the processes a worker (or a task in it) started, so none outlives the run. Linux reads /proc; elsewhere
 // only the worker's process group is known.
 import { readdirSync, readFileSync } from 'node:fs';
+import { hasProcFs } from '../../shared/platformSupport';
 import type { LeftoverProcess } from '../../shared/workerProtocol';
 
 /** Set in every worker process's environment, and inherited by whatever its tasks start, detached or not. */
@@ -8,7 +9,7 @@ export const WORKER_TOKEN_VARIABLE = 'PARALLEL_RUNNER_WORKER_TOKEN';
 
 export type ProcessInfo = LeftoverProcess;
 
-const HAS_PROC = process.platform === 'linux';
+const HAS_PROC = hasProcFs;
 
 function numericEntries(): number[] {
   if (!HAS_PROC) return [];
