@@ -114,6 +114,10 @@ test('dist/ is byte-identical in all seven packages, and holds the extension, wo
   const [, first] = digests[0];
   for (const file of ['extension.js', 'taskWorker.js', 'processWorker.js', 'cli.js', 'webview.js']) assert.match(first, new RegExp(`dist/${file.replace('.', '\\.')} `));
   for (const [target, listing] of digests) assert.equal(listing, first, `dist/ of the ${target} package differs from the ${digests[0][0]} package's`);
+  // The test builds' way to run as if not on Linux (src/shared/platformSupport.ts) is compiled out of the package.
+  const [, pkg] = [...packages][0];
+  const seam = pkg.entries.filter((e) => e.name.startsWith(`${PREFIX}dist/`) && pkg.read(e.name).includes('PARALLEL_RUNNER_AS_IF_NOT_LINUX')).map((e) => e.name);
+  assert.deepEqual(seam, [], 'the test-only PARALLEL_RUNNER_AS_IF_NOT_LINUX switch is in the packaged dist/');
 });
 
 test("this machine's package bundles a function with the esbuild binary it ships", { skip: !['linux-x64', 'alpine-x64'].includes(`${process.platform}-${process.arch}`) && `${process.platform}-${process.arch} is not a linux-x64 machine` }, () => {
