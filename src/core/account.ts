@@ -201,10 +201,10 @@ export function accountFor(input: AccountInput): RunAccount {
   if (!serial) {
     unavailable.push('work, contention, waiting for a CPU and blocked: there is no serial run to compare each task with (compareWithSerial is off).');
   } else if (unsplit > 0) {
-    // Some tasks with figures means the platform measures them: the others were tiny tasks that shared a chunk's reading.
+    // Some tasks with figures means the platform measures them: the others followed a tiny task on their worker.
     const hasFigures = (task: TaskRecord) => task.cpuMs !== undefined;
     const platformMeasures = input.parallelTasks.some(hasFigures) || (input.serialTasks ?? []).some(hasFigures);
-    const why = platformMeasures ? 'they ran in chunks, under 0.1 ms each, where one CPU reading covers several tasks' : 'per-task CPU and wait were not measured on this platform';
+    const why = platformMeasures ? 'each came right after a task under 0.1 ms on its worker, and tasks that small are not timed on the CPU clock, since reading it twice costs as much as the task' : 'per-task CPU and wait were not measured on this platform';
     unavailable.push(`contention, waiting for a CPU and blocked for ${unsplit} task${unsplit === 1 ? '' : 's'}: ${why}, so their slowdown is one term.`);
   }
   const losses = segments.filter((segment) => segment.key !== 'work' && segment.ms > 0);

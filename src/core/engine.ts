@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineOptions, RunHandlers, RunOutcome, RunRequest } from './api';
+import { closeCpuSampler } from './machine';
 import { WarmPools } from './pools';
 import { executeRun, prewarmRun, type RunContext } from './run';
 
@@ -31,6 +32,7 @@ export class Engine {
 
   /** Closes every pool; the engine stays usable and starts new pools on the next run. */
   dispose(): Promise<void> {
+    closeCpuSampler();
     return this.context.pools.disposeAll();
   }
 }

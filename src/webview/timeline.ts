@@ -718,13 +718,13 @@ export class Timeline {
 
 /**
  * Why a task has no CPU or wait figure: the platform cannot give one, the report predates them, the task never ran, or
- * it was one of a chunk's tiny tasks that share one reading.
+ * it came right after a task too small to time on the CPU clock.
  */
 export function missingFigureReason(measurement: MeasurementInfo | undefined, task?: { durationMs?: number; startUs?: number }): string {
   if (!measurement) return l10n.t('not recorded in this report');
   if (measurement.taskCpu === 'unavailable' || measurement.taskWait === 'unavailable') return NOT_MEASURED;
   if (task && task.durationMs === undefined && task.startUs === undefined) return l10n.t('the task did not run');
-  return l10n.t('not measured for this task: tiny tasks in a chunk share one reading');
+  return l10n.t('not measured for this task: it came right after a task under 0.1 ms on its worker, and tasks that small are not timed on the CPU clock');
 }
 
 function tooltipLine(label: string, value: string, className = ''): HTMLElement {

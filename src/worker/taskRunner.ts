@@ -31,8 +31,13 @@ export interface BatchRunOptions {
   announceFirstTask: boolean;
 }
 
-/** Within a chunk, a task is measured only after one that took this long: the reads would cost as much as tinier tasks. */
+/**
+ * A task is measured only after one that took this long on the same worker in the same phase (the first of a phase always
+ * is): two CPU-clock readings cost ~10–20 µs with the counter update, as much as a tiny task and its dispatch together.
+ */
 const MEASURE_EVERY_US = 100;
+/** The last task's wall time on this worker, and the phase it ran in: kept across batches, since one task per batch is the common case. */
+let previousTask: { phaseKey: string; us: number } | undefined;
 
 /** Within one batch, task starts closer together than this are not announced (the outcome still carries them). */
 const ANNOUNCE_INTERVAL_US = 1000;
@@ -184,14 +189,14 @@ export async function runWorkerBatch(
   const childrenBefore = new Set(childrenOfThisThread());
   // The host stamps the first task itself when told not to announce it; later ones are announced by time.
   let announcedUs = options.announceFirstTask ? -Infinity : monotonicNowUs();
-  // Two schedstat reads per measured task (~7 µs with the counter update). In a chunk of tiny tasks that would cost as much
-  // as the tasks: there only a task after one that took MEASURE_EVERY_US or more is measured; the others get no figures.
-  let previousTaskUs = Infinity;
+  // Two schedstat reads per measured task (10–20 µs with the counter update) would cost as much as a tiny task and its
+  // dispatch: only a task after one that took MEASURE_EVERY_US or more on this worker is measured; the others get no figures.
+  let previousTaskUs = previousTask?.phaseKey === batch.phaseKey ? previousTask.us : Infinity;
   for (const task of batch.tasks) {
     beginTaskCapture(batch.maxLogChars);
     // Read inside the wall-time window at both ends (clock, read … read, clock), so a preemption between a read and a
     // clock reading cannot put more CPU or wait into a task than its wall time holds.
-    const measure = batch.tasks.length === 1 || previousTaskUs >= MEASURE_EVERY_US;
+    const measure = previousTaskUs >= MEASURE_EVERY_US;
     const startUs = monotonicNowUs();
     const startTimes = measure ? readThreadTimes() : undefined;
     // In a chunk of tiny tasks, a message per task would cost more than the task; one per millisecond keeps the view live.
@@ -213,6 +218,7 @@ export async function runWorkerBatch(
     const endTimes = startTimes ? readThreadTimes() : undefined;
     const endUs = monotonicNowUs();
     previousTaskUs = endUs - startUs;
+    previousTask = { phaseKey: batch.phaseKey, us: previousTaskUs };
     const measured = startTimes && endTimes ? { cpuUs: endTimes.cpuUs - startTimes.cpuUs, waitUs: endTimes.waitUs - startTimes.waitUs } : undefined;
     const { logs, logsTruncated } = endTaskCapture(task.index);
     if (failed) {

@@ -1,6 +1,6 @@
 // Finding and ending the processes a worker (or a task in it) started, so none outlives the run. Linux reads /proc; elsewhere
 // only the worker's process group is known.
-import { readdirSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { hasProcFs } from '../../shared/platformSupport';
 import type { LeftoverProcess } from '../../shared/workerProtocol';
 
@@ -10,6 +10,9 @@ export const WORKER_TOKEN_VARIABLE = 'PARALLEL_RUNNER_WORKER_TOKEN';
 export type ProcessInfo = LeftoverProcess;
 
 const HAS_PROC = hasProcFs;
+/** /proc/thread-self/children, kept open by the worker thread that reads it; -1 where the kernel has no such file. */
+let childrenFile: number | undefined;
+const childrenBuffer = Buffer.alloc(4096);
 
 function numericEntries(): number[] {
   if (!HAS_PROC) return [];
@@ -98,12 +101,20 @@ export function killGroupAndProcesses(groupLeader: number | undefined, pids: rea
 export function childrenOfThisThread(): number[] {
   if (!HAS_PROC) return [];
   try {
-    return readFileSync('/proc/thread-self/children', 'utf8')
-      .split(' ')
+    // Read twice for every batch: a positioned read of a file kept open costs ~1.5 µs, readFileSync ~12 µs, which with
+    // one task per batch was a fifth of the engine's cost per task. /proc/thread-self resolves to this thread at open.
+    childrenFile ??= openSync('/proc/thread-self/children', 'r');
+    if (childrenFile < 0) return [];
+    const length = readSync(childrenFile, childrenBuffer, 0, childrenBuffer.length, 0);
+    if (length === 0) return [];
+    const text = length < childrenBuffer.length ? childrenBuffer.toString('latin1', 0, length) : readFileSync('/proc/thread-self/children', 'latin1');
+    return text
+      .split(/\s+/)
       .filter(Boolean)
       .map(Number)
       .filter(isRunning);
   } catch {
+    childrenFile ??= -1;
     return [];
   }
 }
