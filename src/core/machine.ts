@@ -1,6 +1,7 @@
 // The machine around a run: how much CPU other programs used during a phase, from /proc/stat minus this run's own process tree.
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { hasProcFs } from '../shared/platformSupport';
 
 /** Linux reports /proc times in USER_HZ ticks, 100 per second on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -108,7 +109,7 @@ let available: boolean | undefined;
 export function machineCpuAvailable(): boolean {
   if (available === undefined) {
     try {
-      available = process.platform === 'linux' && Number.isFinite(machineBusyTicks());
+      available = hasProcFs && Number.isFinite(machineBusyTicks());
     } catch {
       available = false;
     }

@@ -1,5 +1,6 @@
 // Per-thread CPU and run-queue wait from Linux's /proc/thread-self/schedstat, read around each task.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { hasProcFs } from '../shared/platformSupport';
 
 /** CPU time on this thread and time spent runnable but waiting for a CPU, in µs since the thread started. */
 export interface ThreadTimes {
@@ -28,7 +29,7 @@ function parseSchedstat(length: number): ThreadTimes | undefined {
 export function readThreadTimes(): ThreadTimes | undefined {
   if (fd === undefined) {
     try {
-      fd = process.platform === 'linux' ? openSync('/proc/thread-self/schedstat', 'r') : -1;
+      fd = hasProcFs ? openSync('/proc/thread-self/schedstat', 'r') : -1;
     } catch {
       fd = -1;
     }

@@ -2,6 +2,7 @@
 // leads its own process group, and whatever it or its tasks started is ended with it.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { hasProcessGroups } from '../../shared/platformSupport';
 import type { LogLine } from '../../shared/report';
 import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
 import { commandOf, isRunning, killGroupAndProcesses, processesWithToken, processesWithTokens, residentMb, WORKER_TOKEN_VARIABLE, type ProcessInfo } from './processTree';
@@ -98,7 +99,7 @@ class ChildWorker {
       serialization: 'advanced',
       execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      detached: process.platform !== 'win32',
+      detached: hasProcessGroups,
       env: { ...process.env, [WORKER_TOKEN_VARIABLE]: this.token },
     });
     liveChildren.add(this);
@@ -211,13 +212,13 @@ class ChildWorker {
   endForExit(descendants: readonly number[]): void {
     this.dead = true;
     this.process.kill('SIGKILL');
-    killGroupAndProcesses(process.platform === 'win32' ? undefined : this.pid, descendants);
+    killGroupAndProcesses(hasProcessGroups ? this.pid : undefined, descendants);
   }
 
   /** Ends what the child's tasks left running: its process group and the descendants carrying its token. */
   endDescendants(): void {
     const strays = processesWithToken(this.token).filter((pid) => pid !== this.pid);
-    killGroupAndProcesses(process.platform === 'win32' ? undefined : this.pid, strays);
+    killGroupAndProcesses(hasProcessGroups ? this.pid : undefined, strays);
     if (this.process.exitCode !== null || this.process.signalCode !== null) liveChildren.delete(this);
   }
 

@@ -1,6 +1,7 @@
 // Finding and ending the processes a worker (or a task in it) started, so none outlives the run. Linux reads /proc; elsewhere
 // only the worker's process group is known.
 import { openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { hasProcFs } from '../../shared/platformSupport';
 import type { LeftoverProcess } from '../../shared/workerProtocol';
 
 /** Set in every worker process's environment, and inherited by whatever its tasks start, detached or not. */
@@ -8,7 +9,7 @@ export const WORKER_TOKEN_VARIABLE = 'PARALLEL_RUNNER_WORKER_TOKEN';
 
 export type ProcessInfo = LeftoverProcess;
 
-const HAS_PROC = process.platform === 'linux';
+const HAS_PROC = hasProcFs;
 /** /proc/thread-self/children, kept open by the worker thread that reads it; -1 where the kernel has no such file. */
 let childrenFile: number | undefined;
 const childrenBuffer = Buffer.alloc(4096);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PythonRuntimeInfo, TaskError } from '../../shared/report';
+import { hasProcessGroups } from '../../shared/platformSupport';
 import type { ModuleSpec, PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
 import { describeSpawnFailure, missingInterpreterError, pythonCommand, pythonScriptsDir } from '../python/interpreter';
 import type { BatchControl, BatchReply, PoolConfig, WorkerPool } from './workerPool';
@@ -127,7 +128,7 @@ class Driver {
     // Its own process group: cancel, a crash or destroy() ends the driver and every worker process it started at once.
     this.process = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
+      detached: hasProcessGroups,
       windowsHide: true,
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
     });
@@ -206,7 +207,7 @@ class Driver {
   kill(): void {
     if (this.process.exitCode === null && this.process.signalCode === null) {
       try {
-        if (process.platform !== 'win32' && this.pid) process.kill(-this.pid, 'SIGKILL');
+        if (hasProcessGroups && this.pid) process.kill(-this.pid, 'SIGKILL');
         else this.process.kill('SIGKILL');
       } catch {
         this.process.kill('SIGKILL');
@@ -250,7 +251,7 @@ class Driver {
       new Error(`The Python interpreter running the pool (pid ${this.pid}) ${how}${this.running.size > 0 ? ' while running tasks (did a task call os._exit()?)' : ''}${tail ? `\n${tail}` : ''}`);
     this.markFailed(error);
     // A group kill also ends any worker the driver left behind.
-    if (!spawnError && process.platform !== 'win32' && this.pid) {
+    if (!spawnError && hasProcessGroups && this.pid) {
       try {
         process.kill(-this.pid, 'SIGKILL');
       } catch {

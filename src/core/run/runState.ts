@@ -7,6 +7,7 @@ import { REPORT_SCHEMA_VERSION, type MeasurementInfo, type RunOptions, type RunR
 import type { LeftoverProcess, ModuleSpec } from '../../shared/workerProtocol';
 import { monotonicNowUs } from '../../worker/clock';
 import type { RunHandlers, RunRequest } from '../api';
+import { hasProcFs } from '../../shared/platformSupport';
 import { machineCpuAvailable } from '../machine';
 import { machineInfoNow } from '../machineInfo';
 import { previewArgs } from './preview';
@@ -37,7 +38,7 @@ export function measurementInfo(tasksMeasured: boolean): MeasurementInfo {
   const notes: string[] = [];
   if (!tasksMeasured) {
     notes.push(
-      process.platform === 'linux'
+      hasProcFs
         ? 'Per-task CPU and wait were not measured: /proc/thread-self/schedstat could not be read (a kernel without schedstats?).'
         : `Per-task CPU and wait are read from Linux's /proc/thread-self/schedstat; ${process.platform} has no per-thread equivalent here, so they are not shown.`,
     );
