@@ -154,6 +154,7 @@ export function accountFor(input: AccountInput): RunAccount {
   let cpuParallel = 0;
   let cpuSerial = 0;
   let unsplit = 0;
+  let splitTasks = 0;
   const timedTasks: TimedTask[] = [];
   let busyMs = 0;
   for (const task of input.parallelTasks) {
@@ -175,6 +176,7 @@ export function accountFor(input: AccountInput): RunAccount {
       blockedMs += difference - (task.cpuMs - alone.cpuMs) - (task.waitMs - alone.waitMs);
       cpuParallel += task.cpuMs;
       cpuSerial += alone.cpuMs;
+      splitTasks++;
     } else {
       slowdownMs += difference;
       unsplit++;
@@ -195,7 +197,10 @@ export function accountFor(input: AccountInput): RunAccount {
     dispatch: dispatchMs,
     imbalance: imbalanceMs,
   };
-  const segments: AccountSegment[] = SEGMENT_ORDER.map((key) => ({ key, ms: raw[key] / W }));
+  // Terms no task could be split into are marked, so a reader of the JSON never takes their 0 for a measurement.
+  const split = splitTasks > 0;
+  const notMeasured = new Set<AccountSegmentKey>(split ? [] : serial ? ['contention', 'cpu-wait', 'blocked'] : ['work', 'contention', 'cpu-wait', 'blocked', 'slowdown']);
+  const segments: AccountSegment[] = SEGMENT_ORDER.map((key) => (notMeasured.has(key) ? { key, ms: raw[key] / W, notMeasured: true } : { key, ms: raw[key] / W }));
   const total = segments.reduce((sum, segment) => sum + segment.ms, 0);
   const unavailable: string[] = [];
   if (!serial) {

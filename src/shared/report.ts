@@ -156,6 +156,11 @@ export interface AccountSegment {
   key: AccountSegmentKey;
   /** Contribution to the parallel wall time, ms; negative when parallel tasks ran faster than alone. */
   ms: number;
+  /**
+   * True when no task could be split into this term (no per-task CPU figures, or no serial run): its `ms` is 0 only to
+   * keep the sum, not a measured zero. `RunAccount.unavailable` says why.
+   */
+  notMeasured?: true;
 }
 
 /**

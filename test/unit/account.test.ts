@@ -64,6 +64,7 @@ describe('the account of a parallel phase', () => {
     assert.ok(account.segments.filter((segment) => segment.key !== 'work').every((segment) => Math.abs(segment.ms) < 1e-9));
     assert.equal(account.largestLoss, undefined);
     assert.deepEqual(account.unavailable, []);
+    assert.deepEqual(account.segments.filter((segment) => segment.notMeasured).map((segment) => segment.key), []);
   });
 
   it('splits the slowdown into contention, waiting for a CPU and blocked by each task’s figures', () => {
@@ -136,6 +137,8 @@ describe('the account of a parallel phase', () => {
     assertAddsUp(account);
     assert.equal(ms(account, 'slowdown'), (4 * 20) / 2);
     assert.equal(ms(account, 'contention'), 0);
+    // The JSON marks those zeros as not measured, so no reader takes them for figures.
+    assert.deepEqual(account.segments.filter((segment) => segment.notMeasured).map((segment) => segment.key), ['contention', 'cpu-wait', 'blocked']);
     assert.match(account.unavailable[0], /^contention, waiting for a CPU and blocked for 4 tasks: per-task CPU and wait were not measured on this platform/);
   });
 
@@ -145,6 +148,7 @@ describe('the account of a parallel phase', () => {
     assertAddsUp(account);
     assert.equal(ms(account, 'work'), 0);
     assert.equal(ms(account, 'unmatched'), 200);
+    assert.deepEqual(account.segments.filter((segment) => segment.notMeasured).map((segment) => segment.key), ['work', 'contention', 'cpu-wait', 'blocked', 'slowdown']);
     assert.match(account.unavailable[0], /^work, contention, waiting for a CPU and blocked: there is no serial run/);
   });
 
