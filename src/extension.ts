@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOutcome } from './core/api';
+import { useL10nBundle } from './shared/l10n';
 import type { WebviewState } from './shared/protocol';
 import { TargetCodeLensProvider, CODELENS_SELECTOR } from './vscode/codeLens';
 import { Commands, type ExportCommandArgs, type OpenRunCommandArgs, type RunCommandArgs } from './vscode/commandIds';
@@ -28,6 +29,8 @@ export interface ParallelRunnerApi {
 let engines: EngineHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): ParallelRunnerApi | undefined {
+  // The engine's messages (warnings, the account, task errors) in VS Code's display language, from the same bundle.
+  if (vscode.l10n.uri?.scheme === 'file') useL10nBundle(vscode.l10n.uri.fsPath);
   const engineHost = new EngineHost({ distDir: path.join(context.extensionPath, 'dist'), cacheDir: context.globalStorageUri.fsPath });
   engines = engineHost;
   const controller = new RunController(context, engineHost);

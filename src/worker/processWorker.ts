@@ -1,8 +1,11 @@
 // The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
 import { serialize } from 'node:v8';
+import { L10N_BUNDLE_VARIABLE, useL10nBundle } from '../shared/l10n';
 import { packOutcomes, unpackBatch, type FromProcessWorker, type TaskOutcome, type ToProcessWorker } from '../shared/workerProtocol';
 import { describeThrownSafely } from './cloneCheck';
 import { installCrashHandlers, preloadTarget, replaceUncloneableValues, runWorkerBatch } from './taskRunner';
+
+useL10nBundle(process.env[L10N_BUNDLE_VARIABLE]);
 
 const identity = { pid: process.pid, threadId: 0 };
 const runnerFiles = [__filename];

@@ -1,5 +1,6 @@
 // The piscina worker (dist/taskWorker.js): runs each WorkerBatch and posts task starts to the pool's shared start board.
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { useL10nBundle } from '../shared/l10n';
 import { claimSlot, phaseTag, postStart, viewStartBoard, type StartBoardView } from '../shared/startBoard';
 import { packOutcomes, unpackBatch, type BatchOutcomes, type TaskStartNotice, type WorkerBatch, type WorkerRequest } from '../shared/workerProtocol';
 import { installCrashHandlers, preloadTarget, runWorkerBatch } from './taskRunner';
@@ -12,7 +13,9 @@ installCrashHandlers((error) => {
   if (error instanceof Error && error.name === 'DataCloneError') process.exit(1);
 });
 
-const boardBuffer = (workerData as { startBoard?: SharedArrayBuffer } | undefined)?.startBoard;
+const data = workerData as { startBoard?: SharedArrayBuffer; l10nBundle?: string } | undefined;
+useL10nBundle(data?.l10nBundle);
+const boardBuffer = data?.startBoard;
 const board: StartBoardView | undefined = boardBuffer ? viewStartBoard(boardBuffer) : undefined;
 const boardSlot = board ? claimSlot(board) : 0;
 const startChannels = new Map<string, BroadcastChannel>();

@@ -2,6 +2,7 @@
 // leads its own process group, and whatever it or its tasks started is ended with it.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { L10N_BUNDLE_VARIABLE, l10nBundlePath } from '../../shared/l10n';
 import { hasProcessGroups } from '../../shared/platformSupport';
 import type { LogLine } from '../../shared/report';
 import { packBatch, unpackOutcomes, type FromProcessWorker, type PreloadRequest, type TaskOutcome, type ToProcessWorker, type WorkerBatch } from '../../shared/workerProtocol';
@@ -100,7 +101,7 @@ class ChildWorker {
       execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: hasProcessGroups,
-      env: { ...process.env, [WORKER_TOKEN_VARIABLE]: this.token },
+      env: { ...process.env, [WORKER_TOKEN_VARIABLE]: this.token, ...(l10nBundlePath() ? { [L10N_BUNDLE_VARIABLE]: l10nBundlePath() } : {}) },
     });
     liveChildren.add(this);
     installExitHook();

@@ -1,6 +1,7 @@
 // The `threads` backend: a piscina pool running dist/taskWorker.js; threads post task starts on a shared-memory board.
 import * as path from 'node:path';
 import type Piscina from 'piscina';
+import { l10nBundlePath } from '../../shared/l10n';
 import { createStartBoard, phaseTag, readNewStarts, viewStartBoard, type PostedStart, type StartBoardView } from '../../shared/startBoard';
 import { packBatch, unpackOutcomes, type BatchOutcomes, type PreloadRequest, type TaskStartNotice, type WorkerBatch, type WorkerRequest } from '../../shared/workerProtocol';
 import { loadPiscina } from '../lazyModules';
@@ -54,7 +55,7 @@ export class ThreadPool implements WorkerPool {
       idleTimeout: idleTimeoutMs,
       // Threads would otherwise inherit the host's flags (a tsx loader, --inspect) and pay for them on every import.
       execArgv: [],
-      workerData: { startBoard: boardBuffer },
+      workerData: { startBoard: boardBuffer, l10nBundle: l10nBundlePath() },
       resourceLimits: config.workerMemoryLimitMb ? { maxOldGenerationSizeMb: config.workerMemoryLimitMb } : undefined,
     });
     // A thread that dies between tasks is replaced by piscina; without a listener its 'error' event would throw in the host.
