@@ -12,8 +12,12 @@ import { launchChromium, openPanelPage } from '../webview/pageHarness';
 import { makeDemoReport } from '../webview/sampleReport';
 
 const BUNDLE = path.join(repoRoot, 'l10n', 'bundle.l10n.json');
-/** Where user-facing strings live: the host (vscode.l10n.t) and the panel page (@vscode/l10n's l10n.t). */
-const SOURCE_DIRS = ['src/vscode', 'src/webview'];
+/**
+ * Where user-facing strings live: the host (vscode.l10n.t), the panel page, and the engine, the workers and the formats
+ * they share with the page (@vscode/l10n's l10n.t, from the same bundle). Only the CLI's own file (src/cli.ts) is left out:
+ * it runs outside VS Code, in English.
+ */
+const SOURCE_DIRS = ['src/vscode', 'src/webview', 'src/core', 'src/core/run', 'src/core/pools', 'src/core/python', 'src/core/export', 'src/shared', 'src/worker'];
 const SOURCE_FILES = ['src/extension.ts'];
 
 /**
