@@ -24,6 +24,10 @@ export interface StandaloneHtmlOptions {
   style: string;
   report: RunReport;
   nonce: string;
+  /** The display language of the VS Code that exported it, for `<html lang>`; English when absent (the CLI). */
+  language?: string;
+  /** That language's l10n bundle, embedded as in the panel, so the export reads as the panel did. */
+  l10n?: PanelHtmlOptions['l10n'];
 }
 
 const DEFAULT_TITLE = 'Parallel Runner';
@@ -60,7 +64,7 @@ export function renderStandaloneHtml(opts: StandaloneHtmlOptions): string {
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${opts.nonce}'; script-src 'nonce-${opts.nonce}'`;
   const title = `${opts.report.target.name} · ${DEFAULT_TITLE}`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(opts.language ?? 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
@@ -73,7 +77,7 @@ ${guardInlineStyle(opts.style)}
 <body class="standalone">
 <main id="app"></main>
 <script type="application/json" id="report-data">${jsonForScriptElement(opts.report)}</script>
-<script nonce="${nonce}">
+${opts.l10n ? `<script type="application/json" id="l10n-data">${jsonForScriptElement(opts.l10n)}</script>\n` : ''}<script nonce="${nonce}">
 ${guardInlineScript(opts.script)}
 </script>
 </body>
