@@ -50,7 +50,7 @@ export async function render(report: RunReport, format: ExportFormat, extensionU
       return JSON.stringify(toChromeTrace(report));
     case 'html': {
       const assets = await loadPanelAssets(vscode.Uri.joinPath(extensionUri, 'dist').fsPath, vscode.Uri.joinPath(extensionUri, 'media').fsPath);
-      return toHtml(report, assets);
+      return toHtml(report, assets, { language: vscode.env.language, l10n: vscode.l10n.bundle });
     }
   }
 }

@@ -8,7 +8,7 @@ import { getL10nJson, getL10nPseudoLocalized, type l10nJsonFormat } from '@vscod
 import type { Browser } from 'playwright-core';
 import * as ts from 'typescript';
 import { repoRoot } from '../harness/codeServer';
-import { launchChromium, openPanelPage } from '../webview/pageHarness';
+import { launchChromium, openExportedPage, openPanelPage } from '../webview/pageHarness';
 import { makeDemoReport } from '../webview/sampleReport';
 
 const BUNDLE = path.join(repoRoot, 'l10n', 'bundle.l10n.json');
@@ -178,5 +178,30 @@ describe('localization', () => {
     assert.ok(texts.length > 30, `only ${texts.length} texts found`);
     assert.deepEqual(english, [], 'English left in the pseudo-localized panel');
     await panel.page.close();
+  });
+
+  it('the HTML export reads as the panel it came from: its language in <html lang> and its bundle, English without one', async () => {
+    const bundle = getL10nPseudoLocalized(JSON.parse(fs.readFileSync(BUNDLE, 'utf8')) as l10nJsonFormat) as Record<string, string>;
+    const headings = async (locale?: { language: string; l10n: Record<string, string> }): Promise<{ lang: string; texts: string[] }> => {
+      const { page, errors } = await openExportedPage(browser as Browser, makeDemoReport(), { locale });
+      const seen = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        texts: [...document.querySelectorAll('h2, .card-label, th')].map((node) => (node.textContent ?? '').trim()).filter(Boolean),
+      }));
+      assert.deepEqual(errors, []);
+      await page.close();
+      return seen;
+    };
+    const english = await headings();
+    const pseudo = await headings({ language: 'qps-ploc', l10n: bundle });
+    assert.equal(english.lang, 'en');
+    assert.equal(pseudo.lang, 'qps-ploc');
+    assert.ok(english.texts.length > 10 && english.texts.includes('Speedup'), `English export: ${JSON.stringify(english.texts)}`);
+    assert.equal(pseudo.texts.length, english.texts.length);
+    assert.deepEqual(
+      pseudo.texts.filter((text) => /\b(?!ms\b|PID\b)[A-Za-z]{3,}\b/.test(text)),
+      [],
+      'English left in the pseudo-localized export',
+    );
   });
 });

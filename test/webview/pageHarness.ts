@@ -302,9 +302,9 @@ export async function openPanelPage(
 export async function openExportedPage(
   browser: Browser,
   report: RunReport,
-  options: { theme?: ThemeVariables; width?: number; height?: number; assets?: { script: string; style: string } } = {},
+  options: { theme?: ThemeVariables; width?: number; height?: number; assets?: { script: string; style: string }; locale?: Parameters<typeof toHtml>[2] } = {},
 ): Promise<{ page: Page; html: string; dialogs: string[]; errors: string[] }> {
-  const html = toHtml(report, options.assets ?? (await panelAssets()));
+  const html = toHtml(report, options.assets ?? (await panelAssets()), options.locale);
   const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 900 } });
   const watched = await watchPage(page);
   await page.route('https://export.test/**', (route) => route.fulfill({ contentType: 'text/html', body: html }));
