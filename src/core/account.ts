@@ -1,22 +1,10 @@
 // The account of a parallel phase: where its wall time went against the ideal, as terms that add up to it exactly.
+import * as l10n from '@vscode/l10n';
 import type { AccountSegment, AccountSegmentKey, PhaseRun, RunAccount, TaskRecord } from '../shared/report';
 import { formatDuration } from './format';
 
 /** The order the segments are drawn in, from 0 to the parallel wall time. */
 export const SEGMENT_ORDER: readonly AccountSegmentKey[] = ['work', 'contention', 'cpu-wait', 'blocked', 'slowdown', 'unmatched', 'startup', 'dispatch', 'imbalance'];
-
-/** What the panel, CLI and exports call each term. */
-export const SEGMENT_LABELS: Record<AccountSegmentKey, string> = {
-  work: 'work',
-  contention: 'contention',
-  'cpu-wait': 'waiting for a CPU',
-  blocked: 'blocked',
-  slowdown: 'slower in parallel',
-  unmatched: 'no serial time',
-  startup: 'start-up',
-  dispatch: 'dispatch gaps',
-  imbalance: 'imbalance',
-};
 
 export interface AccountInput {
   /** The parallel phase to explain. */
@@ -100,32 +88,49 @@ function adviceFor(key: AccountSegmentKey, ms: number, input: AccountInput, deta
   const others = input.parallel.otherCpuCores;
   switch (key) {
     case 'contention':
-      return (
-        `Contention costs ${amount}: the tasks used ${detail.cpuRatio !== undefined ? `${detail.cpuRatio.toFixed(2)}× ` : 'more '}the CPU in parallel than alone, ` +
-        'competing for something shared (memory bandwidth, the allocator and garbage collector, a lock). Allocate less per task, or compare fewer workers and the processes backend.'
-      );
+      return detail.cpuRatio !== undefined
+        ? l10n.t(
+            'Contention costs {0}: the tasks used {1}× the CPU in parallel than alone, competing for something shared (memory bandwidth, the allocator and garbage collector, a lock). Allocate less per task, or compare fewer workers and the processes backend.',
+            amount,
+            detail.cpuRatio.toFixed(2),
+          )
+        : l10n.t(
+            'Contention costs {0}: the tasks used more the CPU in parallel than alone, competing for something shared (memory bandwidth, the allocator and garbage collector, a lock). Allocate less per task, or compare fewer workers and the processes backend.',
+            amount,
+          );
     case 'cpu-wait':
-      return (
-        `Waiting for a CPU costs ${amount}: the tasks were ready to run but had no core, with ${W} workers on ${input.cores} cores` +
-        `${others !== undefined && others >= 0.25 ? ` and other programs using ${others.toFixed(1)} cores` : ''} (V8's garbage-collector threads need cores too). ` +
-        `Use at most ${input.cores} workers${others !== undefined && others >= 0.25 ? ', or run on a quieter machine' : ''}.`
-      );
+      return others !== undefined && others >= 0.25
+        ? l10n.t(
+            "Waiting for a CPU costs {0}: the tasks were ready to run but had no core, with {1} workers on {2} cores and other programs using {3} cores (V8's garbage-collector threads need cores too). Use at most {2} workers, or run on a quieter machine.",
+            amount,
+            W,
+            input.cores,
+            others.toFixed(1),
+          )
+        : l10n.t(
+            "Waiting for a CPU costs {0}: the tasks were ready to run but had no core, with {1} workers on {2} cores (V8's garbage-collector threads need cores too). Use at most {2} workers.",
+            amount,
+            W,
+            input.cores,
+          );
     case 'blocked':
-      return `Blocking costs ${amount}: in parallel the tasks spent more time neither running nor ready (sleeping, I/O, locks that sleep) than alone, so something they share serialises them.`;
+      return l10n.t('Blocking costs {0}: in parallel the tasks spent more time neither running nor ready (sleeping, I/O, locks that sleep) than alone, so something they share serialises them.', amount);
     case 'slowdown':
-      return `The tasks ran slower in parallel than alone (${amount}); this platform gives no per-task CPU figures to tell contention from waiting for a CPU.`;
+      return l10n.t('The tasks ran slower in parallel than alone ({0}); this platform gives no per-task CPU figures to tell contention from waiting for a CPU.', amount);
     case 'unmatched':
-      return input.serial
-        ? `${detail.unmatchedTasks} task${detail.unmatchedTasks === 1 ? '' : 's'} failed or have no serial time, so ${amount} of the parallel time cannot be compared with the serial run.`
-        : `There is no serial run to compare with (compareWithSerial is off), so the tasks' ${amount} cannot be split into work and slowdown.`;
+      if (!input.serial) return l10n.t("There is no serial run to compare with (compareWithSerial is off), so the tasks' {0} cannot be split into work and slowdown.", amount);
+      return detail.unmatchedTasks === 1
+        ? l10n.t('1 task failed or have no serial time, so {0} of the parallel time cannot be compared with the serial run.', amount)
+        : l10n.t('{0} tasks failed or have no serial time, so {1} of the parallel time cannot be compared with the serial run.', detail.unmatchedTasks, amount);
     case 'startup':
-      return `Start-up costs ${amount}: workers began their first task late (threads or processes booting, the module loading). A warm pool (a second run) or more work per run makes it a smaller share.`;
+      return l10n.t('Start-up costs {0}: workers began their first task late (threads or processes booting, the module loading). A warm pool (a second run) or more work per run makes it a smaller share.', amount);
     case 'dispatch':
-      return `Dispatch costs ${amount}: workers sat idle between tasks waiting for the next one. Give each task more work, or set chunkSize so tiny tasks travel in chunks.`;
+      return l10n.t('Dispatch costs {0}: workers sat idle between tasks waiting for the next one. Give each task more work, or set chunkSize so tiny tasks travel in chunks.', amount);
     case 'imbalance':
-      return (
-        `Imbalance costs ${amount}: workers sat idle after their last task while others finished (uneven tasks, input order, or too few tasks for ${W} workers). ` +
-        'Put the longest tasks first, or split the work into more, smaller tasks.'
+      return l10n.t(
+        'Imbalance costs {0}: workers sat idle after their last task while others finished (uneven tasks, input order, or too few tasks for {1} workers). Put the longest tasks first, or split the work into more, smaller tasks.',
+        amount,
+        W,
       );
     default:
       return '';
@@ -204,13 +209,27 @@ export function accountFor(input: AccountInput): RunAccount {
   const total = segments.reduce((sum, segment) => sum + segment.ms, 0);
   const unavailable: string[] = [];
   if (!serial) {
-    unavailable.push('work, contention, waiting for a CPU and blocked: there is no serial run to compare each task with (compareWithSerial is off).');
+    unavailable.push(l10n.t('work, contention, waiting for a CPU and blocked: there is no serial run to compare each task with (compareWithSerial is off).'));
   } else if (unsplit > 0) {
     // Some tasks with figures means the platform measures them: the others followed a tiny task on their worker.
     const hasFigures = (task: TaskRecord) => task.cpuMs !== undefined;
     const platformMeasures = input.parallelTasks.some(hasFigures) || (input.serialTasks ?? []).some(hasFigures);
-    const why = platformMeasures ? 'each came right after a task under 0.1 ms on its worker, and tasks that small are not timed on the CPU clock, since reading it twice costs as much as the task' : 'per-task CPU and wait were not measured on this platform';
-    unavailable.push(`contention, waiting for a CPU and blocked for ${unsplit} task${unsplit === 1 ? '' : 's'}: ${why}, so their slowdown is one term.`);
+    if (platformMeasures) {
+      unavailable.push(
+        unsplit === 1
+          ? l10n.t('contention, waiting for a CPU and blocked for 1 task: each came right after a task under 0.1 ms on its worker, and tasks that small are not timed on the CPU clock, since reading it twice costs as much as the task, so their slowdown is one term.')
+          : l10n.t(
+              'contention, waiting for a CPU and blocked for {0} tasks: each came right after a task under 0.1 ms on its worker, and tasks that small are not timed on the CPU clock, since reading it twice costs as much as the task, so their slowdown is one term.',
+              unsplit,
+            ),
+      );
+    } else {
+      unavailable.push(
+        unsplit === 1
+          ? l10n.t('contention, waiting for a CPU and blocked for 1 task: per-task CPU and wait were not measured on this platform, so their slowdown is one term.')
+          : l10n.t('contention, waiting for a CPU and blocked for {0} tasks: per-task CPU and wait were not measured on this platform, so their slowdown is one term.', unsplit),
+      );
+    }
   }
   const losses = segments.filter((segment) => segment.key !== 'work' && segment.ms > 0);
   const largest = losses.reduce<AccountSegment | undefined>((most, segment) => (!most || segment.ms > most.ms ? segment : most), undefined);

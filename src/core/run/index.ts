@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { PhaseRun, RunOptions } from '../../shared/report';
 import { monotonicNowUs } from '../../worker/clock';
 import { accountOfPhase } from '../account';
@@ -53,7 +54,7 @@ function readSource(request: RunRequest): string {
   try {
     return readFileSync(request.file, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read ${request.file}: ${(error as Error).message}`);
+    throw new UserError(l10n.t('Cannot read {0}: {1}', request.file, String((error as Error).message)));
   }
 }
 
@@ -62,7 +63,7 @@ async function checkWorkerFiles(distDir: string): Promise<void> {
     try {
       await access(path.join(distDir, name));
     } catch {
-      throw new Error(`The worker entry ${path.join(distDir, name)} is missing: build the extension (npm run build) or pass EngineOptions.distDir.`);
+      throw new Error(l10n.t('The worker entry {0} is missing: build the extension (npm run build) or pass EngineOptions.distDir.', path.join(distDir, name)));
     }
   }
 }
@@ -244,13 +245,13 @@ export async function executeRun(context: RunContext, request: RunRequest, handl
     report.status = state.cancelled ? 'cancelled' : everyTaskFailed ? 'failed' : 'completed';
     if (report.status === 'failed') {
       const loadFailure = lastTasks.find((task) => task.error?.code === 'module-load')?.error;
-      const where = loadFailure?.location ? ` (at ${path.basename(loadFailure.location.file)}:${loadFailure.location.line}:${loadFailure.location.column})` : '';
+      const at = loadFailure?.location;
       // A throw has a place to fix; a top level that never finished already says what to do.
       report.failure = loadFailure
-        ? loadFailure.location
-          ? `${loadFailure.message}${where}. No task could run: fix the module's top-level code and run again.`
+        ? at
+          ? l10n.t("{0} (at {1}:{2}:{3}). No task could run: fix the module's top-level code and run again.", loadFailure.message, path.basename(at.file), at.line, at.column)
           : loadFailure.message
-        : `Every task failed; the first: ${lastTasks[0].error?.name}: ${lastTasks[0].error?.message}`;
+        : l10n.t('Every task failed; the first: {0}: {1}', String(lastTasks[0].error?.name), String(lastTasks[0].error?.message));
     }
     if (report.tasks.length > YIELD_AFTER_TASKS) await new Promise((resolve) => setImmediate(resolve));
     report.warnings.push(...runWarnings(state, context, serialRuns, parallelRuns, summaryWorkers, taskDurations));

@@ -1,5 +1,6 @@
 // Run options: defaults, validation, and the caps a run applies to what was asked.
 import * as os from 'node:os';
+import * as l10n from '@vscode/l10n';
 import type { RunOptions, RunWarning } from '../../shared/report';
 import { MAX_TASK_TIMEOUT_SECONDS } from '../../shared/limits';
 import { UserError } from '../api';
@@ -22,14 +23,14 @@ export function workerCap(cores = os.availableParallelism()): number {
 }
 
 export function positiveInteger(value: number, name: string, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) throw new UserError(`${name} must be a whole number ≥ ${minimum} (got ${value}).`);
+  if (!Number.isInteger(value) || value < minimum) throw new UserError(l10n.t('{0} must be a whole number ≥ {1} (got {2}).', name, minimum, String(value)));
   return value;
 }
 
 /** Fills in defaults and rejects settings a run cannot use. */
 export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions {
   const backend = partial.backend ?? 'threads';
-  if (backend !== 'threads' && backend !== 'processes') throw new UserError(`backend must be "threads" or "processes" (got ${String(backend)}).`);
+  if (backend !== 'threads' && backend !== 'processes') throw new UserError(l10n.t('backend must be "threads" or "processes" (got {0}).', String(backend)));
   const options: RunOptions = {
     backend,
     workers: positiveInteger(partial.workers ?? os.availableParallelism(), 'workers', 1),
@@ -42,10 +43,10 @@ export function resolveRunOptions(partial: Partial<RunOptions> = {}): RunOptions
   };
   if (!(options.taskTimeoutSeconds >= 0 && options.taskTimeoutSeconds <= MAX_TASK_TIMEOUT_SECONDS)) {
     // Node clamps a timer above 2³¹−1 ms to 1 ms: a bigger limit would time every task out at once.
-    throw new UserError(`taskTimeoutSeconds must be from 0 (none) to ${MAX_TASK_TIMEOUT_SECONDS} (got ${options.taskTimeoutSeconds}).`);
+    throw new UserError(l10n.t('taskTimeoutSeconds must be from 0 (none) to {0} (got {1}).', MAX_TASK_TIMEOUT_SECONDS, String(options.taskTimeoutSeconds)));
   }
   if (!(options.measureSeconds > 0 && options.measureSeconds <= MAX_MEASURE_SECONDS)) {
-    throw new UserError(`measureSeconds must be more than 0 and at most ${MAX_MEASURE_SECONDS} (got ${options.measureSeconds}).`);
+    throw new UserError(l10n.t('measureSeconds must be more than 0 and at most {0} (got {1}).', MAX_MEASURE_SECONDS, String(options.measureSeconds)));
   }
   if (partial.workerMemoryLimitMb !== undefined) options.workerMemoryLimitMb = positiveInteger(partial.workerMemoryLimitMb, 'workerMemoryLimitMb', 16);
   return options;
@@ -64,9 +65,14 @@ export function workersToStart(asked: number, tasks: number, cores = os.availabl
       workers,
       warning: {
         code: 'workers-capped',
-        message:
-          `${asked} workers were asked for; ${cap} started (at most ${MAX_WORKERS_PER_CORE} per core on ${cores} cores, or ${MIN_WORKER_CAP}): ` +
-          'more would only wait for a CPU or use memory. Tasks that mostly sleep or wait on I/O are better served by async code in fewer workers.',
+        message: l10n.t(
+          '{0} workers were asked for; {1} started (at most {2} per core on {3} cores, or {4}): more would only wait for a CPU or use memory. Tasks that mostly sleep or wait on I/O are better served by async code in fewer workers.',
+          asked,
+          cap,
+          MAX_WORKERS_PER_CORE,
+          cores,
+          MIN_WORKER_CAP,
+        ),
       },
     };
   }

@@ -1,6 +1,7 @@
 // The run object: what one run owns from request to RunReport (report, previews, events, phase keys), instead of module globals.
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
+import * as l10n from '@vscode/l10n';
 import { version as toolVersion } from '../../../package.json';
 import type { RunEvent } from '../../shared/events';
 import { REPORT_SCHEMA_VERSION, type MeasurementInfo, type RunOptions, type RunReport, type TargetInfo } from '../../shared/report';
@@ -39,11 +40,11 @@ export function measurementInfo(tasksMeasured: boolean): MeasurementInfo {
   if (!tasksMeasured) {
     notes.push(
       hasProcFs
-        ? 'Per-task CPU and wait were not measured: /proc/thread-self/schedstat could not be read (a kernel without schedstats?).'
-        : `Per-task CPU and wait are read from Linux's /proc/thread-self/schedstat; ${process.platform} has no per-thread equivalent here, so they are not shown.`,
+        ? l10n.t('Per-task CPU and wait were not measured: /proc/thread-self/schedstat could not be read (a kernel without schedstats?).')
+        : l10n.t("Per-task CPU and wait are read from Linux's /proc/thread-self/schedstat; {0} has no per-thread equivalent here, so they are not shown.", process.platform),
     );
   }
-  if (!machine) notes.push(`Other programs' CPU during each phase is read from Linux's /proc/stat; on ${process.platform} it is not measured.`);
+  if (!machine) notes.push(l10n.t("Other programs' CPU during each phase is read from Linux's /proc/stat; on {0} it is not measured.", process.platform));
   return {
     taskCpu: tasksMeasured ? 'schedstat' : 'unavailable',
     taskWait: tasksMeasured ? 'schedstat' : 'unavailable',

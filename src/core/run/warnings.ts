@@ -1,6 +1,7 @@
 // Advice about the measurement and the user's code, each with a code: outliers, warm-up, dispatch cost, input order, disturbance…
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { PhaseRun, RunReport, RunWarning, TaskRecord, WarningCode } from '../../shared/report';
 import { formatDuration, formatSpeedup } from '../format';
 import { greedyMakespan, madOutliers, median } from '../stats';
@@ -46,9 +47,12 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
     if (walls.length >= 5) {
       const outliers = madOutliers(walls);
       if (outliers.length > 0) {
-        warn('outliers', 
-          `Statistical outliers were detected among the ${walls.length} ${label} runs (${outliers.map((i) => formatMs(walls[i])).join(', ')}). ` +
-            'Consider re-running on a quiet system, without other programs competing for the CPU.',
+        const times = outliers.map((i) => formatMs(walls[i])).join(', ');
+        warn(
+          'outliers',
+          label === 'serial'
+            ? l10n.t('Statistical outliers were detected among the {0} serial runs ({1}). Consider re-running on a quiet system, without other programs competing for the CPU.', walls.length, times)
+            : l10n.t('Statistical outliers were detected among the {0} parallel runs ({1}). Consider re-running on a quiet system, without other programs competing for the CPU.', walls.length, times),
         );
       }
     }
@@ -68,9 +72,13 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
     const overheadPerTaskMs = median(laneGapsMs(sample));
     const medianTaskMs = median(sample.map((task) => task.durationMs!));
     if (phaseTasks.length > 1 && medianTaskMs < overheadPerTaskMs) {
-      warn('dispatch-cost', 
-        `Tasks take a median ${formatMs(medianTaskMs)}, less than the ~${formatMs(overheadPerTaskMs)} it costs to dispatch one: ` +
-          'the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
+      warn(
+        'dispatch-cost',
+        l10n.t(
+          'Tasks take a median {0}, less than the ~{1} it costs to dispatch one: the pool spends more time sending work than doing it. Give each task more work, or set chunkSize.',
+          formatMs(medianTaskMs),
+          formatMs(overheadPerTaskMs),
+        ),
       );
     }
   }
@@ -80,23 +88,34 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
   const cores = os.availableParallelism();
   // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
-    warn('workers-above-cores', `${workers} workers on a machine with ${cores} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.`);
+    warn('workers-above-cores', l10n.t('{0} workers on a machine with {1} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.', workers, cores));
   }
   if (inputs.length < options.workers) {
     warn(
       'few-tasks',
-      `Only ${inputs.length} task${inputs.length === 1 ? '' : 's'} for ${options.workers} workers: at most ${inputs.length} can be busy at once, so ${workers} started.`,
+      inputs.length === 1
+        ? l10n.t('Only 1 task for {0} workers: at most 1 can be busy at once, so {1} started.', options.workers, workers)
+        : l10n.t('Only {0} tasks for {1} workers: at most {0} can be busy at once, so {2} started.', inputs.length, options.workers, workers),
     );
   }
   const timeouts = state.report.tasks.filter((task) => task.status === 'timeout').length;
-  if (timeouts > 0) warn('timeouts', `${timeouts} task run${timeouts === 1 ? '' : 's'} hit the ${options.taskTimeoutSeconds} s timeout; their workers were stopped and replaced.`);
+  if (timeouts > 0) {
+    const seconds = String(options.taskTimeoutSeconds);
+    warn(
+      'timeouts',
+      timeouts === 1
+        ? l10n.t('1 task run hit the {0} s timeout; their workers were stopped and replaced.', seconds)
+        : l10n.t('{0} task runs hit the {1} s timeout; their workers were stopped and replaced.', timeouts, seconds),
+    );
+  }
   // On one worker serial and parallel are the same thing: a ratio below 1 there is noise, not a loss.
   if (speedup !== undefined && speedup < 1 && everyTaskOk && workers > 1) {
     const loss = state.report.summary.account?.largestLoss;
     warn(
       'parallel-slower',
-      `The parallel run was slower than the serial one (speedup ${formatSpeedup(speedup)}). ` +
-        (loss ? `The largest loss: ${loss.advice}` : 'No serial task times to tell why: run with compareWithSerial on for the account.'),
+      loss
+        ? l10n.t('The parallel run was slower than the serial one (speedup {0}). The largest loss: {1}', formatSpeedup(speedup), loss.advice)
+        : l10n.t('The parallel run was slower than the serial one (speedup {0}). No serial task times to tell why: run with compareWithSerial on for the account.', formatSpeedup(speedup)),
     );
   }
   warnings.push(...measurementWarnings(state.report, serialRuns, parallelRuns, workers, os.availableParallelism()));
@@ -118,9 +137,12 @@ function inputOrderAdvice(durations: number[], workers: number, parallelMs: numb
   if (savedMs < ORDER_ADVICE_MIN_MS || savedMs < inOrderMs * 0.1 || parallelMs < inOrderMs * 0.8) return undefined;
   return {
     code: 'input-order',
-    message:
-      `Input order costs time: in this order ${workers} workers need at least ~${formatMs(inOrderMs)}, longest first ~${formatMs(longestFirstMs)}. ` +
-      'Put the longest tasks first in the inputs to finish sooner.',
+    message: l10n.t(
+      'Input order costs time: in this order {0} workers need at least ~{1}, longest first ~{2}. Put the longest tasks first in the inputs to finish sooner.',
+      workers,
+      formatMs(inOrderMs),
+      formatMs(longestFirstMs),
+    ),
   };
 }
 
@@ -135,32 +157,54 @@ function faultWarnings(state: RunState, context: WarningContext): RunWarning[] {
   const file = path.basename(state.target.file);
   const cut = tasks.filter((task) => task.logsTruncated);
   if (cut.length > 0) {
-    const limit = state.maxLogChars >= 1024 ? `${Math.round(state.maxLogChars / 1024)} KiB` : `${state.maxLogChars} characters`;
-    warn('output-cut', 
-      `${cut.length === 1 ? `Task ${cut[0].index}` : `${cut.length} task runs (the first: task ${cut[0].index})`} printed more than ${limit} of console output; ` +
-        'the rest was cut at that per-task limit. Print less, or write large output to a file.',
+    const limit = state.maxLogChars >= 1024 ? l10n.t('{0} KiB', Math.round(state.maxLogChars / 1024)) : l10n.t('{0} characters', state.maxLogChars);
+    warn(
+      'output-cut',
+      cut.length === 1
+        ? l10n.t('Task {0} printed more than {1} of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.', cut[0].index, limit)
+        : l10n.t(
+            '{0} task runs (the first: task {1}) printed more than {2} of console output; the rest was cut at that per-task limit. Print less, or write large output to a file.',
+            cut.length,
+            cut[0].index,
+            limit,
+          ),
     );
   }
   for (const task of tasks) {
     const stray = task.logs.map((line) => STRAY_CRASH.exec(line.text)).find(Boolean);
     if (!stray) continue;
-    warn('stray-crash', 
-      `Code a task left running (a timer or callback) threw after the task had returned: ${stray[2]}. ` +
-        `The worker kept going and every result was kept; the ${stray[1]} is in the console output of task ${task.index}, which ran next on that worker.`,
+    // The log line is the worker's marker, in English whatever the language: its kind picks the sentence.
+    warn(
+      'stray-crash',
+      stray[1] === 'uncaught exception'
+        ? l10n.t(
+            'Code a task left running (a timer or callback) threw after the task had returned: {0}. The worker kept going and every result was kept; the uncaught exception is in the console output of task {1}, which ran next on that worker.',
+            stray[2],
+            task.index,
+          )
+        : l10n.t(
+            'Code a task left running (a timer or callback) threw after the task had returned: {0}. The worker kept going and every result was kept; the unhandled promise rejection is in the console output of task {1}, which ran next on that worker.',
+            stray[2],
+            task.index,
+          ),
     );
     break;
   }
   // Only a load of a second or more is worth the hint: a cancel moments after the start says nothing about the top level.
   if (state.cancelledLoadMs !== undefined && state.cancelledLoadMs >= 1000) {
-    warn('slow-top-level', 
-      `The top-level code of ${file} had not finished after ${(state.cancelledLoadMs / 1000).toFixed(1)} s when the run was cancelled, so no task started: ` +
-        'an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
+    warn(
+      'slow-top-level',
+      l10n.t(
+        'The top-level code of {0} had not finished after {1} s when the run was cancelled, so no task started: an endless loop, or a long wait at the top level? Move such code into the function, or set a task timeout so a run like this ends by itself.',
+        file,
+        (state.cancelledLoadMs / 1000).toFixed(1),
+      ),
     );
   }
   const typeNoteGiven = (context.typeNoteGiven ??= new Set());
   if (TYPESCRIPT_FILE.test(state.target.file) && !typeNoteGiven.has(state.target.file) && !tasks.some((task) => task.error?.code === 'module-load')) {
     typeNoteGiven.add(state.target.file);
-    warn('types-unchecked', `Types in ${file} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run \`tsc --noEmit\` to check them.`);
+    warn('types-unchecked', l10n.t('Types in {0} are not checked before a run (they are stripped, not compiled), so a type error does not stop it: run `tsc --noEmit` to check them.', file));
   }
   return warnings;
 }
@@ -183,7 +227,8 @@ function laneGapsMs(tasks: TaskRecord[]): number[] {
 }
 
 function phaseName(run: PhaseRun, pairs: number): string {
-  return pairs > 1 ? `${run.phase} run of pair ${run.repeat + 1}` : `${run.phase} run`;
+  if (run.phase === 'serial') return pairs > 1 ? l10n.t('serial run of pair {0}', run.repeat + 1) : l10n.t('serial run');
+  return pairs > 1 ? l10n.t('parallel run of pair {0}', run.repeat + 1) : l10n.t('parallel run');
 }
 
 function sumTasks(tasks: readonly TaskRecord[], phase: PhaseRun, pick: (task: TaskRecord) => number | undefined): number | undefined {
@@ -215,32 +260,45 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     const { serial, parallel: first } = selection.warmUp;
     warn(
       'warm-up',
-      `The first pair was much slower than the rest (serial ${formatDuration(serial.wallMs)}, parallel ${formatDuration(first.wallMs)}; ` +
-        `medians of the others ${formatDuration(median(pairs.slice(1).map((pair) => pair.serial.wallMs)))} and ${formatDuration(median(pairs.slice(1).map((pair) => pair.parallel.wallMs)))}): ` +
-        'JIT compilation, caches or the first load. It is left out of the speedup.',
+      l10n.t(
+        'The first pair was much slower than the rest (serial {0}, parallel {1}; medians of the others {2} and {3}): JIT compilation, caches or the first load. It is left out of the speedup.',
+        formatDuration(serial.wallMs),
+        formatDuration(first.wallMs),
+        formatDuration(median(pairs.slice(1).map((pair) => pair.serial.wallMs))),
+        formatDuration(median(pairs.slice(1).map((pair) => pair.parallel.wallMs))),
+      ),
     );
   }
 
   if (estimate?.stoppedBy === 'many-tasks') {
     warn(
       'single-pair',
-      `One serial/parallel pair only: with ${report.summary.tasks.toLocaleString('en')} tasks per phase, more pairs would keep more task records than the panel and exports handle well, ` +
-        'so the speedup has no interval. Run fewer, larger tasks, or ask for pairs with repeats (--runs).',
+      l10n.t(
+        'One serial/parallel pair only: with {0} tasks per phase, more pairs would keep more task records than the panel and exports handle well, so the speedup has no interval. Run fewer, larger tasks, or ask for pairs with repeats (--runs).',
+        report.summary.tasks.toLocaleString('en'),
+      ),
     );
   } else if (estimate?.stoppedBy === 'long-tasks') {
     const pairMs = pairs[0] ? pairs[0].serial.wallMs + pairs[0].parallel.wallMs : 0;
     warn(
       'single-pair',
-      `One serial/parallel pair only: a pair takes ${formatDuration(pairMs)}, more than a third of the ${report.options.measureSeconds} s measuring budget, ` +
-        'so the speedup has no interval. Raise measureSeconds (--budget) to repeat the pair.',
+      l10n.t(
+        'One serial/parallel pair only: a pair takes {0}, more than a third of the {1} s measuring budget, so the speedup has no interval. Raise measureSeconds (--budget) to repeat the pair.',
+        formatDuration(pairMs),
+        String(report.options.measureSeconds),
+      ),
     );
   } else if (estimate && estimate.n >= 2 && estimate.stoppedBy === 'budget') {
     const halfWidth = (estimate.high - estimate.low) / 2 / estimate.median;
     if (halfWidth > TARGET_RELATIVE_HALF_WIDTH) {
       warn(
         'imprecise',
-        `The speedup's 95 % interval is still ±${(halfWidth * 100).toFixed(0)} % after ${estimate.n} pairs in the ${report.options.measureSeconds} s budget: ` +
-          'the pairs vary that much here. Raise measureSeconds (--budget) or quiet the machine for a tighter figure.',
+        l10n.t(
+          "The speedup's 95 % interval is still ±{0} % after {1} pairs in the {2} s budget: the pairs vary that much here. Raise measureSeconds (--budget) or quiet the machine for a tighter figure.",
+          (halfWidth * 100).toFixed(0),
+          estimate.n,
+          String(report.options.measureSeconds),
+        ),
       );
     }
   }
@@ -252,16 +310,21 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     const others = disturbed.length - 1;
     const fate =
       selection.disturbed.length > 0
-        ? `The ${selection.disturbed.length === 1 ? 'pair' : `${selection.disturbed.length} pairs`} disturbed ${selection.disturbed.length === 1 ? 'is' : 'are'} left out of the speedup, which comes from ${selection.used.length} quiet pairs.`
+        ? selection.disturbed.length === 1
+          ? l10n.t('The pair disturbed is left out of the speedup, which comes from {0} quiet pairs.', selection.used.length)
+          : l10n.t('The {0} pairs disturbed are left out of the speedup, which comes from {1} quiet pairs.', selection.disturbed.length, selection.used.length)
         : estimate
-          ? 'Too few quiet pairs remain to leave the disturbed ones out, so the speedup includes them: re-run on a quieter machine.'
-          : 'Re-run on a quieter machine.';
-    warn(
-      'machine-busy',
-      `Other programs used ${worst.otherCpuCores!.toFixed(2)} cores during the ${phaseName(worst, pairs.length)}` +
-        `${others > 0 ? ` (and ≥ ${BUSY_OTHER_CORES} cores during ${others} other phase${others === 1 ? '' : 's'})` : ''}, competing with the run for ${cores} cores. ${fate}`,
-      worst,
-    );
+          ? l10n.t('Too few quiet pairs remain to leave the disturbed ones out, so the speedup includes them: re-run on a quieter machine.')
+          : l10n.t('Re-run on a quieter machine.');
+    const used = worst.otherCpuCores!.toFixed(2);
+    const during = phaseName(worst, pairs.length);
+    const busy =
+      others === 0
+        ? l10n.t('Other programs used {0} cores during the {1}, competing with the run for {2} cores.', used, during, cores)
+        : others === 1
+          ? l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during 1 other phase), competing with the run for {3} cores.', used, during, BUSY_OTHER_CORES, cores)
+          : l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during {3} other phases), competing with the run for {4} cores.', used, during, BUSY_OTHER_CORES, others, cores);
+    warn('machine-busy', `${busy} ${fate}`, worst);
   }
 
   // Contention and CPU share, from the latest pair with figures.
@@ -279,8 +342,12 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
   ) {
     warn(
       'contention',
-      `The tasks used ${(parallelCpu / serialCpu).toFixed(2)}× the CPU in parallel (${formatDuration(parallelCpu)}) than alone (${formatDuration(serialCpu)}): ` +
-        'they compete for something shared (memory bandwidth, the allocator and garbage collector, a lock), so more workers buy less than the cores promise.',
+      l10n.t(
+        'The tasks used {0}× the CPU in parallel ({1}) than alone ({2}): they compete for something shared (memory bandwidth, the allocator and garbage collector, a lock), so more workers buy less than the cores promise.',
+        (parallelCpu / serialCpu).toFixed(2),
+        formatDuration(parallelCpu),
+        formatDuration(serialCpu),
+      ),
       latest.parallel,
     );
   }
@@ -294,22 +361,34 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
     const cpuShare = serialCpu !== undefined && serialTaskMs && serialWaitAll !== undefined && serialTaskMs > serialWaitAll ? serialCpu / (serialTaskMs - serialWaitAll) : undefined;
     let cause: string;
     if (cpuShare === undefined) {
-      cause = 'this platform gives no per-task CPU figures to tell whether the tasks mostly wait (then more workers than cores do help) or the serial run was slowed.';
+      cause = l10n.t('this platform gives no per-task CPU figures to tell whether the tasks mostly wait (then more workers than cores do help) or the serial run was slowed.');
     } else if (cpuShare < CPU_BOUND_SHARE) {
-      cause = `the tasks spend only ${(cpuShare * 100).toFixed(0)} % of their time on a CPU (the rest sleeping or waiting on I/O), so workers overlap their waits beyond the core count.`;
+      cause = l10n.t('the tasks spend only {0} % of their time on a CPU (the rest sleeping or waiting on I/O), so workers overlap their waits beyond the core count.', (cpuShare * 100).toFixed(0));
     } else {
       const serialWait = serialWaitAll ?? 0;
       const slowed = [...pairs.map((pair) => pair.serial)].filter(isDisturbed);
       const parallelCpuPerTask = parallelCpu !== undefined && serialCpu ? serialCpu / parallelCpu : undefined;
       const parts: string[] = [];
-      if (slowed.length > 0) parts.push(`other programs used up to ${Math.max(...slowed.map((run) => run.otherCpuCores!)).toFixed(2)} cores during ${slowed.length} serial run${slowed.length === 1 ? '' : 's'}`);
-      if (serialWait > 0.05 * (serialTaskMs ?? 0)) parts.push(`the serial tasks waited ${formatDuration(serialWait)} for a CPU`);
-      if (parallelCpuPerTask !== undefined && parallelCpuPerTask > 1.1) parts.push(`the serial tasks needed ${parallelCpuPerTask.toFixed(2)}× the CPU of the parallel ones (JIT warm-up or caches: the serial run comes first)`);
+      if (slowed.length > 0) {
+        const most = Math.max(...slowed.map((run) => run.otherCpuCores!)).toFixed(2);
+        parts.push(slowed.length === 1 ? l10n.t('other programs used up to {0} cores during 1 serial run', most) : l10n.t('other programs used up to {0} cores during {1} serial runs', most, slowed.length));
+      }
+      if (serialWait > 0.05 * (serialTaskMs ?? 0)) parts.push(l10n.t('the serial tasks waited {0} for a CPU', formatDuration(serialWait)));
+      if (parallelCpuPerTask !== undefined && parallelCpuPerTask > 1.1) parts.push(l10n.t('the serial tasks needed {0}× the CPU of the parallel ones (JIT warm-up or caches: the serial run comes first)', parallelCpuPerTask.toFixed(2)));
+      const share = (cpuShare * 100).toFixed(0);
       cause =
-        `the tasks are ${(cpuShare * 100).toFixed(0)} % CPU, so the serial run was slowed: ` +
-        (parts.length > 0 ? `${parts.join('; ')}.` : 'nothing measured explains it; re-run with warmupRuns ≥ 1 on a quiet machine.');
+        parts.length > 0
+          ? l10n.t('the tasks are {0} % CPU, so the serial run was slowed: {1}', share, `${parts.join('; ')}.`)
+          : l10n.t('the tasks are {0} % CPU, so the serial run was slowed: nothing measured explains it; re-run with warmupRuns ≥ 1 on a quiet machine.', share);
     }
-    warn('above-cores', `The speedup ${formatSpeedup(speedup)} is above the ${limit}× that ${workers} worker${workers === 1 ? '' : 's'} on ${cores} cores allow: ${cause}`, latest.parallel);
+    const shown = formatSpeedup(speedup);
+    warn(
+      'above-cores',
+      workers === 1
+        ? l10n.t('The speedup {0} is above the {1}× that 1 worker on {2} cores allow: {3}', shown, limit, cores, cause)
+        : l10n.t('The speedup {0} is above the {1}× that {2} workers on {3} cores allow: {4}', shown, limit, workers, cores, cause),
+      latest.parallel,
+    );
   }
   return warnings;
 }
