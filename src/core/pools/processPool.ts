@@ -2,6 +2,7 @@
 // leads its own process group, and whatever it or its tasks started is ended with it.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import { L10N_BUNDLE_VARIABLE, l10nBundlePath } from '../../shared/l10n';
 import { hasProcessGroups } from '../../shared/platformSupport';
 import type { LogLine } from '../../shared/report';
@@ -27,7 +28,7 @@ export const RSS_ALLOWANCE_MB = 64;
 const RSS_POLL_MS = 100;
 
 /** Output a child wrote to fd 1/2 itself (past console and process.stdout), kept per batch up to its log limit. */
-const RAW_OUTPUT_NOTE = '[parallel-runner] written straight to';
+const RAW_OUTPUT_NOTE = '[parallel-runner]';
 
 /** Every child alive in this host: the exit hook below ends them all, however the host leaves. */
 const liveChildren = new Set<ChildWorker>();
@@ -168,7 +169,7 @@ class ChildWorker {
             ? { type: 'request', id, request: { kind: 'run', batch: packBatch(loaded ? batch : { ...batch, announceFirstTask: true }) } }
             : { type: 'request', id, request: { kind: 'preload', preload: (work as { preload: PreloadRequest }).preload } };
           this.process.send(message, (error) => {
-            if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: `Could not send the batch to worker process ${this.pid}: ${error.message}` } });
+            if (error && this.running?.id === id) this.finish({ kind: 'failed', error: { name: error.name, message: l10n.t('Could not send the batch to worker process {0}: {1}', this.pid, error.message) } });
           });
           control.onDispatched();
           // A child with the module loaded does not announce a batch's first task: it starts now, on this child.
@@ -259,7 +260,7 @@ class ChildWorker {
     const body = text.length > limit - this.rawOutputChars ? text.slice(0, limit - this.rawOutputChars) : text;
     this.rawOutputChars += body.length;
     const fd = stream === 'stdout' ? 1 : 2;
-    for (const line of body.replace(/\n$/, '').split('\n')) this.rawOutput.push({ stream, text: `${RAW_OUTPUT_NOTE} fd ${fd}: ${line}`, timeUs: monotonicNowUs() });
+    for (const line of body.replace(/\n$/, '').split('\n')) this.rawOutput.push({ stream, text: `${RAW_OUTPUT_NOTE} ${l10n.t('written straight to fd {0}: {1}', fd, line)}`, timeUs: monotonicNowUs() });
   }
 
   /**
@@ -316,29 +317,43 @@ class ChildWorker {
     if (!this.dead) this.endDescendants();
     liveChildren.delete(this);
     if (this.rssExceededMb !== undefined) return this.reportRssExceeded(this.rssExceededMb);
-    const how = spawnError ? `could not start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.stderrTail.trim();
     const outOfMemory = /heap out of memory|Reached heap limit/.test(tail);
-    const limit = this.memoryLimitMb ? ` (the worker memory limit is ${this.memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more)` : '';
     // Our own kills (timeout, cancel) detach the batch first: an exit under a running batch is the task's doing or a crash.
-    let advice = '';
-    if (this.running && !spawnError) {
-      advice =
-        code !== null
-          ? ' while running the task (did it call process.exit()?); the worker was replaced and the other tasks ran on. Return a value or throw an Error instead of exiting'
-          : ' while running the task; the worker was replaced and the other tasks ran on';
+    const underTask = this.running !== undefined && !spawnError;
+    let message: string;
+    if (outOfMemory) {
+      message = this.memoryLimitMb
+        ? l10n.t('Worker process {0} ran out of memory (the worker memory limit is {1} MB; raise workerMemoryLimitMb if the task needs more)', this.pid, this.memoryLimitMb)
+        : l10n.t('Worker process {0} ran out of memory', this.pid);
+    } else if (spawnError) message = l10n.t('Worker process {0} could not start: {1}', this.pid, spawnError.message);
+    else if (signal) {
+      message = underTask
+        ? l10n.t('Worker process {0} was killed by {1} while running the task; the worker was replaced and the other tasks ran on', this.pid, signal)
+        : l10n.t('Worker process {0} was killed by {1}', this.pid, signal);
+    } else {
+      message = underTask
+        ? l10n.t(
+            'Worker process {0} exited with code {1} while running the task (did it call process.exit()?); the worker was replaced and the other tasks ran on. Return a value or throw an Error instead of exiting',
+            this.pid,
+            String(code),
+          )
+        : l10n.t('Worker process {0} exited with code {1}', this.pid, String(code));
     }
-    const message = outOfMemory ? `Worker process ${this.pid} ran out of memory${limit}\n${tail}` : `Worker process ${this.pid} ${how}${advice}${tail ? `\n${tail}` : ''}`;
+    if (tail) message += `\n${tail}`;
     this.markFailed(new Error(message));
     this.finish({ kind: 'failed', error: { code: outOfMemory ? 'out-of-memory' : 'worker-exit', name: outOfMemory ? 'OutOfMemory' : 'WorkerExit', message } });
     this.markDead();
   }
 
   private reportRssExceeded(rssMb: number): void {
-    const message =
-      `Worker process ${this.pid} ran out of memory (the worker memory limit is ${this.memoryLimitMb} MB; raise workerMemoryLimitMb if the task needs more): ` +
-      `its resident memory reached ${Math.round(rssMb)} MB, past the limit plus ${RSS_ALLOWANCE_MB} MB for Node itself. On the processes backend the ` +
-      'limit holds all of a worker\'s memory, Buffers and typed arrays included, not only the JavaScript heap. The worker was replaced and the other tasks ran on.';
+    const message = l10n.t(
+      "Worker process {0} ran out of memory (the worker memory limit is {1} MB; raise workerMemoryLimitMb if the task needs more): its resident memory reached {2} MB, past the limit plus {3} MB for Node itself. On the processes backend the limit holds all of a worker's memory, Buffers and typed arrays included, not only the JavaScript heap. The worker was replaced and the other tasks ran on.",
+      this.pid,
+      String(this.memoryLimitMb),
+      Math.round(rssMb),
+      RSS_ALLOWANCE_MB,
+    );
     this.markFailed(new Error(message));
     this.finish({ kind: 'failed', error: { code: 'out-of-memory', name: 'OutOfMemory', message } });
     this.markDead();
@@ -382,10 +397,10 @@ export class ProcessPool implements WorkerPool {
   }
 
   private dispatch(work: { batch: WorkerBatch } | { preload: PreloadRequest }, control: BatchControl): Promise<BatchReply> {
-    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The process pool was closed.' } });
+    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: l10n.t('The process pool was closed.') } });
     const idle = this.children.filter((child) => !child.running && !child.dead);
     const child = idle.find((candidate) => candidate.booted) ?? idle[0];
-    if (!child) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'No idle worker process (more batches in flight than workers).' } });
+    if (!child) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: l10n.t('No idle worker process (more batches in flight than workers).') } });
     return child.run(this.nextBatchId++, work, control);
   }
 

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import * as l10n from '@vscode/l10n';
 import type { PythonRuntimeInfo, TaskError } from '../../shared/report';
 import { hasProcessGroups } from '../../shared/platformSupport';
 import type { ModuleSpec, PreloadRequest, TaskOutcome, TaskStartNotice, WorkerBatch } from '../../shared/workerProtocol';
@@ -80,7 +81,7 @@ function toOutcome(raw: DriverOutcome): TaskOutcome {
   if (raw.error) outcome.error = raw.error;
   else if (raw.repr !== undefined) {
     outcome.value = { $pythonRepr: raw.repr, type: raw.type ?? 'object' } satisfies PythonRepr;
-    outcome.preview = `${raw.repr}  (repr: a ${raw.type ?? 'value'} is not JSON)`;
+    outcome.preview = raw.type ? l10n.t('{0}  (repr: a {1} is not JSON)', raw.repr, raw.type) : l10n.t('{0}  (repr: a value is not JSON)', raw.repr);
   } else {
     outcome.value = raw.value;
     if (raw.preview !== undefined) outcome.preview = raw.preview;
@@ -245,10 +246,18 @@ class Driver {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
     const tail = this.stderrTail.trim();
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const error =
-      spawnError ??
-      new Error(`The Python interpreter running the pool (pid ${this.pid}) ${how}${this.running.size > 0 ? ' while running tasks (did a task call os._exit()?)' : ''}${tail ? `\n${tail}` : ''}`);
+    const underTasks = this.running.size > 0;
+    let how: string;
+    if (signal) {
+      how = underTasks
+        ? l10n.t('The Python interpreter running the pool (pid {0}) was killed by {1} while running tasks (did a task call os._exit()?)', String(this.pid), signal)
+        : l10n.t('The Python interpreter running the pool (pid {0}) was killed by {1}', String(this.pid), signal);
+    } else {
+      how = underTasks
+        ? l10n.t('The Python interpreter running the pool (pid {0}) exited with code {1} while running tasks (did a task call os._exit()?)', String(this.pid), String(code))
+        : l10n.t('The Python interpreter running the pool (pid {0}) exited with code {1}', String(this.pid), String(code));
+    }
+    const error = spawnError ?? new Error(`${how}${tail ? `\n${tail}` : ''}`);
     this.markFailed(error);
     // A group kill also ends any worker the driver left behind.
     if (!spawnError && hasProcessGroups && this.pid) {
@@ -262,7 +271,7 @@ class Driver {
       ? { code: 'internal', name: 'PythonNotFound', message: spawnError.message }
       : this.restartReason
         ? { code: 'worker-exit', name: 'WorkerExit', message: this.restartReason }
-        : { code: 'worker-exit', name: 'WorkerExit', message: `${error.message.split('\n')[0]}; the pool was restarted and the other tasks ran on.${tail ? `\n${tail}` : ''}` };
+        : { code: 'worker-exit', name: 'WorkerExit', message: `${l10n.t('{0}; the pool was restarted and the other tasks ran on.', error.message.split('\n')[0])}${tail ? `\n${tail}` : ''}` };
     for (const running of [...this.running.values()]) running.finish({ kind: 'failed', error: taskError });
     this.markDead();
   }
@@ -331,7 +340,7 @@ export class PythonPool implements WorkerPool {
   }
 
   private dispatch(module: ModuleSpec, batch: { tasks: unknown[][]; maxLogChars: number; phaseKey: string; preload: boolean }, control: BatchControl): Promise<BatchReply> {
-    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: 'The Python pool was closed.' } });
+    if (this.destroyed) return Promise.resolve({ kind: 'failed', error: { code: 'internal', name: 'Error', message: l10n.t('The Python pool was closed.') } });
     if (this.driver.dead) this.driver = this.spawn();
     const driver = this.driver;
     const id = this.nextBatchId++;
@@ -381,9 +390,10 @@ export class PythonPool implements WorkerPool {
       for (const running of [...driver.running.values()]) {
         if (running.control.signal?.aborted) running.finish({ kind: 'aborted' });
       }
-      driver.restartReason =
-        `Another task of this pool was stopped (timeout) while this one ran: a Python thread cannot be stopped on its own, so the interpreter ` +
-        `(pid ${driver.pid}) was restarted and this task with it. Use the processes backend to stop one task without the others.`;
+      driver.restartReason = l10n.t(
+        'Another task of this pool was stopped (timeout) while this one ran: a Python thread cannot be stopped on its own, so the interpreter (pid {0}) was restarted and this task with it. Use the processes backend to stop one task without the others.',
+        String(driver.pid),
+      );
       driver.kill();
     });
     void id;

@@ -1,4 +1,5 @@
 // Runs a list of tasks over a WorkerPool: FIFO queue, optional chunks, per-task timeouts, cancellation, results in input order.
+import * as l10n from '@vscode/l10n';
 import type { LogLine, TaskError, TaskStatus } from '../../shared/report';
 import type { LeftoverProcess, ModuleSpec, TaskOutcome, TaskSpec, TaskStartNotice } from '../../shared/workerProtocol';
 import type { WorkerPool } from './workerPool';
@@ -65,18 +66,17 @@ function fromOutcome(outcome: TaskOutcome): DispatchedTask {
   return task;
 }
 
-/** Starts every message about a module whose top-level code threw or never finished; the run's failure line picks it out. */
-export const MODULE_LOAD_FAILED = 'Loading the module failed';
-/** Starts the message of a task cancelled while its worker was still running the module's top-level code. */
-export const CANCELLED_WHILE_LOADING = 'The run was cancelled while the worker was still loading the module';
-
 /** Loading longer than this when cancelled is worth a hint that the top level may never finish. */
 const SLOW_LOAD_HINT_MS = 1000;
 
 /** The error of a task that never started because the run was cancelled while its worker ran the module's top level. */
 export function cancelledWhileLoadingError(loadingMs: number): TaskError {
-  const hint = loadingMs >= SLOW_LOAD_HINT_MS ? ' (an endless loop, or a long wait at the top level?)' : '';
-  return { code: 'cancelled-while-loading', name: 'Cancelled', message: `${CANCELLED_WHILE_LOADING}: its top-level code had run for ${(loadingMs / 1000).toFixed(1)} s without finishing${hint}, so this task never started.` };
+  const seconds = (loadingMs / 1000).toFixed(1);
+  const message =
+    loadingMs >= SLOW_LOAD_HINT_MS
+      ? l10n.t('The run was cancelled while the worker was still loading the module: its top-level code had run for {0} s without finishing (an endless loop, or a long wait at the top level?), so this task never started.', seconds)
+      : l10n.t('The run was cancelled while the worker was still loading the module: its top-level code had run for {0} s without finishing, so this task never started.', seconds);
+  return { code: 'cancelled-while-loading', name: 'Cancelled', message };
 }
 
 function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number, loadingSinceUs?: number): DispatchedTask {
@@ -85,10 +85,10 @@ function cancelledTask(index: number, started?: TaskStartNotice, endUs?: number,
     return { index, status: 'cancelled', pid: 0, threadId: -1, error, logs: [], logsTruncated: false };
   }
   if (!started) {
-    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled before this task started.' }, logs: [], logsTruncated: false };
+    return { index, status: 'cancelled', pid: 0, threadId: -1, error: { code: 'cancelled', name: 'Cancelled', message: l10n.t('The run was cancelled before this task started.') }, logs: [], logsTruncated: false };
   }
   const { pid, threadId, startUs } = started;
-  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: 'The run was cancelled while this task was running.' }, logs: [], logsTruncated: false };
+  return { index, status: 'cancelled', pid, threadId, startUs, endUs, error: { code: 'cancelled', name: 'Cancelled', message: l10n.t('The run was cancelled while this task was running.') }, logs: [], logsTruncated: false };
 }
 
 /** Node fires a longer timer after 1 ms; the entry points refuse such timeouts, and this keeps an API caller's from misfiring. */
@@ -222,10 +222,11 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             error: {
               code: 'timeout',
               name: 'Timeout',
-              message:
-                `Task ${first.index} did not start within the ${taskTimeoutMs / 1000} s task timeout: its worker was still loading the module ` +
-                '(a slow start on a busy machine, or slow top-level code?). The worker was stopped and replaced, and the other tasks ran on. ' +
-                'Raise taskTimeoutSeconds if loading needs more time.',
+              message: l10n.t(
+                'Task {0} did not start within the {1} s task timeout: its worker was still loading the module (a slow start on a busy machine, or slow top-level code?). The worker was stopped and replaced, and the other tasks ran on. Raise taskTimeoutSeconds if loading needs more time.',
+                first.index,
+                taskTimeoutMs / 1000,
+              ),
             },
             logs: [],
             logsTruncated: false,
@@ -234,9 +235,10 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
           const error: TaskError = {
             code: 'module-load',
             name: 'Timeout',
-            message:
-              `${MODULE_LOAD_FAILED}: its top-level code did not finish within the ${taskTimeoutMs / 1000} s task timeout, so no task could start ` +
-              '(an endless loop, or a long wait at the top level?). The worker was stopped. Move slow set-up into the function, or raise taskTimeoutSeconds.',
+            message: l10n.t(
+              'Loading the module failed: its top-level code did not finish within the {0} s task timeout, so no task could start (an endless loop, or a long wait at the top level?). The worker was stopped. Move slow set-up into the function, or raise taskTimeoutSeconds.',
+              taskTimeoutMs / 1000,
+            ),
           };
           moduleHung ??= error;
           const [first, ...rest] = batchTasks;
@@ -258,9 +260,11 @@ export function dispatchTasks(request: DispatchRequest): Promise<DispatchedTask[
             error: {
               code: 'timeout',
               name: 'Timeout',
-              message:
-                `Task ${index} did not finish within the ${taskTimeoutMs / 1000} s task timeout (an endless loop, or it needs longer?); ` +
-                'its worker was stopped and replaced, and the other tasks ran on. Raise taskTimeoutSeconds if the task needs more time.',
+              message: l10n.t(
+                'Task {0} did not finish within the {1} s task timeout (an endless loop, or it needs longer?); its worker was stopped and replaced, and the other tasks ran on. Raise taskTimeoutSeconds if the task needs more time.',
+                index,
+                taskTimeoutMs / 1000,
+              ),
             },
             logs: [],
             logsTruncated: false,
