@@ -1,13 +1,15 @@
 // Finds the part of a task's return value that can't reach the host, so it becomes a task error instead of a dead worker or a
 // message the host silently drops.
 import { types } from 'node:util';
+import * as l10n from '@vscode/l10n';
 
 const LEAF_TYPES: Array<abstract new (...args: never[]) => unknown> = [Date, RegExp, ArrayBuffer, Boolean, String, Number, BigInt as never, Error];
-const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, string]> = [
-  [Promise, 'a Promise (await it inside the function)'],
-  [WeakMap, 'a WeakMap'],
-  [WeakSet, 'a WeakSet'],
-  [WeakRef, 'a WeakRef'],
+/** Each with what it is called in a message (made when used: the l10n bundle is read after this module loads). */
+const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, () => string]> = [
+  [Promise, () => l10n.t('a Promise (await it inside the function)')],
+  [WeakMap, () => 'a WeakMap'],
+  [WeakSet, () => 'a WeakSet'],
+  [WeakRef, () => 'a WeakRef'],
 ];
 /** Prototypes of the plain containers: anything else (a class instance, a host object) gets a trial clone of its own. */
 const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, Array.prototype, Map.prototype, Set.prototype, null]);
@@ -40,7 +42,7 @@ export function describeThrownSafely(thrown: unknown): string {
     if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
     return typeof thrown === 'string' ? JSON.stringify(thrown) : String(thrown);
   } catch {
-    return 'a value that cannot be read either';
+    return l10n.t('a value that cannot be read either');
   }
 }
 
@@ -54,11 +56,11 @@ export function findUncloneable(value: unknown, options: CloneCheckOptions = { s
   // property holding a function would otherwise slip through.)
   const kind = typeof value;
   if (value === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol')) return undefined;
-  let where = 'the result';
+  let where = l10n.t('the result');
   try {
     return walk(value, options, (at) => (where = at));
   } catch (thrown) {
-    return `examining ${shortPath(where)} threw ${describeThrownSafely(thrown)} (a getter or Proxy trap in the value?)`;
+    return l10n.t('examining {0} threw {1} (a getter or Proxy trap in the value?)', shortPath(where), describeThrownSafely(thrown));
   }
 }
 
@@ -66,33 +68,37 @@ function walk(value: unknown, options: CloneCheckOptions, visiting: (where: stri
   const seen = new Set<object>();
   /** A host object's failed trial clone: reported only when nothing more precise turns up inside it. */
   let hostObjectProblem: string | undefined;
-  const stack: Array<[unknown, string, number]> = [[value, 'the result', 0]];
+  const stack: Array<[unknown, string, number]> = [[value, l10n.t('the result'), 0]];
   while (stack.length > 0) {
     const [current, where, depth] = stack.pop()!;
     visiting(where);
     const kind = typeof current;
-    if (kind === 'function') return `${shortPath(where)} is a function`;
-    if (kind === 'symbol') return `${shortPath(where)} is a Symbol`;
+    if (kind === 'function') return l10n.t('{0} is a function', shortPath(where));
+    if (kind === 'symbol') return l10n.t('{0} is a Symbol', shortPath(where));
     if (kind !== 'object' || current === null) continue;
     const object = current as object;
     if (seen.has(object)) continue;
     seen.add(object);
-    if (types.isProxy(object)) return `${shortPath(where)} is a Proxy, which structured clone rejects (return the plain object behind it)`;
+    if (types.isProxy(object)) return l10n.t('{0} is a Proxy, which structured clone rejects (return the plain object behind it)', shortPath(where));
     if (depth >= MAX_CLONE_DEPTH) {
-      return `it is nested more than ${MAX_CLONE_DEPTH.toLocaleString('en-US')} levels deep (${shortPath(where)}), deeper than a worker can send back without the message being lost. Flatten it, or return it as a JSON string`;
+      return l10n.t(
+        'it is nested more than {0} levels deep ({1}), deeper than a worker can send back without the message being lost. Flatten it, or return it as a JSON string',
+        MAX_CLONE_DEPTH.toLocaleString('en-US'),
+        shortPath(where),
+      );
     }
     if (!options.sharedMemory && types.isSharedArrayBuffer(object)) {
-      return `${shortPath(where)} is a SharedArrayBuffer, which can't be sent to another process (shared memory works between worker threads only; copy it into an ArrayBuffer)`;
+      return l10n.t("{0} is a SharedArrayBuffer, which can't be sent to another process (shared memory works between worker threads only; copy it into an ArrayBuffer)", shortPath(where));
     }
     if (ArrayBuffer.isView(object)) {
       if (!options.sharedMemory && types.isSharedArrayBuffer(object.buffer)) {
-        return `${shortPath(where)} is a view on a SharedArrayBuffer, which can't be sent to another process (copy it with .slice())`;
+        return l10n.t("{0} is a view on a SharedArrayBuffer, which can't be sent to another process (copy it with .slice())", shortPath(where));
       }
       continue;
     }
     if (LEAF_TYPES.some((type) => object instanceof type)) continue;
     const rejected = REJECTED_TYPES.find(([type]) => object instanceof type);
-    if (rejected) return `${shortPath(where)} is ${rejected[1]}`;
+    if (rejected) return l10n.t('{0} is {1}', shortPath(where), rejected[1]());
     const next = depth + 1;
     if (Array.isArray(object)) {
       for (let i = object.length - 1; i >= 0; i--) {
@@ -105,21 +111,21 @@ function walk(value: unknown, options: CloneCheckOptions, visiting: (where: stri
     if (object instanceof Map) {
       let i = 0;
       for (const [key, item] of object) {
-        stack.push([key, `${where} key #${i}`, next], [item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : `key #${i}`})`, next]);
+        stack.push([key, l10n.t('{0} key #{1}', where, i), next], [item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : l10n.t('key #{0}', i)})`, next]);
         i++;
       }
       continue;
     }
     if (object instanceof Set) {
       let i = 0;
-      for (const item of object) stack.push([item, `${where} entry #${i++}`, next]);
+      for (const item of object) stack.push([item, l10n.t('{0} entry #{1}', where, i++), next]);
       continue;
     }
     if (!PLAIN_PROTOTYPES.has(Object.getPrototypeOf(object))) {
       // A class instance clones as a plain object, but a host object (a socket, a stream, a KeyObject) does not: one trial
       // clone of it here names it, where a failed post would end the worker with nothing better than an exit code.
       const problem = hostObjectProblem === undefined ? trialClone(object) : undefined;
-      if (problem) hostObjectProblem = `${shortPath(where)} is ${problem}`;
+      if (problem) hostObjectProblem = l10n.t('{0} is {1}', shortPath(where), problem);
     }
     for (const key of Object.keys(object)) {
       const at = `${where}${describeKey(key)}`;
@@ -137,7 +143,8 @@ function trialClone(object: object): string | undefined {
     return undefined;
   } catch (error) {
     const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
-    const what = typeof name === 'string' && name ? `a ${name} object` : 'an object';
-    return `${what}, which structured clone rejects (${describeThrownSafely(error)})`;
+    return typeof name === 'string' && name
+      ? l10n.t('a {0} object, which structured clone rejects ({1})', name, describeThrownSafely(error))
+      : l10n.t('an object, which structured clone rejects ({0})', describeThrownSafely(error));
   }
 }

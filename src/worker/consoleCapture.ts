@@ -1,6 +1,7 @@
 // Captures console and process.stdout/stderr output per task, so each line is attributed to the task that printed it.
 import type { LogLine } from '../shared/report';
 import { monotonicNowUs } from './clock';
+import * as l10n from '@vscode/l10n';
 
 type StreamName = LogLine['stream'];
 
@@ -80,10 +81,10 @@ export function installConsoleCapture(): void {
 export function beginTaskCapture(maxChars: number): void {
   const sink: TaskLogSink = { logs: [], chars: 0, truncated: false, maxChars };
   if (strayOutput.length > 0 || strayDropped) {
-    const origin = lastTaskIndex === undefined ? 'while the module loaded' : `between tasks, after task ${lastTaskIndex} returned`;
-    append(sink, { stream: 'stderr', text: `[parallel-runner] output printed ${origin}:`, timeUs: strayOutput[0]?.timeUs ?? monotonicNowUs() });
+    const origin = lastTaskIndex === undefined ? l10n.t('output printed while the module loaded:') : l10n.t('output printed between tasks, after task {0} returned:', lastTaskIndex);
+    append(sink, { stream: 'stderr', text: `[parallel-runner] ${origin}`, timeUs: strayOutput[0]?.timeUs ?? monotonicNowUs() });
     for (const line of strayOutput) append(sink, line);
-    if (strayDropped) append(sink, { stream: 'stderr', text: '[parallel-runner] more stray output was dropped', timeUs: monotonicNowUs() });
+    if (strayDropped) append(sink, { stream: 'stderr', text: `[parallel-runner] ${l10n.t('more stray output was dropped')}`, timeUs: monotonicNowUs() });
     strayOutput.length = 0;
     strayChars = 0;
     strayDropped = false;

@@ -1,5 +1,6 @@
 // The child-process worker (dist/processWorker.js): runs WorkerBatches sent over IPC and replies with outcomes.
 import { serialize } from 'node:v8';
+import * as l10n from '@vscode/l10n';
 import { L10N_BUNDLE_VARIABLE, useL10nBundle } from '../shared/l10n';
 import { packOutcomes, unpackBatch, type FromProcessWorker, type TaskOutcome, type ToProcessWorker } from '../shared/workerProtocol';
 import { describeThrownSafely } from './cloneCheck';
@@ -32,7 +33,7 @@ function sendOutcomes(id: number, outcomes: TaskOutcome[]): void {
     try {
       send({ type: 'batch-done', id, outcomes: packOutcomes(replaceUncloneableValues(outcomes, canSerialize)) });
     } catch (error) {
-      send({ type: 'batch-failed', id, error: { code: 'clone', name: 'DataCloneError', message: `The worker process could not send its results back: ${describeThrownSafely(error)}` } });
+      send({ type: 'batch-failed', id, error: { code: 'clone', name: 'DataCloneError', message: l10n.t('The worker process could not send its results back: {0}', describeThrownSafely(error)) } });
     }
   }
 }
@@ -50,7 +51,7 @@ process.on('message', (message: ToProcessWorker) => {
   const batch = unpackBatch(request.batch);
   runWorkerBatch(batch, identity, send, { cloneCheck: { sharedMemory: false }, runnerFiles, announceEveryTask: false, announceFirstTask: batch.announceFirstTask ?? false }).then(
     (outcomes) => sendOutcomes(id, outcomes),
-    (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: `The worker process failed: ${describeThrownSafely(error)}` } }),
+    (error: unknown) => send({ type: 'batch-failed', id, error: { code: 'internal', name: 'Error', message: l10n.t('The worker process failed: {0}', describeThrownSafely(error)) } }),
   );
 });
 

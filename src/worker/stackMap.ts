@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import type { SourceLocation, TaskError } from '../shared/report';
+import * as l10n from '@vscode/l10n';
 
 const sourceMaps = new Map<string, Promise<SourceMap | undefined>>();
 
@@ -78,10 +79,13 @@ function mapStack(stack: string, bundlePath: string, map: SourceMap | undefined,
 }
 
 function describeNonError(thrown: unknown): string {
-  if (thrown === undefined) return 'undefined was thrown (throw an Error to get a message and a stack trace)';
-  if (thrown === null) return 'null was thrown (throw an Error to get a message and a stack trace)';
+  if (thrown === undefined) return l10n.t('undefined was thrown (throw an Error to get a message and a stack trace)');
+  if (thrown === null) return l10n.t('null was thrown (throw an Error to get a message and a stack trace)');
   const shown = typeof thrown === 'string' ? JSON.stringify(thrown) : inspect(thrown, { depth: 2, breakLength: Infinity, maxStringLength: 500 });
-  return `${typeof thrown === 'string' ? 'A string' : `A ${typeof thrown === 'object' ? 'non-Error object' : typeof thrown}`} was thrown: ${shown}`;
+  if (typeof thrown === 'string') return l10n.t('A string was thrown: {0}', shown);
+  if (typeof thrown === 'object') return l10n.t('A non-Error object was thrown: {0}', shown);
+  // `A number`, `A boolean`, `A bigint`, `A symbol`, `A function`: the JavaScript type's name stays as it is.
+  return l10n.t('A {0} was thrown: {1}', typeof thrown, shown);
 }
 
 function isErrorLike(thrown: unknown): thrown is Error {
@@ -102,7 +106,7 @@ function describeReadFailure(failure: unknown): string {
   try {
     return failure instanceof Error ? `${String(failure.name)}: ${String(failure.message)}` : String(failure);
   } catch {
-    return 'something that cannot be read either';
+    return l10n.t('something that cannot be read either');
   }
 }
 
@@ -114,7 +118,7 @@ export async function describeThrown(thrown: unknown, bundlePath: string | undef
   try {
     return await describeThrownUnguarded(thrown, bundlePath, runnerFiles);
   } catch (failure) {
-    return { code: 'thrown', name: 'non-Error', message: `The task threw a value that could not be examined: reading it threw ${describeReadFailure(failure)} (a getter or Proxy trap on the thrown value?). Throw an Error instead.` };
+    return { code: 'thrown', name: 'non-Error', message: l10n.t('The task threw a value that could not be examined: reading it threw {0} (a getter or Proxy trap on the thrown value?). Throw an Error instead.', describeReadFailure(failure)) };
   }
 }
 
@@ -126,7 +130,7 @@ async function describeThrownUnguarded(thrown: unknown, bundlePath: string | und
   const name = typeof nameRead.value === 'string' && nameRead.value ? nameRead.value : 'Error';
   const message =
     messageRead.failure !== undefined
-      ? `(its message could not be read: the message getter threw ${messageRead.failure})`
+      ? l10n.t('(its message could not be read: the message getter threw {0})', messageRead.failure)
       : messageRead.value === undefined
         ? ''
         : String(messageRead.value);

@@ -1,6 +1,7 @@
 // Runs one WorkerBatch inside a thread or child process: loads the bundle once, times each task, captures its output and errors.
 import { pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
+import * as l10n from '@vscode/l10n';
 import type { TaskError } from '../shared/report';
 import { TARGET_EXPORT, type ModuleSpec, type PreloadRequest, type TaskOutcome, type TaskStartNotice, type WorkerBatch } from '../shared/workerProtocol';
 import { childrenOfThisThread, commandOf } from '../core/pools/processTree';
@@ -48,7 +49,7 @@ const loadedTargets = new Map<string, Promise<TargetCallable>>();
 async function importTarget(module: ModuleSpec): Promise<TargetCallable> {
   const loaded = (await import(pathToFileURL(module.bundlePath).href)) as Record<string, unknown>;
   const target = loaded[TARGET_EXPORT];
-  if (typeof target !== 'function') throw new TypeError(`The bundle ${module.bundlePath} has no callable export ${TARGET_EXPORT}.`);
+  if (typeof target !== 'function') throw new TypeError(l10n.t('The bundle {0} has no callable export {1}.', module.bundlePath, TARGET_EXPORT));
   return target as TargetCallable;
 }
 
@@ -88,10 +89,12 @@ class CrashWhileRunning {
   ) {}
 }
 
-const CRASH_ADVICE: Record<CrashWhileRunning['kind'], string> = {
-  'uncaught exception': 'An uncaught exception (from a timer or callback) ended the task',
-  'unhandled promise rejection': 'A promise rejection nobody handled ended the task (await the promise or add .catch())',
-};
+/** The kinds are the English markers the host's warnings parse (see STRAY_CRASH): only the sentences are translated. */
+function crashAdvice(kind: CrashWhileRunning['kind'], message: string): string {
+  return kind === 'uncaught exception'
+    ? l10n.t('An uncaught exception (from a timer or callback) ended the task: {0}', message)
+    : l10n.t('A promise rejection nobody handled ended the task (await the promise or add .catch()): {0}', message);
+}
 
 /** `instanceof` asks a Proxy's getPrototypeOf trap, which may throw: a thrown Proxy is simply not one of ours. */
 function asCrash(thrown: unknown): CrashWhileRunning | undefined {
@@ -150,7 +153,11 @@ export function cloneError(index: number, problem: string): TaskError {
   return {
     code: 'clone',
     name: 'DataCloneError',
-    message: `Task ${index} returned a value that can't be sent back from the worker: ${problem}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).`,
+    message: l10n.t(
+      "Task {0} returned a value that can't be sent back from the worker: {1}. Return plain data (numbers, strings, arrays, plain objects, Map, Set, Date, typed arrays).",
+      index,
+      problem,
+    ),
   };
 }
 
@@ -173,7 +180,7 @@ export async function runWorkerBatch(
     const now = monotonicNowUs();
     const error = await describeThrown(thrown, bundlePath, options.runnerFiles);
     error.code = 'module-load';
-    error.message = `Loading the module failed: its top-level code threw ${error.name}: ${error.message}`;
+    error.message = l10n.t('Loading the module failed: its top-level code threw {0}: {1}', error.name, error.message);
     return batch.tasks.map((task) => ({ index: task.index, pid, threadId, startUs: now, endUs: now, ok: false, error, logs: [], logsTruncated: false }));
   }
 
@@ -225,7 +232,7 @@ export async function runWorkerBatch(
       const crash = asCrash(thrown);
       const error = await describeThrown(crash ? crash.reason : thrown, bundlePath, options.runnerFiles);
       error.code = crash ? 'crash' : 'thrown';
-      if (crash) error.message = `${CRASH_ADVICE[crash.kind]}: ${error.message}`;
+      if (crash) error.message = crashAdvice(crash.kind, error.message);
       outcomes.push({ index: task.index, pid, threadId, startUs, endUs, ...measured, ok: false, error, logs, logsTruncated });
       continue;
     }
@@ -253,16 +260,24 @@ function noteLeftoverProcesses(outcomes: TaskOutcome[], childrenBefore: Readonly
     .map((pid) => ({ pid, command: commandOf(pid) }));
   if (leftovers.length === 0) return;
   last.leftoverProcesses = leftovers;
-  const named = leftovers.map((leftover) => `PID ${leftover.pid} (${leftover.command || 'gone'})`).join(', ');
-  const batch = outcomes.length > 1 ? `tasks ${outcomes[0].index}–${last.index} (run together in one batch)` : `task ${last.index}`;
-  last.logs.push({ stream: 'stderr', text: `[parallel-runner] ${batch} left ${leftovers.length === 1 ? 'a process' : `${leftovers.length} processes`} running: ${named}`, timeUs: monotonicNowUs() });
+  const named = leftovers.map((leftover) => l10n.t('PID {0} ({1})', leftover.pid, leftover.command || l10n.t('gone'))).join(', ');
+  let text: string;
+  if (outcomes.length > 1) {
+    text =
+      leftovers.length === 1
+        ? l10n.t('tasks {0}–{1} (run together in one batch) left a process running: {2}', outcomes[0].index, last.index, named)
+        : l10n.t('tasks {0}–{1} (run together in one batch) left {2} processes running: {3}', outcomes[0].index, last.index, leftovers.length, named);
+  } else {
+    text = leftovers.length === 1 ? l10n.t('task {0} left a process running: {1}', last.index, named) : l10n.t('task {0} left {1} processes running: {2}', last.index, leftovers.length, named);
+  }
+  last.logs.push({ stream: 'stderr', text: `[parallel-runner] ${text}`, timeUs: monotonicNowUs() });
 }
 
 /** Why serialising a value failed, in the serializer's words (`#<X> could not be cloned.`). */
 function sendFailure(value: unknown): string {
   try {
     serialize(value);
-    return 'it failed once and passed on a second try';
+    return l10n.t('it failed once and passed on a second try');
   } catch (error) {
     return describeThrownSafely(error);
   }
@@ -272,7 +287,7 @@ function sendFailure(value: unknown): string {
 export function replaceUncloneableValues(outcomes: TaskOutcome[], canSend: (value: unknown) => boolean): TaskOutcome[] {
   return outcomes.map((outcome) => {
     if (!outcome.ok || canSend(outcome.value)) return outcome;
-    const problem = findUncloneable(outcome.value, { sharedMemory: false }) ?? `it holds something the IPC channel rejects (${sendFailure(outcome.value)})`;
+    const problem = findUncloneable(outcome.value, { sharedMemory: false }) ?? l10n.t('it holds something the IPC channel rejects ({0})', sendFailure(outcome.value));
     return { ...outcome, ok: false, value: undefined, error: cloneError(outcome.index, problem) };
   });
 }
