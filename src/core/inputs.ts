@@ -1,10 +1,17 @@
 // Turns the user's inputs text (JSON or a JS expression) into one argument list per task, as starmap takes them.
 import * as vm from 'node:vm';
+import * as l10n from '@vscode/l10n';
 import { UserError } from './api';
 import type { TargetInfo } from '../shared/report';
 
-const EXAMPLE = 'e.g. [[1, 2], [3, 4]] or Array.from({length: 8}, (_, i) => [i])';
-const PLAIN_DATA = 'use plain data (numbers, strings, arrays, objects, Dates, Maps, typed arrays)';
+/** The closing hint of most messages (made when used: the l10n bundle is read after this module loads). */
+function example(): string {
+  return l10n.t('e.g. {0} or {1}', '[[1, 2], [3, 4]]', 'Array.from({length: 8}, (_, i) => [i])');
+}
+
+function plainData(): string {
+  return l10n.t('use plain data (numbers, strings, arrays, objects, Dates, Maps, typed arrays)');
+}
 const EVALUATION_TIMEOUT_MS = 1000;
 /**
  * Reading and copying an expression's value has a limit of its own: long enough for a million argument lists on a busy
@@ -103,7 +110,7 @@ export function previewInputs(inputs: string, options: ParseInputsOptions, first
 function readInputs<T>(inputs: string | unknown[], options: ParseInputsOptions, purpose: 'check' | 'copy', use: (checked: CheckedInputs, isExpression: boolean) => T): T {
   if (typeof inputs !== 'string') return use(checkInputs(inputs), false);
   const trimmed = inputs.trim();
-  if (trimmed === '') throw new UserError('no inputs: give at least one argument list, e.g. [[1], [2]]');
+  if (trimmed === '') throw new UserError(l10n.t('no inputs: give at least one argument list, e.g. {0}', '[[1], [2]]'));
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
@@ -118,27 +125,36 @@ function readInputs<T>(inputs: string | unknown[], options: ParseInputsOptions, 
 /** The inputs checked to be a non-empty list of argument lists, or of single arguments, none nested too deep. */
 function checkInputs(value: unknown): CheckedInputs {
   if (!Array.isArray(value)) {
-    throw new UserError(`inputs must be an array of argument lists, ${EXAMPLE}; got ${describe(value)}`);
+    throw new UserError(l10n.t('inputs must be an array of argument lists, {0}; got {1}', example(), describe(value)));
   }
-  if (value.length === 0) throw new UserError('no inputs: give at least one argument list, e.g. [[1], [2]]');
+  if (value.length === 0) throw new UserError(l10n.t('no inputs: give at least one argument list, e.g. {0}', '[[1], [2]]'));
   const firstIsList = Array.isArray(value[0]);
   for (let index = 0; index < value.length; index++) {
     if (!(index in value)) {
-      throw new UserError(`inputs[${index}] is missing (a hole in the array); give every task's arguments, ${EXAMPLE}`);
+      throw new UserError(l10n.t("inputs[{0}] is missing (a hole in the array); give every task's arguments, {1}", index, example()));
     }
     const element: unknown = value[index];
     if (Array.isArray(element) !== firstIsList) {
       throw new UserError(
-        `inputs[${index}] is ${describe(element)} but inputs[0] is ${describe(value[0])}: give every task its arguments as an array ` +
-          '([[1, 2], [3, 4]]), or give one argument per task ([1, 2, 3])',
+        l10n.t(
+          'inputs[{0}] is {1} but inputs[0] is {2}: give every task its arguments as an array ({3}), or give one argument per task ({4})',
+          index,
+          describe(element),
+          describe(value[0]),
+          '[[1, 2], [3, 4]]',
+          '[1, 2, 3]',
+        ),
       );
     }
     if (element !== null && typeof element === 'object' && !isFlatList(element)) {
       const tooDeep = nestedDeeperThan(element, MAX_INPUT_DEPTH, `inputs[${index}]`);
       if (tooDeep) {
         throw new UserError(
-          `${tooDeep} is nested more than ${MAX_INPUT_DEPTH.toLocaleString('en-US')} levels deep inside the inputs, deeper than a worker can receive; ` +
-            'pass it flatter, or as a JSON string the function parses',
+          l10n.t(
+            '{0} is nested more than {1} levels deep inside the inputs, deeper than a worker can receive; pass it flatter, or as a JSON string the function parses',
+            tooDeep,
+            MAX_INPUT_DEPTH.toLocaleString('en-US'),
+          ),
         );
       }
     }
@@ -202,9 +218,7 @@ function evaluateExpression<T>(text: string, jsonError: string, limits: { timeou
     try {
       script = new vm.Script(text, { filename: 'inputs' });
     } catch (error) {
-      throw new UserError(
-        `inputs are neither JSON (${jsonError}) nor a JavaScript expression (${(error as Error).message}); ${EXAMPLE}`,
-      );
+      throw new UserError(l10n.t('inputs are neither JSON ({0}) nor a JavaScript expression ({1}); {2}', jsonError, (error as Error).message, example()));
     }
   }
   let value: unknown;
@@ -218,7 +232,7 @@ function evaluateExpression<T>(text: string, jsonError: string, limits: { timeou
   const holder = context as { [EXAMINE_HOOK]?: () => T };
   holder[EXAMINE_HOOK] = () => {
     if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
-      throw new UserError(`the inputs expression gave a Promise; give the argument lists themselves, ${EXAMPLE}`);
+      throw new UserError(l10n.t('the inputs expression gave a Promise; give the argument lists themselves, {0}', example()));
     }
     return examine(value);
   };
@@ -245,13 +259,14 @@ function expressionFailure(error: unknown, stage: 'ran' | 'copy' | 'check', time
   const code = (error as { code?: string } | null)?.code;
   if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
     const limit = formatLimit(timeoutMs);
-    if (stage === 'ran') return new UserError(`the inputs expression ran longer than ${limit} (an endless loop?); ${EXAMPLE}`);
+    if (stage === 'ran') return new UserError(l10n.t('the inputs expression ran longer than {0} (an endless loop?); {1}', limit, example()));
     return new UserError(
-      `${stage === 'copy' ? 'copying' : 'checking'} the value of the inputs expression took longer than ${limit} ` +
-        `(a getter or Proxy trap in it that never returns?); give plain data, ${EXAMPLE}`,
+      stage === 'copy'
+        ? l10n.t('copying the value of the inputs expression took longer than {0} (a getter or Proxy trap in it that never returns?); give plain data, {1}', limit, example())
+        : l10n.t('checking the value of the inputs expression took longer than {0} (a getter or Proxy trap in it that never returns?); give plain data, {1}', limit, example()),
     );
   }
-  if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') return new UserError('the inputs expression was interrupted (Ctrl+C)');
+  if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') return new UserError(l10n.t('the inputs expression was interrupted (Ctrl+C)'));
   // Errors from the context are of its own realm: `instanceof Error` is false for them.
   let name = 'non-Error';
   let message: string;
@@ -260,10 +275,13 @@ function expressionFailure(error: unknown, stage: 'ran' | 'copy' | 'check', time
     message = isErrorLike ? String((error as Error).message) : String(error);
     if (isErrorLike) name = String((error as Error).name);
   } catch {
-    message = 'a value that cannot be read';
+    message = l10n.t('a value that cannot be read');
   }
-  const what = stage === 'ran' ? 'the inputs expression threw' : 'reading the value of the inputs expression threw';
-  return new UserError(`${what} ${name}: ${message}; ${EXAMPLE}`);
+  return new UserError(
+    stage === 'ran'
+      ? l10n.t('the inputs expression threw {0}: {1}; {2}', name, message, example())
+      : l10n.t('reading the value of the inputs expression threw {0}: {1}; {2}', name, message, example()),
+  );
 }
 
 /** A copy made with structuredClone, so what runs is exactly what a worker would receive; names the first bad element. */
@@ -273,14 +291,14 @@ function cloneArguments(args: unknown[], label: string, isArgumentList: boolean)
   } catch (error) {
     // In a flat list, inputs[i] is the argument itself rather than a list of them.
     const found = isArgumentList ? findUncloneable(args, label, true, new Set()) : findUncloneable(args[0], label, false, new Set());
-    if (found) throw new UserError(`${found.path} is ${found.what}, which cannot be sent to a worker; ${PLAIN_DATA}`);
-    throw new UserError(`${label} cannot be sent to a worker (${(error as Error).message}); ${PLAIN_DATA}`);
+    if (found) throw new UserError(l10n.t('{0} is {1}, which cannot be sent to a worker; {2}', found.path, found.what, plainData()));
+    throw new UserError(l10n.t('{0} cannot be sent to a worker ({1}); {2}', label, (error as Error).message, plainData()));
   }
 }
 
 function findUncloneable(value: unknown, path: string, isArgumentList: boolean, seen: Set<unknown>): { path: string; what: string } | undefined {
-  if (typeof value === 'function') return { path, what: 'a function' };
-  if (typeof value === 'symbol') return { path, what: 'a symbol' };
+  if (typeof value === 'function') return { path, what: l10n.t('a function') };
+  if (typeof value === 'symbol') return { path, what: l10n.t('a symbol') };
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
   try {
@@ -293,11 +311,11 @@ function findUncloneable(value: unknown, path: string, isArgumentList: boolean, 
     ? value.map((element, index) => [`${path}[${index}]`, element])
     : value instanceof Map
       ? [...value.entries()].flatMap(([key, element], index) => [
-          [`${path} key #${index}`, key] as [string, unknown],
+          [l10n.t('{0} key #{1}', path, index), key] as [string, unknown],
           [`${path}.get(${describeKey(key)})`, element] as [string, unknown],
         ])
       : value instanceof Set
-        ? [...value].map((element, index) => [`${path} element #${index}`, element])
+        ? [...value].map((element, index) => [l10n.t('{0} element #{1}', path, index), element])
         : Object.entries(value).map(([key, element]) => [`${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`, element]);
   for (const [childPath, element] of entries) {
     const found = findUncloneable(element, childPath, false, seen);
@@ -314,13 +332,14 @@ function describeKey(key: unknown): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return l10n.t('an array');
+  if (typeof value === 'function') return l10n.t('a function');
   if (typeof value === 'object') {
     const name = Object.prototype.toString.call(value).slice(8, -1);
-    return name === 'Object' ? 'an object' : `a ${name}`;
+    // `a Date`, `a Map`: the JavaScript type's name stays as it is.
+    return name === 'Object' ? l10n.t('an object') : l10n.t('a {0}', name);
   }
-  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+  return /^[aeiou]/.test(typeof value) ? l10n.t('an {0}', typeof value) : l10n.t('a {0}', typeof value);
 }
 
 function formatLimit(ms: number): string {

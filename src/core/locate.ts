@@ -1,5 +1,6 @@
 // Finds the runnable top-level target (function, class with run(), static method) at a cursor offset or by name.
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type * as t from '@babel/types';
 import type { ParserPlugin } from '@babel/parser';
 import { UserError, type TargetSelector } from './api';
@@ -20,9 +21,12 @@ export interface TargetBinding {
   moduleFormat: 'esm' | 'cjs';
 }
 
-const SUPPORTED_TARGETS =
-  'a top-level function declaration, `const f = (…) => …` or `const f = function (…) {…}`, `export default function`, ' +
-  'a class with a run() method (each task runs `new C(...args).run()`), or a static method of a class';
+/** What can run, for messages (made when used: the l10n bundle is read after this module loads). */
+function supportedTargets(): string {
+  return l10n.t(
+    'a top-level function declaration, `const f = (…) => …` or `const f = function (…) {…}`, `export default function`, a class with a run() method (each task runs `new C(...args).run()`), or a static method of a class',
+  );
+}
 
 const SUPPORTED_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -76,13 +80,13 @@ export async function locateTarget(source: string, file: string, selector: Targe
 export async function locateTargetBinding(source: string, file: string, selector: TargetSelector): Promise<TargetBinding> {
   if (!isSupportedFile(file)) {
     throw new UserError(
-      `${path.basename(file)}: unsupported file type "${path.extname(file) || '(none)'}"; Parallel Runner runs ${SUPPORTED_EXTENSIONS.join(' ')} files`,
+      l10n.t('{0}: unsupported file type "{1}"; Parallel Runner runs {2} files', path.basename(file), path.extname(file) || l10n.t('(none)'), SUPPORTED_EXTENSIONS.join(' ')),
     );
   }
   const scan = await scanFile(source, file);
   if (selector.name !== undefined) return findByName(scan, file, selector.name);
   if (selector.offset !== undefined) return findAtOffset(scan, source, file, selector.offset);
-  throw new UserError('No target given: put the cursor in a function or give its name.');
+  throw new UserError(l10n.t('No target given: put the cursor in a function or give its name.'));
 }
 
 function isSupportedFile(file: string): boolean {
@@ -103,7 +107,7 @@ function uniqueTargets(candidates: Candidate[]): TargetInfo[] {
 
 function runnableNames(scan: FileScan): string {
   const names = uniqueTargets(scan.candidates).map((target) => target.name);
-  return names.length > 0 ? `Runnable targets in this file: ${names.join(', ')}.` : 'This file has no runnable targets.';
+  return names.length > 0 ? l10n.t('Runnable targets in this file: {0}.', names.join(', ')) : l10n.t('This file has no runnable targets.');
 }
 
 function findByName(scan: FileScan, file: string, name: string): TargetBinding {
@@ -117,13 +121,15 @@ function findByName(scan: FileScan, file: string, name: string): TargetBinding {
   if (refusal) throw new UserError(`${path.basename(file)}: ${refusal.reason}`);
   const plainClass = scan.classesWithoutRun.find((c) => c.name === name);
   if (plainClass) throw new UserError(classWithoutRunMessage(file, plainClass.name, scan));
-  throw new UserError(`${path.basename(file)}: no runnable target named "${name}". ${runnableNames(scan)}`);
+  throw new UserError(l10n.t('{0}: no runnable target named "{1}". {2}', path.basename(file), name, runnableNames(scan)));
 }
 
 function classWithoutRunMessage(file: string, className: string, scan: FileScan): string {
-  return (
-    `${path.basename(file)}: class ${className} has no run() method. Add run() (each task runs \`new ${className}(...args).run()\`), ` +
-    `or put the cursor in one of its static methods. ${runnableNames(scan)}`
+  return l10n.t(
+    '{0}: class {1} has no run() method. Add run() (each task runs `new {1}(...args).run()`), or put the cursor in one of its static methods. {2}',
+    path.basename(file),
+    className,
+    runnableNames(scan),
   );
 }
 
@@ -143,7 +149,7 @@ function findAtOffset(scan: FileScan, source: string, file: string, offset: numb
   if (plainClass) throw new UserError(classWithoutRunMessage(file, plainClass.name, scan));
   const { line, column } = lineAndColumn(source, offset);
   throw new UserError(
-    `${path.basename(file)}:${line}:${column}: the cursor is not inside a runnable top-level target. Put it in ${SUPPORTED_TARGETS}. ${runnableNames(scan)}`,
+    l10n.t('{0}:{1}:{2}: the cursor is not inside a runnable top-level target. Put it in {3}. {4}', path.basename(file), line, column, supportedTargets(), runnableNames(scan)),
     { file, line, column },
   );
 }
@@ -226,7 +232,7 @@ async function scanFile(source: string, file: string): Promise<FileScan> {
       name,
       start: range.start!,
       end: range.end!,
-      reason: `${name} is a generator (function*), which cannot run as a task: return an array (or a Promise) instead. Supported: ${SUPPORTED_TARGETS}.`,
+      reason: l10n.t('{0} is a generator (function*), which cannot run as a task: return an array (or a Promise) instead. Supported: {1}.', name, supportedTargets()),
     });
 
   const addFunction = (name: string, fn: FunctionLike, at: t.Node, accessor: string | undefined, range: t.Node) => {
@@ -274,7 +280,11 @@ async function scanFile(source: string, file: string): Promise<FileScan> {
       scan.refusals.push({
         start: property.start!,
         end: property.end!,
-        reason: `${key} is a method of an object literal, which Parallel Runner cannot call on its own. Move it to a top-level function (\`function ${key}(…) {…}\`). Supported: ${SUPPORTED_TARGETS}.`,
+        reason: l10n.t(
+          '{0} is a method of an object literal, which Parallel Runner cannot call on its own. Move it to a top-level function (`function {0}(…) {…}`). Supported: {1}.',
+          key,
+          supportedTargets(),
+        ),
       });
     }
   };
