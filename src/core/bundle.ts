@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as l10n from '@vscode/l10n';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import { UserError } from './api';
 import { loadEsbuild } from './lazyModules';
@@ -165,14 +166,14 @@ async function readUserFile(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new UserError(l10n.t('cannot read {0}: {1}', file, (error as Error).message));
   }
 }
 
 async function bindingFor(userText: string, file: string, target: TargetInfo): Promise<TargetBinding> {
   const binding = await locateTargetBinding(userText, file, { name: target.name });
   if (binding.target.kind !== target.kind) {
-    throw new UserError(`${path.basename(file)}: ${target.name} is now a ${binding.target.kind}, not a ${target.kind}; run it again from the editor`);
+    throw new UserError(l10n.t('{0}: {1} is now a {2}, not a {3}; run it again from the editor', path.basename(file), target.name, binding.target.kind, target.kind));
   }
   return binding;
 }
@@ -393,16 +394,18 @@ function isBuildFailure(error: unknown): error is BuildFailure {
 
 function buildFailureError(failure: BuildFailure, userFile: string): UserError {
   const [first, ...rest] = failure.errors;
-  if (!first) return new UserError(`bundling ${userFile} failed: ${failure.message}`);
+  if (!first) return new UserError(l10n.t('bundling {0} failed: {1}', userFile, failure.message));
   const workingDir = path.dirname(userFile);
-  const more = rest.length > 0 ? ` (and ${rest.length} more error${rest.length > 1 ? 's' : ''})` : '';
+  const more = rest.length === 0 ? '' : rest.length === 1 ? l10n.t(' (and 1 more error)') : l10n.t(' (and {0} more errors)', rest.length);
   const unresolved = /^Could not resolve "(.+)"$/.exec(first.text);
   let text = first.text;
   if (unresolved && first.location) {
     const importer = path.resolve(workingDir, first.location.file);
     const specifier = unresolved[1];
-    const advice = /^[./]/.test(specifier) || path.isAbsolute(specifier) ? 'check the path' : `run \`npm install\` if "${specifier}" is a package, or check the name`;
-    text = `cannot resolve import "${specifier}" from ${importer}: ${advice}`;
+    text =
+      /^[./]/.test(specifier) || path.isAbsolute(specifier)
+        ? l10n.t('cannot resolve import "{0}" from {1}: check the path', specifier, importer)
+        : l10n.t('cannot resolve import "{0}" from {1}: run `npm install` if "{0}" is a package, or check the name', specifier, importer);
   }
   const message = formatMessage({ ...first, text }, workingDir, 'error') + more;
   if (!first.location) return new UserError(message);

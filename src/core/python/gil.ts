@@ -1,6 +1,7 @@
 // The GIL, seen in the per-task figures: on a GIL build, Python threads running Python code take turns, so a threads
 // run keeps about one CPU busy however many threads it has, and each task spends most of its time blocked (neither on
 // a CPU nor waiting for one: waiting for the GIL). Said with the advice to use processes; a free-threaded build is not warned.
+import * as l10n from '@vscode/l10n';
 import type { AccountSegmentKey, RunReport, RunWarning, TaskRecord } from '../../shared/report';
 import { formatDuration } from '../format';
 
@@ -84,17 +85,34 @@ export function gilWarning(report: RunReport, workers: number): RunWarning | und
   if (!cpuBound || !overlapped || !(sleptForGil || oneAtATime)) return undefined;
   const blocked = Math.max(0, parallel.duration - parallel.cpu - parallel.wait) / parallel.duration;
   const waited = parallel.wait / parallel.duration;
+  const implementation = runtime.implementation === 'cpython' ? 'CPython' : runtime.implementation;
   return {
     code: 'gil',
     phase: 'parallel',
     repeat: phase.repeat,
-    message:
-      `Python's GIL: the tasks are CPU-bound, and on ${busyLanes} threads one thread ran Python at a time while the others waited for the GIL ` +
-      `(${busyLanes} threads kept ${parallelCores.toFixed(2)} CPUs busy against ${serialCores.toFixed(2)} for one thread alone; ` +
-      (sleptForGil ? `each thread gave up its CPU ${Math.round(parallelSwitches!)} times per CPU second, against ${Math.round(serialSwitches!)} alone; ` : '') +
-      `of the tasks' time, ${Math.round(blocked * 100)} % blocked and ${Math.round(waited * 100)} % waiting to run). ` +
-      `Threads cannot speed up CPU-bound Python on ${runtime.implementation === 'cpython' ? 'CPython' : runtime.implementation} ${runtime.version} with the GIL: ` +
-      'use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).',
+    message: sleptForGil
+      ? l10n.t(
+          "Python's GIL: the tasks are CPU-bound, and on {0} threads one thread ran Python at a time while the others waited for the GIL ({0} threads kept {1} CPUs busy against {2} for one thread alone; each thread gave up its CPU {3} times per CPU second, against {4} alone; of the tasks' time, {5} % blocked and {6} % waiting to run). Threads cannot speed up CPU-bound Python on {7} {8} with the GIL: use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).",
+          busyLanes,
+          parallelCores.toFixed(2),
+          serialCores.toFixed(2),
+          Math.round(parallelSwitches!),
+          Math.round(serialSwitches!),
+          Math.round(blocked * 100),
+          Math.round(waited * 100),
+          implementation,
+          runtime.version,
+        )
+      : l10n.t(
+          "Python's GIL: the tasks are CPU-bound, and on {0} threads one thread ran Python at a time while the others waited for the GIL ({0} threads kept {1} CPUs busy against {2} for one thread alone; of the tasks' time, {3} % blocked and {4} % waiting to run). Threads cannot speed up CPU-bound Python on {5} {6} with the GIL: use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).",
+          busyLanes,
+          parallelCores.toFixed(2),
+          serialCores.toFixed(2),
+          Math.round(blocked * 100),
+          Math.round(waited * 100),
+          implementation,
+          runtime.version,
+        ),
   };
 }
 
@@ -106,8 +124,10 @@ export function explainGilInAccounts(report: RunReport, workers: number): void {
   for (const phase of report.phases) {
     const loss = phase.account?.largestLoss;
     if (phase.phase !== 'parallel' || phase.workers !== workers || !loss || !GIL_SEGMENTS.includes(loss.key)) continue;
-    loss.advice =
-      `Python's GIL costs ${formatDuration(loss.ms)}: the tasks are CPU-bound Python, and only one of the ${workers} threads can run Python at a time ` +
-      '(the others wait for the GIL). Use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).';
+    loss.advice = l10n.t(
+      "Python's GIL costs {0}: the tasks are CPU-bound Python, and only one of the {1} threads can run Python at a time (the others wait for the GIL). Use the processes backend (multiprocessing), or a free-threaded build (3.13t or later).",
+      formatDuration(loss.ms),
+      workers,
+    );
   }
 }

@@ -2,6 +2,7 @@
 // Python extension's selected interpreter (or the parallelRunner.pythonPath setting) in as `pythonPath`.
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import { UserError } from '../api';
 
 /** Files the engine runs with a Python interpreter instead of bundling. */
@@ -35,17 +36,20 @@ export class PythonNotFoundError extends UserError {
 /** The message for an interpreter that could not be started, saying what to set. */
 export function missingInterpreterError(command: string, cause: string): UserError {
   return new PythonNotFoundError(
-    `No Python interpreter could be started for this .py file: \`${command}\` ${cause}. ` +
-      'Select an interpreter with the Python extension (Python: Select Interpreter), set `parallelRunner.pythonPath` to a python executable, ' +
-      `or pass --python PATH to the CLI. Parallel Runner needs Python ${MIN_PYTHON.join('.')} or later; TS and JS runs are not affected.`,
+    l10n.t(
+      'No Python interpreter could be started for this .py file: `{0}` {1}. Select an interpreter with the Python extension (Python: Select Interpreter), set `parallelRunner.pythonPath` to a python executable, or pass --python PATH to the CLI. Parallel Runner needs Python {2} or later; TS and JS runs are not affected.',
+      command,
+      cause,
+      MIN_PYTHON.join('.'),
+    ),
   );
 }
 
 /** Reads the spawn error of an interpreter that would not start as the reason a user can act on. */
 export function describeSpawnFailure(error: NodeJS.ErrnoException): string {
-  if (error.code === 'ENOENT') return 'was not found (not on PATH, or the path does not exist)';
-  if (error.code === 'EACCES') return 'is not executable';
-  return `could not be started (${error.message})`;
+  if (error.code === 'ENOENT') return l10n.t('was not found (not on PATH, or the path does not exist)');
+  if (error.code === 'EACCES') return l10n.t('is not executable');
+  return l10n.t('could not be started ({0})', error.message);
 }
 
 export interface InterpreterInfo {
@@ -64,13 +68,13 @@ export function probeInterpreter(pythonPath: string | undefined): Promise<Interp
     execFile(command, ['-c', script], { timeout: 20_000, windowsHide: true }, (error, stdout) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        reject(missingInterpreterError(command, typeof code === 'string' ? describeSpawnFailure(error as NodeJS.ErrnoException) : `failed: ${error.message.trim()}`));
+        reject(missingInterpreterError(command, typeof code === 'string' ? describeSpawnFailure(error as NodeJS.ErrnoException) : l10n.t('failed: {0}', error.message.trim())));
         return;
       }
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as InterpreterInfo);
       } catch {
-        reject(missingInterpreterError(command, `did not answer as a Python interpreter does (printed ${JSON.stringify(stdout.slice(0, 200))})`));
+        reject(missingInterpreterError(command, l10n.t('did not answer as a Python interpreter does (printed {0})', JSON.stringify(stdout.slice(0, 200)))));
       }
     });
   });

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { TargetInfo } from '../../shared/report';
 import { UserError, type TargetSelector } from '../api';
 import { describeSpawnFailure, MIN_PYTHON, missingInterpreterError, pythonCommand, pythonScriptsDir } from './interpreter';
@@ -34,9 +35,12 @@ export interface PythonLocateOptions {
   distDir: string;
 }
 
-const SUPPORTED =
-  'a top-level `def`, a class with a run() method (a `multiprocessing.Process` subclass too: each task constructs it with its arguments and calls run()), ' +
-  'or a @staticmethod / @classmethod (run as `Class.method`)';
+/** What can run, for messages (made when used: the l10n bundle is read after this module loads). */
+function supported(): string {
+  return l10n.t(
+    'a top-level `def`, a class with a run() method (a `multiprocessing.Process` subclass too: each task constructs it with its arguments and calls run()), or a @staticmethod / @classmethod (run as `Class.method`)',
+  );
+}
 
 /** Scans by interpreter and text: a warm re-run of unchanged text does not start Python again. */
 const scans = new Map<string, Promise<Scan>>();
@@ -65,7 +69,7 @@ function runLocator(command: string, scriptsDir: string, source: string, file: s
       const version = answer.version ?? '0';
       const [major, minor] = version.split('.').map(Number);
       if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
-        reject(missingInterpreterError(command, `is Python ${version}, older than ${MIN_PYTHON.join('.')}`));
+        reject(missingInterpreterError(command, l10n.t('is Python {0}, older than {1}', version, MIN_PYTHON.join('.'))));
         return;
       }
       resolve({ candidates: answer.candidates ?? [], refusals: answer.refusals ?? [], version });
@@ -96,7 +100,7 @@ function copy(target: TargetInfo): TargetInfo {
 
 function runnableNames(scan: Scan): string {
   const names = scan.candidates.map((candidate) => candidate.target.name);
-  return names.length > 0 ? `Runnable targets in this file: ${names.join(', ')}.` : 'This file has no runnable targets.';
+  return names.length > 0 ? l10n.t('Runnable targets in this file: {0}.', names.join(', ')) : l10n.t('This file has no runnable targets.');
 }
 
 function lineOfOffset(source: string, offset: number): { line: number; column: number } {
@@ -113,9 +117,9 @@ export async function locatePythonTarget(source: string, file: string, selector:
     if (found) return copy(found.target);
     const refusal = scan.refusals.find((candidate) => candidate.name === selector.name);
     if (refusal) throw new UserError(`${base}: ${refusal.reason}. ${runnableNames(scan)}`);
-    throw new UserError(`${base}: no runnable target named "${selector.name}". ${runnableNames(scan)}`);
+    throw new UserError(l10n.t('{0}: no runnable target named "{1}". {2}', base, selector.name, runnableNames(scan)));
   }
-  if (selector.offset === undefined) throw new UserError('No target given: put the cursor in a function or give its name.');
+  if (selector.offset === undefined) throw new UserError(l10n.t('No target given: put the cursor in a function or give its name.'));
   const { line, column } = lineOfOffset(source, selector.offset);
   const contains = (range: { start: number; end: number }) => range.start <= line && line <= range.end;
   const nested = scan.candidates.find((candidate) => candidate.nested && contains(candidate));
@@ -126,7 +130,7 @@ export async function locatePythonTarget(source: string, file: string, selector:
   if (candidate) return copy(candidate.target);
   const plainClass = scan.refusals.find(contains);
   if (plainClass) throw new UserError(`${base}: ${plainClass.reason}. ${runnableNames(scan)}`);
-  throw new UserError(`${base}:${line}:${column}: the cursor is not inside a runnable top-level target. Put it in ${SUPPORTED}. ${runnableNames(scan)}`, {
+  throw new UserError(l10n.t('{0}:{1}:{2}: the cursor is not inside a runnable top-level target. Put it in {3}. {4}', base, line, column, supported(), runnableNames(scan)), {
     file,
     line,
     column,
