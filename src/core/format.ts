@@ -1,4 +1,5 @@
 // Plain-text rendering of times, speedups, summaries and task tables, shared by the CLI and the output channel.
+import * as l10n from '@vscode/l10n';
 import type { PhaseRun, RunAccount, RunPhase, RunReport, SpeedupEstimate, Spread, TaskRecord } from '../shared/report';
 
 export type DurationUnit = 's' | 'ms' | 'µs';
@@ -17,7 +18,7 @@ export function formatDuration(ms: number | undefined, unit?: DurationUnit): str
   if (ms === 0) return '0 ms';
   if (ms >= 60_000) {
     const totalSeconds = Math.round(ms / 1000);
-    return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+    return l10n.t('{0} min {1} s', Math.floor(totalSeconds / 60), String(totalSeconds % 60).padStart(2, '0'));
   }
   const scale = { s: 1000, ms: 1, µs: 0.001 };
   // A forced unit that would print `0.00 s` gives way to the value's own unit.
@@ -48,11 +49,15 @@ export function formatSpeedupSpread(spread: Spread): string {
 
 /** `1.62× ± 0.04 (95 % CI, 5 pairs)`, or `3.10× (1 pair, no interval)`: the speedup is never shown without its n. */
 export function formatSpeedupEstimate(estimate: SpeedupEstimate): string {
-  const excluded = estimate.excludedPairs.length > 0 ? `, ${estimate.excludedPairs.length} left out` : '';
-  if (estimate.method === 'single' || estimate.n < 2) return `${formatSpeedup(estimate.median)} (1 pair, no interval${excluded})`;
+  const excluded = estimate.excludedPairs.length;
+  if (estimate.method === 'single' || estimate.n < 2) {
+    return excluded > 0 ? l10n.t('{0} (1 pair, no interval, {1} left out)', formatSpeedup(estimate.median), excluded) : l10n.t('{0} (1 pair, no interval)', formatSpeedup(estimate.median));
+  }
   const halfWidth = (estimate.high - estimate.low) / 2;
   const digits = estimate.median >= 10 ? 1 : 2;
-  return `${formatSpeedup(estimate.median)} ± ${halfWidth.toFixed(digits)} (95 % CI, ${estimate.n} pairs${excluded})`;
+  return excluded > 0
+    ? l10n.t('{0} ± {1} (95 % CI, {2} pairs, {3} left out)', formatSpeedup(estimate.median), halfWidth.toFixed(digits), estimate.n, excluded)
+    : l10n.t('{0} ± {1} (95 % CI, {2} pairs)', formatSpeedup(estimate.median), halfWidth.toFixed(digits), estimate.n);
 }
 
 /** Milliseconds with a fixed number of decimals, for table columns that must line up. */
@@ -77,11 +82,11 @@ export function summaryLine(report: RunReport): string {
   const { summary } = report;
   const parts: string[] = [];
   const unit = durationUnit(Math.max(summary.serialMs ?? 0, summary.parallelMs));
-  if (summary.serialMs !== undefined) parts.push(`serial ${timeWithSpread(summary.serialMs, summary.serialSpread, unit)}`);
+  if (summary.serialMs !== undefined) parts.push(l10n.t('serial {0}', timeWithSpread(summary.serialMs, summary.serialSpread, unit)));
   const parallelRan = report.phases.some((run) => run.phase === 'parallel') || report.tasks.some((task) => task.phase === 'parallel');
-  parts.push(parallelRan ? `parallel ${timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)}` : 'parallel run not started');
+  parts.push(parallelRan ? l10n.t('parallel {0}', timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)) : l10n.t('parallel run not started'));
   const backend = report.options.backend;
-  const onWorkers = `on ${summary.workers} ${backend === 'processes' ? 'processes' : 'workers'}`;
+  const onWorkers = backend === 'processes' ? l10n.t('on {0} processes', summary.workers) : l10n.t('on {0} workers', summary.workers);
   if (summary.speedup !== undefined) {
     const speedup = summary.speedupEstimate
       ? formatSpeedupEstimate(summary.speedupEstimate)
@@ -90,8 +95,11 @@ export function summaryLine(report: RunReport): string {
         : formatSpeedup(summary.speedup);
     // How close the parallel wall time came to what the serial task durations allow; dispatch overhead shows up here.
     const ideal = summary.idealParallelMs ?? idealParallelMs(serialTaskDurations(report), summary.workers);
-    const ofIdeal = ideal && summary.parallelMs > 0 ? ` (${Math.round((ideal / summary.parallelMs) * 100)}% of ideal)` : '';
-    parts.push(`speedup ${speedup} ${onWorkers}${ofIdeal}`);
+    parts.push(
+      ideal && summary.parallelMs > 0
+        ? l10n.t('speedup {0} {1} ({2}% of ideal)', speedup, onWorkers, Math.round((ideal / summary.parallelMs) * 100))
+        : l10n.t('speedup {0} {1}', speedup, onWorkers),
+    );
   } else if (parallelRan) {
     parts[parts.length - 1] += ` ${onWorkers}`;
   }
@@ -100,13 +108,13 @@ export function summaryLine(report: RunReport): string {
     const run = lastPhaseRun(report, 'parallel');
     const tasks = run ? phaseRunTasks(report, run) : [];
     const errors = tasks.filter((task) => task.status === 'error' || task.status === 'timeout').length;
-    if (errors > 0) parts.push(`${errors} of ${summary.tasks} tasks failed`);
+    if (errors > 0) parts.push(l10n.t('{0} of {1} tasks failed', errors, summary.tasks));
     const done = tasks.filter((task) => task.status === 'ok').length;
-    parts.push(`cancelled after ${done} of ${summary.tasks} tasks`);
+    parts.push(l10n.t('cancelled after {0} of {1} tasks', done, summary.tasks));
   } else if (summary.failedTasks > 0) {
-    parts.push(`${summary.failedTasks} of ${summary.tasks} tasks failed`);
+    parts.push(l10n.t('{0} of {1} tasks failed', summary.failedTasks, summary.tasks));
   }
-  if (report.status === 'failed' && report.failure) parts.push(`failed: ${report.failure}`);
+  if (report.status === 'failed' && report.failure) parts.push(l10n.t('failed: {0}', report.failure));
   return parts.join(' · ');
 }
 
@@ -193,10 +201,20 @@ export function taskTable(report: RunReport, phase: RunPhase, run: PhaseRun | un
     formatMs(relativeMs(task.endUs)),
     formatMs(task.durationMs),
     ...(measured ? [formatMs(task.cpuMs), formatMs(task.waitMs), formatMs(blockedMs(task))] : []),
-    task.status === 'error' && task.error ? `error: ${oneLine(task.error.message, 60)}` : task.status,
+    task.status === 'error' && task.error ? l10n.t('error: {0}', oneLine(task.error.message, 60)) : task.status,
     oneLine(task.argsPreview, 40),
   ]);
-  const header = ['task', 'PID', 'thread ID', 'start ms', 'end ms', 'duration ms', ...(measured ? ['cpu ms', 'wait ms', 'blocked ms'] : []), 'status', 'args'];
+  const header = [
+    l10n.t('task'),
+    'PID',
+    l10n.t('thread ID'),
+    l10n.t('start ms'),
+    l10n.t('end ms'),
+    l10n.t('duration ms'),
+    ...(measured ? [l10n.t('cpu ms'), l10n.t('wait ms'), l10n.t('blocked ms')] : []),
+    l10n.t('status'),
+    l10n.t('args'),
+  ];
   return formatTable(header, rows, [...header.slice(0, -2).map(() => true), false, false]);
 }
 
@@ -217,7 +235,7 @@ export function formatTable(header: string[], rows: string[][], alignRight: bool
 
 /** `[PID 4242 · thread 3 · task 1]`: the prefix of a console line captured from a task. */
 export function logLinePrefix(task: Pick<TaskRecord, 'pid' | 'threadId' | 'index'>): string {
-  return `[PID ${task.pid} · thread ${task.threadId} · task ${task.index}]`;
+  return l10n.t('[PID {0} · thread {1} · task {2}]', task.pid, task.threadId, task.index);
 }
 
 /** Captured console lines of the given tasks, each prefixed with where it ran, in the order they were printed. */
@@ -230,7 +248,7 @@ export function taskLogLines(tasks: TaskRecord[]): string[] {
         lines.push({ timeUs: log.timeUs, text: `${prefix}${log.stream === 'stderr' ? ' (stderr)' : ''} ${text}` });
       }
     }
-    if (task.logsTruncated) lines.push({ timeUs: task.endUs ?? task.queuedUs, text: `${prefix} … (output truncated)` });
+    if (task.logsTruncated) lines.push({ timeUs: task.endUs ?? task.queuedUs, text: l10n.t('{0} … (output truncated)', prefix) });
   }
   // A stable sort keeps each task's own lines in order when two tasks print at the same microsecond.
   return lines.sort((a, b) => a.timeUs - b.timeUs).map((line) => line.text);
@@ -254,17 +272,29 @@ export function blockedMs(task: Pick<TaskRecord, 'durationMs' | 'cpuMs' | 'waitM
   return Math.max(0, task.durationMs - task.cpuMs - task.waitMs);
 }
 
-const ACCOUNT_LABELS: Record<RunAccount['segments'][number]['key'], string> = {
-  work: 'work (serial task time ÷ workers)',
-  contention: 'contention (extra CPU)',
-  'cpu-wait': 'waiting for a CPU',
-  blocked: 'blocked (sleep, I/O, locks)',
-  slowdown: 'slower in parallel (unsplit)',
-  unmatched: 'tasks with no serial time',
-  startup: 'start-up',
-  dispatch: 'dispatch gaps',
-  imbalance: 'imbalance (idle at the end)',
-};
+/** The account's terms as the CLI block names them (made when used: the l10n bundle is read after this module loads). */
+function accountLabel(key: RunAccount['segments'][number]['key']): string {
+  switch (key) {
+    case 'work':
+      return l10n.t('work (serial task time ÷ workers)');
+    case 'contention':
+      return l10n.t('contention (extra CPU)');
+    case 'cpu-wait':
+      return l10n.t('waiting for a CPU');
+    case 'blocked':
+      return l10n.t('blocked (sleep, I/O, locks)');
+    case 'slowdown':
+      return l10n.t('slower in parallel (unsplit)');
+    case 'unmatched':
+      return l10n.t('tasks with no serial time');
+    case 'startup':
+      return l10n.t('start-up');
+    case 'dispatch':
+      return l10n.t('dispatch gaps');
+    case 'imbalance':
+      return l10n.t('imbalance (idle at the end)');
+  }
+}
 
 /**
  * The account as a short block: each term of the parallel wall time in ms and %, their sum against the wall time, what
@@ -274,19 +304,20 @@ export function accountLines(account: RunAccount, pairs?: number): string[] {
   const P = account.parallelMs;
   const shown = account.segments.filter((segment) => Math.abs(segment.ms) >= 0.0005);
   const rows = shown.map((segment) => [
-    ACCOUNT_LABELS[segment.key],
+    accountLabel(segment.key),
     formatDuration(Math.abs(segment.ms)).replace(/^/, segment.ms < 0 ? '−' : ''),
     P > 0 ? `${((segment.ms / P) * 100).toFixed(1)} %` : '—',
   ]);
   const total = account.segments.reduce((sum, segment) => sum + segment.ms, 0);
-  const which = pairs !== undefined && pairs > 1 ? ` (pair ${account.parallelRepeat + 1} of ${pairs})` : '';
+  const onWorkers = account.workers === 1 ? l10n.t('{0} on 1 worker', formatDuration(P)) : l10n.t('{0} on {1} workers', formatDuration(P), account.workers);
   const lines = [
-    `Where the parallel time went${which}: ${formatDuration(P)} on ${account.workers} worker${account.workers === 1 ? '' : 's'}; ` +
-      `the work alone, spread evenly, is ${formatDuration(account.idealMs)}`,
+    pairs !== undefined && pairs > 1
+      ? l10n.t('Where the parallel time went (pair {0} of {1}): {2}; the work alone, spread evenly, is {3}', account.parallelRepeat + 1, pairs, onWorkers, formatDuration(account.idealMs))
+      : l10n.t('Where the parallel time went: {0}; the work alone, spread evenly, is {1}', onWorkers, formatDuration(account.idealMs)),
   ];
   lines.push(...formatTable(['term', 'ms', 'share'], rows, [false, true, true]).slice(1).map((line) => `  ${line}`));
-  lines.push(`  = ${formatDuration(total)} (the parallel wall time is ${formatDuration(P)})`);
-  for (const missing of account.unavailable) lines.push(`  not computed: ${missing}`);
-  if (account.largestLoss) lines.push(`  Largest loss: ${account.largestLoss.advice}`);
+  lines.push(`  ${l10n.t('= {0} (the parallel wall time is {1})', formatDuration(total), formatDuration(P))}`);
+  for (const missing of account.unavailable) lines.push(`  ${l10n.t('not computed: {0}', missing)}`);
+  if (account.largestLoss) lines.push(`  ${l10n.t('Largest loss: {0}', account.largestLoss.advice)}`);
   return lines;
 }
