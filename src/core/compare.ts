@@ -1,4 +1,5 @@
 // Compares two run reports (baseline vs current) metric by metric with Welch's t-test over their repeated pairs; no vscode.
+import * as l10n from '@vscode/l10n';
 import type {
   ComparisonDifference,
   MetricComparison,
@@ -13,8 +14,12 @@ import { mean, median } from './stats';
 /** Two-sided level of every interval and test here. */
 export const SIGNIFICANCE_LEVEL = 0.05;
 
-export const COMPARISON_METHOD =
-  "Welch's t-test over the runs' repeated serial/parallel pairs (on log values for times and speedups): a change counts as significant when p < 0.05 and the two runs' 95 % intervals do not overlap.";
+/** How two runs are compared, as the comparison states it (made when used: the l10n bundle is read after this module loads). */
+export function comparisonMethod(): string {
+  return l10n.t(
+    "Welch's t-test over the runs' repeated serial/parallel pairs (on log values for times and speedups): a change counts as significant when p < 0.05 and the two runs' 95 % intervals do not overlap.",
+  );
+}
 
 /** Other programs using this many cores during a run make its wall times slower than its code (the engine's threshold). */
 export const BUSY_MACHINE_CORES = BUSY_OTHER_CORES;
@@ -204,17 +209,32 @@ function segmentSamples(report: RunReport): Map<AccountSegmentKey, number[]> {
   return samples;
 }
 
-const SEGMENT_LABELS: Record<AccountSegmentKey, string> = {
-  work: 'Work (serial time ÷ workers)',
-  contention: 'Contention',
-  'cpu-wait': 'Waiting for a CPU',
-  blocked: 'Blocked',
-  slowdown: 'Slowdown in parallel',
-  unmatched: 'Unmatched tasks',
-  startup: 'Worker start-up',
-  dispatch: 'Dispatch',
-  imbalance: 'Imbalance',
-};
+/** The account's terms in the order compared. */
+const SEGMENT_KEYS: AccountSegmentKey[] = ['work', 'contention', 'cpu-wait', 'blocked', 'slowdown', 'unmatched', 'startup', 'dispatch', 'imbalance'];
+
+/** A term's label in the comparison (made when used: the l10n bundle is read after this module loads). */
+function segmentLabel(key: AccountSegmentKey): string {
+  switch (key) {
+    case 'work':
+      return l10n.t('Work (serial time ÷ workers)');
+    case 'contention':
+      return l10n.t('Contention');
+    case 'cpu-wait':
+      return l10n.t('Waiting for a CPU');
+    case 'blocked':
+      return l10n.t('Blocked');
+    case 'slowdown':
+      return l10n.t('Slowdown in parallel');
+    case 'unmatched':
+      return l10n.t('Unmatched tasks');
+    case 'startup':
+      return l10n.t('Worker start-up');
+    case 'dispatch':
+      return l10n.t('Dispatch');
+    case 'imbalance':
+      return l10n.t('Imbalance');
+  }
+}
 
 // ---- Comparing ----------------------------------------------------------------------------------------------------
 
@@ -245,7 +265,13 @@ export function compareSamples(spec: MetricSpec, baseline: readonly number[], cu
   if (baselineSide) base.baseline = baselineSide;
   if (currentSide) base.current = currentSide;
   if (!baselineSide || !currentSide) {
-    base.note = `${!baselineSide && !currentSide ? 'Neither run has' : !baselineSide ? 'The baseline has' : 'This run has'} no ${label.toLowerCase()} figure.`;
+    const figure = label.toLowerCase();
+    base.note =
+      !baselineSide && !currentSide
+        ? l10n.t('Neither run has a {0} figure.', figure)
+        : !baselineSide
+          ? l10n.t('The baseline has no {0} figure.', figure)
+          : l10n.t('This run has no {0} figure.', figure);
     return base;
   }
   base.delta = currentSide.value - baselineSide.value;
@@ -255,8 +281,12 @@ export function compareSamples(spec: MetricSpec, baseline: readonly number[], cu
   if (test && spec.logScale) base.changePct = (Math.exp(test.difference) - 1) * 100;
   if (!test) {
     base.verdict = 'untestable';
-    const single = a.length < 2 && b.length < 2 ? 'both runs' : a.length < 2 ? 'the baseline' : 'this run';
-    base.note = `One sample in ${single}: no spread to test the change against. Run with repeats (Benchmark) to tell noise from a change.`;
+    base.note =
+      a.length < 2 && b.length < 2
+        ? l10n.t('One sample in both runs: no spread to test the change against. Run with repeats (Benchmark) to tell noise from a change.')
+        : a.length < 2
+          ? l10n.t('One sample in the baseline: no spread to test the change against. Run with repeats (Benchmark) to tell noise from a change.')
+          : l10n.t('One sample in this run: no spread to test the change against. Run with repeats (Benchmark) to tell noise from a change.');
     return base;
   }
   base.pValue = test.p;
@@ -287,26 +317,26 @@ function speedupSide(report: RunReport): MetricSide | undefined {
 export function runDifferences(baseline: RunReport, current: RunReport): ComparisonDifference[] {
   const differences: ComparisonDifference[] = [];
   if (baseline.target.name !== current.target.name || baseline.target.file !== current.target.file) {
-    differences.push({ kind: 'target', message: `Different functions: ${baseline.target.name} (${baseline.target.file}) vs ${current.target.name} (${current.target.file}).` });
+    differences.push({ kind: 'target', message: l10n.t('Different functions: {0} ({1}) vs {2} ({3}).', baseline.target.name, baseline.target.file, current.target.name, current.target.file) });
   }
   const baseInputs = inputsFingerprint(baseline);
   const currentInputs = inputsFingerprint(current);
   if (baseInputs.count !== currentInputs.count) {
-    differences.push({ kind: 'inputs', message: `Different inputs: ${baseInputs.count} tasks in the baseline, ${currentInputs.count} now.` });
+    differences.push({ kind: 'inputs', message: l10n.t('Different inputs: {0} tasks in the baseline, {1} now.', baseInputs.count, currentInputs.count) });
   } else if (baseInputs.previews !== currentInputs.previews) {
     const at = baseInputs.list.findIndex((preview, index) => preview !== currentInputs.list[index]);
-    differences.push({ kind: 'inputs', message: `Different inputs: task ${at} had ${baseInputs.list[at] ?? '?'} in the baseline, ${currentInputs.list[at] ?? '?'} now.` });
+    differences.push({ kind: 'inputs', message: l10n.t('Different inputs: task {0} had {1} in the baseline, {2} now.', at, baseInputs.list[at] ?? '?', currentInputs.list[at] ?? '?') });
   }
   if (baseline.summary.workers !== current.summary.workers) {
-    differences.push({ kind: 'workers', message: `Different worker counts: ${baseline.summary.workers} in the baseline, ${current.summary.workers} now.` });
+    differences.push({ kind: 'workers', message: l10n.t('Different worker counts: {0} in the baseline, {1} now.', baseline.summary.workers, current.summary.workers) });
   }
   if (baseline.options.backend !== current.options.backend) {
-    differences.push({ kind: 'backend', message: `Different backends: ${baseline.options.backend} in the baseline, ${current.options.backend} now.` });
+    differences.push({ kind: 'backend', message: l10n.t('Different backends: {0} in the baseline, {1} now.', baseline.options.backend, current.options.backend) });
   }
   const machine = machineDifferences(baseline.host, current.host);
-  if (machine.length > 0) differences.push({ kind: 'machine', message: `Different machines: ${machine.join('; ')}.` });
+  if (machine.length > 0) differences.push({ kind: 'machine', message: l10n.t('Different machines: {0}.', machine.join('; ')) });
   if (baseline.options.compareWithSerial !== current.options.compareWithSerial) {
-    differences.push({ kind: 'options', message: `One run has a serial run and the other has none, so there is no speedup to compare.` });
+    differences.push({ kind: 'options', message: l10n.t('One run has a serial run and the other has none, so there is no speedup to compare.') });
   }
   return differences;
 }
@@ -315,9 +345,9 @@ export function runDifferences(baseline: RunReport, current: RunReport): Compari
 export function machineDifferences(a: HostInfo, b: HostInfo): string[] {
   const fields: [string, string | number | undefined, string | number | undefined][] = [
     ['CPU', a.cpuModel, b.cpuModel],
-    ['cores', a.cpuCount, b.cpuCount],
+    [l10n.t('cores'), a.cpuCount, b.cpuCount],
     ['OS', a.osRelease ?? a.platform, b.osRelease ?? b.platform],
-    ['architecture', a.arch, b.arch],
+    [l10n.t('architecture'), a.arch, b.arch],
     ['Node', a.nodeVersion, b.nodeVersion],
     ['Python', a.pythonVersion, b.pythonVersion],
   ];
@@ -325,7 +355,7 @@ export function machineDifferences(a: HostInfo, b: HostInfo): string[] {
     if (x === undefined || y === undefined || x === y) return [];
     // OS: compare the release only when both have one (an older report records the platform alone).
     if (name === 'OS' && (a.osRelease === undefined) !== (b.osRelease === undefined) && a.platform === b.platform) return [];
-    return [`${name} ${x} vs ${y}`];
+    return [l10n.t('{0} {1} vs {2}', name, String(x), String(y))];
   });
 }
 
@@ -343,33 +373,32 @@ function inputsFingerprint(report: RunReport): { count: number; previews: string
 export function compareReports(baseline: RunReport, current: RunReport): RunComparison {
   const metrics: MetricComparison[] = [];
   metrics.push(
-    compareSamples({ key: 'speedup', label: 'Speedup', unit: 'x', betterWhen: 'higher', logScale: true }, pairSpeedups(baseline), pairSpeedups(current), {
+    compareSamples({ key: 'speedup', label: l10n.t('Speedup'), unit: 'x', betterWhen: 'higher', logScale: true }, pairSpeedups(baseline), pairSpeedups(current), {
       baseline: speedupSide(baseline),
       current: speedupSide(current),
     }),
   );
   const walls = (report: RunReport, phase: 'serial' | 'parallel') => completed(report, phase).map((run) => run.wallMs);
-  metrics.push(compareSamples({ key: 'serial-wall', label: 'Serial wall', unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'serial'), walls(current, 'serial')));
-  metrics.push(compareSamples({ key: 'parallel-wall', label: 'Parallel wall', unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'parallel'), walls(current, 'parallel')));
-  metrics.push(compareSamples({ key: 'task-median', label: 'Per-task median', unit: 'ms', betterWhen: 'lower', logScale: true }, phaseTaskMedians(baseline), phaseTaskMedians(current)));
+  metrics.push(compareSamples({ key: 'serial-wall', label: l10n.t('Serial wall'), unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'serial'), walls(current, 'serial')));
+  metrics.push(compareSamples({ key: 'parallel-wall', label: l10n.t('Parallel wall'), unit: 'ms', betterWhen: 'lower', logScale: true }, walls(baseline, 'parallel'), walls(current, 'parallel')));
+  metrics.push(compareSamples({ key: 'task-median', label: l10n.t('Per-task median'), unit: 'ms', betterWhen: 'lower', logScale: true }, phaseTaskMedians(baseline), phaseTaskMedians(current)));
   const baseCpu = phaseTaskCpuMedians(baseline);
   const currentCpu = phaseTaskCpuMedians(current);
   if (baseCpu.length > 0 || currentCpu.length > 0) {
-    metrics.push(compareSamples({ key: 'task-cpu', label: 'Per-task CPU', unit: 'ms', betterWhen: 'lower', logScale: true }, baseCpu, currentCpu));
+    metrics.push(compareSamples({ key: 'task-cpu', label: l10n.t('Per-task CPU'), unit: 'ms', betterWhen: 'lower', logScale: true }, baseCpu, currentCpu));
   }
   const baseLoad = otherCpuSamples(baseline);
   const currentLoad = otherCpuSamples(current);
   if (baseLoad.length > 0 || currentLoad.length > 0) {
-    metrics.push(compareSamples({ key: 'machine-load', label: "Other programs' CPU", unit: 'cores', betterWhen: 'lower', logScale: false }, baseLoad, currentLoad));
+    metrics.push(compareSamples({ key: 'machine-load', label: l10n.t("Other programs' CPU"), unit: 'cores', betterWhen: 'lower', logScale: false }, baseLoad, currentLoad));
   }
   const baseSegments = segmentSamples(baseline);
   const currentSegments = segmentSamples(current);
-  const keys = Object.keys(SEGMENT_LABELS) as AccountSegmentKey[];
-  for (const key of keys) {
+  for (const key of SEGMENT_KEYS) {
     // A term that is 0 in every pair of both runs (slowdown when CPU figures split it) has nothing to compare.
     if ([...(baseSegments.get(key) ?? []), ...(currentSegments.get(key) ?? [])].every((ms) => ms === 0)) continue;
     metrics.push(
-      compareSamples({ key: `segment:${key}`, label: SEGMENT_LABELS[key], unit: 'ms', betterWhen: 'lower', logScale: false }, baseSegments.get(key) ?? [], currentSegments.get(key) ?? []),
+      compareSamples({ key: `segment:${key}`, label: segmentLabel(key), unit: 'ms', betterWhen: 'lower', logScale: false }, baseSegments.get(key) ?? [], currentSegments.get(key) ?? []),
     );
   }
   const comparison: RunComparison = {
@@ -378,7 +407,7 @@ export function compareReports(baseline: RunReport, current: RunReport): RunComp
     differences: runDifferences(baseline, current),
     metrics,
     verdict: overallVerdict(metrics),
-    method: COMPARISON_METHOD,
+    method: comparisonMethod(),
   };
   if (baseLoad.length > 0 || currentLoad.length > 0) {
     comparison.otherCpuCores = {};
@@ -406,21 +435,23 @@ export function overallVerdict(metrics: readonly MetricComparison[]): RunCompari
   const better = headline.filter((metric) => metric.verdict === 'better');
   const unclear = headline.filter((metric) => metric.verdict === 'not-significant');
   const list = (items: MetricComparison[]) => items.map(changeWords).join(', ');
-  const rest = unclear.length > 0 ? ` Not significant: ${list(unclear)}.` : '';
-  if (worse.length > 0 && better.length === 0) return { kind: 'slower', text: `Slower than the baseline, significantly: ${list(worse)}.${rest}` };
-  if (better.length > 0 && worse.length === 0) return { kind: 'faster', text: `Faster than the baseline, significantly: ${list(better)}.${rest}` };
-  if (better.length > 0) return { kind: 'mixed', text: `Mixed: significantly worse ${list(worse)}; significantly better ${list(better)}.${rest}` };
-  if (unclear.length > 0) return { kind: 'no-change', text: `No significant change from the baseline (${list(unclear)}: within the noise of the pairs).` };
-  return { kind: 'untestable', text: 'No figure could be tested: each run needs at least two pairs (run with repeats, or Benchmark Function).' };
+  const rest = unclear.length > 0 ? ` ${l10n.t('Not significant: {0}.', list(unclear))}` : '';
+  if (worse.length > 0 && better.length === 0) return { kind: 'slower', text: l10n.t('Slower than the baseline, significantly: {0}.', list(worse)) + rest };
+  if (better.length > 0 && worse.length === 0) return { kind: 'faster', text: l10n.t('Faster than the baseline, significantly: {0}.', list(better)) + rest };
+  if (better.length > 0) return { kind: 'mixed', text: l10n.t('Mixed: significantly worse {0}; significantly better {1}.', list(worse), list(better)) + rest };
+  if (unclear.length > 0) return { kind: 'no-change', text: l10n.t('No significant change from the baseline ({0}: within the noise of the pairs).', list(unclear)) };
+  return { kind: 'untestable', text: l10n.t('No figure could be tested: each run needs at least two pairs (run with repeats, or Benchmark Function).') };
 }
 
 function busyText(load: NonNullable<RunComparison['otherCpuCores']>, cores: number): string | undefined {
   const { baseline, current } = load;
   if (!((baseline ?? 0) >= BUSY_MACHINE_CORES || (current ?? 0) >= BUSY_MACHINE_CORES)) return undefined;
-  const cores2 = (value: number | undefined) => (value === undefined ? 'unknown' : `${value.toFixed(2)} cores`);
-  return (
-    `The machine was busy: other programs used ${cores2(baseline)} during the baseline and ${cores2(current)} during this run (of ${cores}), ` +
-    'which slows wall times whatever the code does; the per-task CPU time is not slowed by it.'
+  const cores2 = (value: number | undefined) => (value === undefined ? l10n.t('unknown') : l10n.t('{0} cores', value.toFixed(2)));
+  return l10n.t(
+    'The machine was busy: other programs used {0} during the baseline and {1} during this run (of {2}), which slows wall times whatever the code does; the per-task CPU time is not slowed by it.',
+    cores2(baseline),
+    cores2(current),
+    cores,
   );
 }
 
@@ -463,14 +494,32 @@ export function slowdownGate(comparison: RunComparison, thresholdPct: number): G
     const worsePct = metric.betterWhen === 'lower' ? metric.changePct : -metric.changePct;
     if (!(worsePct > thresholdPct)) continue;
     if (metric.verdict === 'worse' && busy && cpuMeasured && !cpuBacksIt) {
+      const cpuVerdict = cpu ? verdictText(cpu) : '';
       result.notes.push(
-        `${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline (significant within the runs), but the machine was busy and the tasks' CPU time is ${cpu?.verdict === 'better' ? 'lower' : 'unchanged'} (${cpu ? verdictText(cpu) : ''}): the load, not the code, is the likely cause. Not failing; re-run on a quieter machine to be sure.`,
+        cpu?.verdict === 'better'
+          ? l10n.t(
+              "{0} is {1} % worse than the baseline (significant within the runs), but the machine was busy and the tasks' CPU time is lower ({2}): the load, not the code, is the likely cause. Not failing; re-run on a quieter machine to be sure.",
+              metric.label,
+              worsePct.toFixed(1),
+              cpuVerdict,
+            )
+          : l10n.t(
+              "{0} is {1} % worse than the baseline (significant within the runs), but the machine was busy and the tasks' CPU time is unchanged ({2}): the load, not the code, is the likely cause. Not failing; re-run on a quieter machine to be sure.",
+              metric.label,
+              worsePct.toFixed(1),
+              cpuVerdict,
+            ),
       );
     } else if (metric.verdict === 'worse') {
       result.failed = true;
-      result.reasons.push(`${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline (more than ${thresholdPct} %, significant: p ${formatP(metric.pValue)}).`);
+      result.reasons.push(l10n.t('{0} is {1} % worse than the baseline (more than {2} %, significant: p {3}).', metric.label, worsePct.toFixed(1), thresholdPct, formatP(metric.pValue)));
     } else {
-      result.notes.push(`${metric.label} is ${worsePct.toFixed(1)} % worse than the baseline, but ${metric.verdict === 'untestable' ? 'untestable' : 'not significant'}: ${metric.note ?? 'the intervals overlap'}.`);
+      const why = metric.note ?? l10n.t('the intervals overlap');
+      result.notes.push(
+        metric.verdict === 'untestable'
+          ? l10n.t('{0} is {1} % worse than the baseline, but untestable: {2}.', metric.label, worsePct.toFixed(1), why)
+          : l10n.t('{0} is {1} % worse than the baseline, but not significant: {2}.', metric.label, worsePct.toFixed(1), why),
+      );
     }
   }
   if (!result.failed && busy && cpu?.verdict === 'worse' && cpu.changePct !== undefined && cpu.changePct > thresholdPct) {
@@ -478,26 +527,33 @@ export function slowdownGate(comparison: RunComparison, thresholdPct: number): G
     const cores = (value: number | undefined) => (value === undefined ? '?' : value.toFixed(2));
     result.failed = true;
     result.reasons.push(
-      `Per-task CPU is ${cpu.changePct.toFixed(1)} % worse than the baseline (more than ${thresholdPct} %, significant: p ${formatP(cpu.pValue)}). ` +
-        `Other programs used ${cores(load?.baseline)} and ${cores(load?.current)} cores during the two runs, so their walls cannot be compared; the CPU time is what the code costs.`,
+      l10n.t(
+        'Per-task CPU is {0} % worse than the baseline (more than {1} %, significant: p {2}). Other programs used {3} and {4} cores during the two runs, so their walls cannot be compared; the CPU time is what the code costs.',
+        cpu.changePct.toFixed(1),
+        thresholdPct,
+        formatP(cpu.pValue),
+        cores(load?.baseline),
+        cores(load?.current),
+      ),
     );
   }
   return result;
 }
 
 /** The comparison as the CLI prints it. */
-export function comparisonText(comparison: RunComparison, baselineLabel = 'baseline'): string[] {
+export function comparisonText(comparison: RunComparison, baselineLabel = l10n.t('baseline')): string[] {
   const out: string[] = [];
-  out.push(`Compared with the ${baselineLabel} (run ${comparison.baseline.id.slice(0, 8)} of ${comparison.baseline.createdAt}; this run ${comparison.current.id.slice(0, 8)}):`);
+  out.push(l10n.t('Compared with the {0} (run {1} of {2}; this run {3}):', baselineLabel, comparison.baseline.id.slice(0, 8), comparison.baseline.createdAt, comparison.current.id.slice(0, 8)));
   out.push(`  ${comparison.verdict.text}`);
   if (comparison.differences.length > 0) {
-    out.push('  These runs differ in more than the code, so a change may come from that:');
+    out.push(`  ${l10n.t('These runs differ in more than the code, so a change may come from that:')}`);
     for (const difference of comparison.differences) out.push(`  ! ${difference.message}`);
   }
   const rows = comparison.metrics.map((metric) => [metric.label, formatSide(metric.baseline, metric.unit), formatSide(metric.current, metric.unit), formatChange(metric)]);
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length), ['', 'baseline', 'this run'][column].length));
+  const header = ['', l10n.t('baseline'), l10n.t('this run'), l10n.t('change')];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length), header[column].length));
   const line = (cells: string[]) => `  ${cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index]) : cell)).join('  ')}`.trimEnd();
-  out.push(line(['', 'baseline', 'this run', 'change']));
+  out.push(line(header));
   for (const row of rows) out.push(line(row));
   out.push(`  ${comparison.method}`);
   return out;
