@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import * as l10n from '@vscode/l10n';
 import type { BaselineChange, FunctionHistory, HistoryEntry } from '../shared/history';
 import type { RunReport } from '../shared/report';
 import { parseReportJson } from './export/json';
@@ -151,7 +152,7 @@ export class RunHistory {
   read(id: string): Promise<RunReport> {
     return this.serial(async () => {
       const found = this.find(id);
-      if (!found) throw new Error(`Run ${id} is not in the history (dropped to keep it within its size bound, or cleaned up).`);
+      if (!found) throw new Error(l10n.t('Run {0} is not in the history (dropped to keep it within its size bound, or cleaned up).', id));
       const raw = await fs.readFile(path.join(this.runsDir, found.entry.fileName));
       const text = found.entry.fileName.endsWith('.gz') ? (await gunzip(raw)).toString('utf8') : raw.toString('utf8');
       return parseReportJson(text);
@@ -161,8 +162,8 @@ export class RunHistory {
   setBaseline(key: string, id: string | undefined): Promise<void> {
     return this.serial(async () => {
       const history = this.functions.get(key);
-      if (!history) throw new Error(`No history for ${key}.`);
-      if (id !== undefined && !history.runs.some((run) => run.id === id)) throw new Error(`Run ${id} is not in the history of ${history.name}.`);
+      if (!history) throw new Error(l10n.t('No history for {0}.', key));
+      if (id !== undefined && !history.runs.some((run) => run.id === id)) throw new Error(l10n.t('Run {0} is not in the history of {1}.', id, history.name));
       if (id === undefined) delete history.baselineId;
       else history.baselineId = id;
       await this.saveIndex();

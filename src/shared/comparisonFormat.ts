@@ -1,4 +1,5 @@
 // Text for a comparison's figures and changes, shared by the CLI, the panel and the HTML export: never a bare percentage.
+import * as l10n from '@vscode/l10n';
 import type { ChangeVerdict, MetricComparison, MetricSide } from './comparison';
 
 export function formatP(p: number | undefined): string {
@@ -9,7 +10,7 @@ export function formatP(p: number | undefined): string {
 
 export function formatValue(value: number, unit: MetricComparison['unit']): string {
   if (unit === 'x') return `${value.toFixed(2)}×`;
-  if (unit === 'cores') return `${value.toFixed(2)} cores`;
+  if (unit === 'cores') return l10n.t('{0} cores', value.toFixed(2));
   const abs = Math.abs(value);
   if (abs >= 10_000) return `${(value / 1000).toFixed(1)} s`;
   if (abs >= 1000) return `${(value / 1000).toFixed(2)} s`;
@@ -19,7 +20,7 @@ export function formatValue(value: number, unit: MetricComparison['unit']): stri
 
 /** `1.62× [1.58–1.66] n 5`, or the single value with `n 1`. */
 export function formatSide(side: MetricSide | undefined, unit: MetricComparison['unit']): string {
-  if (!side) return 'n/a';
+  if (!side) return l10n.t('n/a');
   const interval = side.n > 1 ? ` [${formatValue(side.low, unit)}–${formatValue(side.high, unit)}]` : '';
   return `${formatValue(side.value, unit)}${interval} n ${side.n}`;
 }
@@ -41,11 +42,11 @@ export function formatChange(metric: MetricComparison): string {
 
 export function verdictText(metric: MetricComparison): string {
   const words: Record<ChangeVerdict, string> = {
-    worse: metric.unit === 'ms' ? 'slower, significant' : metric.unit === 'cores' ? 'busier, significant' : 'worse, significant',
-    better: metric.unit === 'ms' ? 'faster, significant' : metric.unit === 'cores' ? 'quieter, significant' : 'better, significant',
-    'not-significant': 'not significant',
-    untestable: 'untestable (one sample)',
-    unavailable: 'unavailable',
+    worse: metric.unit === 'ms' ? l10n.t('slower, significant') : metric.unit === 'cores' ? l10n.t('busier, significant') : l10n.t('worse, significant'),
+    better: metric.unit === 'ms' ? l10n.t('faster, significant') : metric.unit === 'cores' ? l10n.t('quieter, significant') : l10n.t('better, significant'),
+    'not-significant': l10n.t('not significant'),
+    untestable: l10n.t('untestable (one sample)'),
+    unavailable: l10n.t('unavailable'),
   };
   return metric.pValue !== undefined && (metric.verdict === 'worse' || metric.verdict === 'better' || metric.verdict === 'not-significant')
     ? `${words[metric.verdict]} (p ${formatP(metric.pValue)})`

@@ -1,12 +1,13 @@
 // Short texts for a run of the history (speedup ± interval, how long ago, the change against the baseline): CodeLens and panel.
+import * as l10n from '@vscode/l10n';
 import type { ChangeVerdict } from './comparison';
 import type { BaselineChange, HistoryEntry } from './history';
 
 /** `1.62× ± 0.04` (half the 95 % interval), `1.62× (1 pair)` when no interval can be given, `no speedup` without a serial run. */
 export function speedupText(speedup: HistoryEntry['speedup']): string {
-  if (!speedup || !Number.isFinite(speedup.median)) return 'no speedup (no serial run)';
+  if (!speedup || !Number.isFinite(speedup.median)) return l10n.t('no speedup (no serial run)');
   const value = `${speedup.median.toFixed(2)}×`;
-  if (speedup.n <= 1) return `${value} (1 pair)`;
+  if (speedup.n <= 1) return l10n.t('{0} (1 pair)', value);
   const half = (speedup.high - speedup.low) / 2;
   return `${value} ± ${half < 0.01 ? half.toPrecision(1) : half.toFixed(2)}`;
 }
@@ -16,12 +17,12 @@ export function relativeTime(iso: string, now: number): string {
   const then = Date.parse(iso);
   if (!Number.isFinite(then)) return iso;
   const seconds = Math.max(0, (now - then) / 1000);
-  if (seconds < 60) return 'just now';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  if (seconds < 60) return l10n.t('just now');
+  if (seconds < 3600) return l10n.t('{0} min ago', Math.floor(seconds / 60));
+  if (seconds < 86_400) return l10n.t('{0} h ago', Math.floor(seconds / 3600));
   const days = Math.floor(seconds / 86_400);
-  if (days === 1) return 'yesterday';
-  if (days < 30) return `${days} days ago`;
+  if (days === 1) return l10n.t('yesterday');
+  if (days < 30) return l10n.t('{0} days ago', days);
   return new Date(then).toISOString().slice(0, 10);
 }
 
@@ -29,13 +30,13 @@ function verdictWord(verdict: ChangeVerdict): string {
   switch (verdict) {
     case 'worse':
     case 'better':
-      return 'significant';
+      return l10n.t('significant');
     case 'not-significant':
-      return 'not significant';
+      return l10n.t('not significant');
     case 'untestable':
-      return 'untestable, 1 pair';
+      return l10n.t('untestable, 1 pair');
     case 'unavailable':
-      return 'n/a';
+      return l10n.t('n/a');
   }
 }
 
@@ -47,18 +48,35 @@ function pct(value: number | undefined): string {
 /** `vs baseline: slower (per-task CPU +101 %, significant) · parallel wall +98 % (significant) · speedup −2.1 % (not significant)`. */
 export function baselineChangeText(change: BaselineChange, short = false): string {
   const parts: string[] = [];
-  if (change.verdict === 'slower' || change.verdict === 'faster') parts.push(`${change.verdict}${change.verdictFigure ? ` (${change.verdictFigure}, significant)` : ', significant'}`);
-  else if (change.verdict === 'mixed') parts.push('mixed: some figures significantly worse, some better');
-  else if (change.verdict === 'no-change') parts.push('no significant change');
-  if (change.parallelVerdict !== 'unavailable') parts.push(`parallel wall ${pct(change.parallelChangePct)} (${verdictWord(change.parallelVerdict)})`);
+  if (change.verdict === 'slower') parts.push(change.verdictFigure ? l10n.t('slower ({0}, significant)', change.verdictFigure) : l10n.t('slower, significant'));
+  else if (change.verdict === 'faster') parts.push(change.verdictFigure ? l10n.t('faster ({0}, significant)', change.verdictFigure) : l10n.t('faster, significant'));
+  else if (change.verdict === 'mixed') parts.push(l10n.t('mixed: some figures significantly worse, some better'));
+  else if (change.verdict === 'no-change') parts.push(l10n.t('no significant change'));
+  if (change.parallelVerdict !== 'unavailable') parts.push(l10n.t('parallel wall {0} ({1})', pct(change.parallelChangePct), verdictWord(change.parallelVerdict)));
   // Short form (the CodeLens): the speedup's change only when it is significant; the panel and the tooltip give all.
   const speedupSays = change.speedupVerdict === 'worse' || change.speedupVerdict === 'better' || !short;
-  if (change.speedupVerdict !== 'unavailable' && speedupSays) parts.push(`speedup ${pct(change.speedupChangePct)} (${verdictWord(change.speedupVerdict)})`);
-  return `vs baseline${change.mismatched ? ' (different setup)' : ''}: ${parts.join(' · ') || 'no figures to compare'}`;
+  if (change.speedupVerdict !== 'unavailable' && speedupSays) parts.push(l10n.t('speedup {0} ({1})', pct(change.speedupChangePct), verdictWord(change.speedupVerdict)));
+  const figures = parts.join(' · ') || l10n.t('no figures to compare');
+  return change.mismatched ? l10n.t('vs baseline (different setup): {0}', figures) : l10n.t('vs baseline: {0}', figures);
 }
 
 /** `1.62× ± 0.04 on 2 workers, 3 min ago`: the CodeLens's last result. */
 export function lastRunText(entry: HistoryEntry, now: number): string {
-  const status = entry.status === 'completed' ? '' : ` (${entry.status})`;
-  return `${speedupText(entry.speedup)} on ${entry.workers} ${entry.workers === 1 ? 'worker' : 'workers'}, ${relativeTime(entry.createdAt, now)}${status}`;
+  const status = entry.status === 'completed' ? '' : ` (${statusWord(entry.status)})`;
+  const text =
+    entry.workers === 1
+      ? l10n.t('{0} on 1 worker, {1}', speedupText(entry.speedup), relativeTime(entry.createdAt, now))
+      : l10n.t('{0} on {1} workers, {2}', speedupText(entry.speedup), entry.workers, relativeTime(entry.createdAt, now));
+  return text + status;
+}
+
+function statusWord(status: HistoryEntry['status']): string {
+  switch (status) {
+    case 'cancelled':
+      return l10n.t('cancelled');
+    case 'failed':
+      return l10n.t('failed');
+    default:
+      return status;
+  }
 }

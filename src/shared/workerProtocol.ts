@@ -1,4 +1,5 @@
 // Messages between the host (core/pools) and a worker (thread or child process). Structured-clone safe.
+import * as l10n from '@vscode/l10n';
 import type { LogLine, TaskError } from './report';
 
 /** The module a worker loads once and keeps: an esbuild bundle whose export `__parallelRunnerTarget__` is the callable. */
@@ -189,7 +190,7 @@ export function packOutcomes(outcomes: TaskOutcome[]): BatchOutcomes {
       columns.waitUs![i] = outcome.waitUs ?? NaN;
     }
     if (outcome.ok) columns.values[i] = outcome.value;
-    else columns.errors.push([i, outcome.error ?? { code: 'internal', name: 'Error', message: 'The task failed.' }]);
+    else columns.errors.push([i, outcome.error ?? { code: 'internal', name: 'Error', message: l10n.t('The task failed.') }]);
     if (outcome.logs.length > 0 || outcome.logsTruncated) columns.logs.push([i, outcome.logs, outcome.logsTruncated]);
     if (outcome.leftoverProcesses) (columns.leftovers ??= []).push([i, outcome.leftoverProcesses]);
   }
