@@ -1,4 +1,5 @@
 // RunReport as versioned JSON: write it for "Export JSON" and read it back (open a saved report, compare runs).
+import * as l10n from '@vscode/l10n';
 import { UserError } from '../api';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../../shared/report';
 
@@ -17,12 +18,12 @@ export function parseReportJson(text: string): RunReport {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`Not a Parallel Runner report: the text is not valid JSON (${(error as Error).message}).`);
+    throw new UserError(l10n.t('Not a Parallel Runner report: the text is not valid JSON ({0}).', (error as Error).message));
   }
-  if (!isObject(value)) throw new UserError('Not a Parallel Runner report: expected a JSON object.');
+  if (!isObject(value)) throw new UserError(l10n.t('Not a Parallel Runner report: expected a JSON object.'));
   const written = value.schemaVersion;
   if (typeof written !== 'number') {
-    throw new UserError('Not a Parallel Runner report: the "schemaVersion" field is missing.');
+    throw new UserError(l10n.t('Not a Parallel Runner report: the "schemaVersion" field is missing.'));
   }
   // Schema 1 differed only in its warnings, plain strings then.
   let version: number = written;
@@ -31,8 +32,11 @@ export function parseReportJson(text: string): RunReport {
     value.schemaVersion = version = REPORT_SCHEMA_VERSION;
   }
   if (version !== REPORT_SCHEMA_VERSION) {
-    const hint = version > REPORT_SCHEMA_VERSION ? 'it was written by a newer Parallel Runner; update the tool to open it' : 'it is from an unsupported older version';
-    throw new UserError(`Cannot read report schema version ${version} (this version reads ${REPORT_SCHEMA_VERSION}): ${hint}.`);
+    throw new UserError(
+      version > REPORT_SCHEMA_VERSION
+        ? l10n.t('Cannot read report schema version {0} (this version reads {1}): it was written by a newer Parallel Runner; update the tool to open it.', version, REPORT_SCHEMA_VERSION)
+        : l10n.t('Cannot read report schema version {0} (this version reads {1}): it is from an unsupported older version.', version, REPORT_SCHEMA_VERSION),
+    );
   }
   const problems = [
     ...expectFields(value, 'report', { id: 'string', createdAt: 'string', clockOriginUs: 'number', status: 'string' }),
@@ -54,11 +58,15 @@ export function parseReportJson(text: string): RunReport {
       argsPreview: 'string',
       logs: 'array',
     }),
-    ...(Array.isArray(value.warnings) ? [] : ['"warnings" must be an array']),
+    ...(Array.isArray(value.warnings) ? [] : [l10n.t('"{0}" must be an array', 'warnings')]),
   ];
   if (problems.length > 0) {
-    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
-    throw new UserError(`Not a valid Parallel Runner report: ${problems.slice(0, 3).join('; ')}${more}.`);
+    const shown = problems.slice(0, 3).join('; ');
+    throw new UserError(
+      problems.length > 3
+        ? l10n.t('Not a valid Parallel Runner report: {0} (and {1} more).', shown, problems.length - 3)
+        : l10n.t('Not a valid Parallel Runner report: {0}.', shown),
+    );
   }
   return value as unknown as RunReport;
 }
@@ -74,18 +82,18 @@ function expectFields(value: Record<string, unknown>, where: string, fields: Rec
   for (const [field, type] of Object.entries(fields)) {
     const actual = value[field];
     const ok = type === 'array' ? Array.isArray(actual) : typeof actual === type;
-    if (!ok) problems.push(`${where}.${field} must be ${type === 'array' ? 'an array' : `a ${type}`}`);
+    if (!ok) problems.push(type === 'array' ? l10n.t('{0}.{1} must be an array', where, field) : l10n.t('{0}.{1} must be a {2}', where, field, type));
   }
   return problems;
 }
 
 function expectObject(value: Record<string, unknown>, field: string, fields: Record<string, FieldType>): string[] {
   const inner = value[field];
-  return isObject(inner) ? expectFields(inner, field, fields) : [`"${field}" must be an object`];
+  return isObject(inner) ? expectFields(inner, field, fields) : [l10n.t('"{0}" must be an object', field)];
 }
 
 function expectArray(value: Record<string, unknown>, field: string, fields: Record<string, FieldType>): string[] {
   const list = value[field];
-  if (!Array.isArray(list)) return [`"${field}" must be an array`];
-  return list.flatMap((item, i) => (isObject(item) ? expectFields(item, `${field}[${i}]`, fields) : [`${field}[${i}] must be an object`]));
+  if (!Array.isArray(list)) return [l10n.t('"{0}" must be an array', field)];
+  return list.flatMap((item, i) => (isObject(item) ? expectFields(item, `${field}[${i}]`, fields) : [l10n.t('{0}[{1}] must be an object', field, i)]));
 }

@@ -1,4 +1,5 @@
 // The run in Trace Event Format (JSON object form), for Perfetto (ui.perfetto.dev) and chrome://tracing.
+import * as l10n from '@vscode/l10n';
 import type { PhaseRun, RunPhase, RunReport, TaskRecord } from '../../shared/report';
 import { blockedMs, phaseRunOf } from '../format';
 
@@ -43,12 +44,12 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
     events.push(
       { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: groupName(report, group) } },
       { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: order } },
-      { name: 'thread_name', ph: 'M', pid, tid: WALL_TIME_TID, args: { name: 'wall time' } },
+      { name: 'thread_name', ph: 'M', pid, tid: WALL_TIME_TID, args: { name: l10n.t('wall time') } },
       { name: 'thread_sort_index', ph: 'M', pid, tid: WALL_TIME_TID, args: { sort_index: -1 } },
     );
     if (run) {
       events.push({
-        name: `${run.phase} run`,
+        name: run.phase === 'serial' ? l10n.t('serial run') : l10n.t('parallel run'),
         cat: 'phase',
         ph: 'X',
         pid,
@@ -68,7 +69,7 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
     }
     for (const lane of laneIdentities(group)) {
       events.push(
-        { name: 'thread_name', ph: 'M', pid, tid: lane.lane + 1, args: { name: `PID ${lane.pid} · thread ${lane.threadId}` } },
+        { name: 'thread_name', ph: 'M', pid, tid: lane.lane + 1, args: { name: l10n.t('PID {0} · thread {1}', lane.pid, lane.threadId) } },
         { name: 'thread_sort_index', ph: 'M', pid, tid: lane.lane + 1, args: { sort_index: lane.lane } },
       );
     }
@@ -88,7 +89,7 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
       });
       for (const log of task.logs.slice(0, MAX_LOG_EVENTS_PER_TASK)) {
         events.push({
-          name: truncate(log.text.trim(), 80) || '(empty line)',
+          name: truncate(log.text.trim(), 80) || l10n.t('(empty line)'),
           cat: 'log',
           ph: 'i',
           s: 't',
@@ -149,12 +150,14 @@ function runGroups(report: RunReport): RunGroup[] {
 }
 
 function groupName(report: RunReport, group: RunGroup): string {
-  const repeat = group.repeatsOfPhase > 1 ? ` · repeat ${group.repeat + 1}` : '';
-  if (group.phase === 'serial') return `Serial run${repeat}`;
+  const repeat = group.repeatsOfPhase > 1 ? ` · ${l10n.t('repeat {0}', group.repeat + 1)}` : '';
+  if (group.phase === 'serial') return l10n.t('Serial run') + repeat;
   const workers = group.run?.workers ?? report.options.workers;
   const processes = report.options.backend === 'processes';
-  const kind = workers === 1 ? (processes ? 'child process' : 'worker thread') : processes ? 'child processes' : 'worker threads';
-  return `Parallel run · ${workers} ${kind}${repeat}`;
+  let kind: string;
+  if (workers === 1) kind = processes ? l10n.t('Parallel run · 1 child process') : l10n.t('Parallel run · 1 worker thread');
+  else kind = processes ? l10n.t('Parallel run · {0} child processes', workers) : l10n.t('Parallel run · {0} worker threads', workers);
+  return kind + repeat;
 }
 
 /** Lanes from the phase run, completed by any lane only the tasks mention. */
