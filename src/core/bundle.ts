@@ -245,7 +245,7 @@ function entryCode(file: string, binding: TargetBinding): string {
     // Naming these CommonJS globals here makes esbuild rename any user top-level binding that would clash with the banner's.
     'void [typeof require, typeof __filename, typeof __dirname];',
     `const raw = ${raw};`,
-    `if (typeof ${expected} !== 'function') throw new TypeError(${JSON.stringify(`${name} is not a function when the module has loaded`)} + ' (got ' + typeof ${expected} + ')');`,
+    `if (typeof ${expected} !== 'function') throw new TypeError(${JSON.stringify(l10n.t('{0} is not a function when the module has loaded', name))} + ' (got ' + typeof ${expected} + ')');`,
     `export const ${TARGET_EXPORT} = ${call};`,
     '',
   ].join('\n');

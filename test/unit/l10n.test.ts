@@ -29,6 +29,44 @@ const NOT_USER_FACING: Record<string, string> = {
   'new ${…}': 'JavaScript: the call a class target makes (`new MyProcess(...)`), shown as code in the inputs box title',
   Untitled: 'the file name an untitled editor is given on disk, for its relative imports',
   "model.repeatsArePairs() ? 'pair' : 'run'": 'a key: the timeline translates the lane-group label it picks',
+  // Error names: identifiers like TypeError, shown as they are in every language (and some compared by code and tests).
+  Error: "an error's name, an identifier like TypeError",
+  Timeout: "an error's name, an identifier like TypeError; also a Node resource name the worker looks for",
+  Cancelled: "an error's name, an identifier like TypeError",
+  Immediate: 'a Node resource name the worker looks for in process.getActiveResourcesInfo()',
+  // Markers the engine parses back out of a task's console output.
+  '[parallel-runner] ${…} outside any task: ${…}': 'a console line the host parses (STRAY_CRASH): the sentence it becomes is translated',
+  'uncaught exception': 'the kind in that parsed console line',
+  'unhandled promise rejection': 'the kind in that parsed console line',
+  // Names of things: products, runtimes, pools.
+  Node: 'the runtime’s name',
+  Python: 'the runtime’s name',
+  'Python ${…}': 'the runtime’s name and version',
+  '${…} · multiprocessing Pool (${…})': "Python's pool class and start method, names from the standard library",
+  '${…} · ThreadPoolExecutor · ${…}': "Python's pool class, a name from the standard library (the GIL note is translated)",
+  Import: 'a Babel AST node type prefix the locator compares',
+  Export: 'a Babel AST node type prefix the locator compares',
+  Release: 'a folder name (build/Release) the bundler looks for',
+  // Code the extension writes or hands to a tool, and internal errors that never reach the user.
+  '<parallel-runner entry>': "the bundler's name for the generated entry, in its own diagnostics",
+  '(...args) => new raw(...args).run()': 'JavaScript the bundler writes',
+  '(...args) => raw[${…}](...args)': 'JavaScript the bundler writes',
+  'void [typeof require, typeof __filename, typeof __dirname];': 'JavaScript the bundler writes',
+  'const raw = ${…};': 'JavaScript the bundler writes',
+  'const ${…} = ${…};': 'JavaScript the bundler writes',
+  'const require = __parallelRunnerCreateRequire(${…});': 'JavaScript the bundler writes',
+  'const __filename = ${…};': 'JavaScript the bundler writes',
+  'const __dirname = ${…};': 'JavaScript the bundler writes',
+  '\n;export { ${…} as ${…} };\n': 'JavaScript the bundler writes',
+  'print(json.dumps({"executable": sys.executable, "version": sys.version.split()[0], "freeThreaded": bool(g is not None and not g())}))':
+    'Python the interpreter probe runs',
+  'inputs (reading the value)': "a vm script's file name, in stack traces the message replaces",
+  '/proc/stat cannot be read': 'an internal error, caught: the figure is reported as not measured, with its own reason',
+  'img-src ${…} data:': 'a Content-Security-Policy directive',
+  "default-src 'none'": 'a Content-Security-Policy directive',
+  "script-src 'nonce-${…}'": 'a Content-Security-Policy directive',
+  "default-src 'none'; img-src data:; style-src 'nonce-${…}'; script-src 'nonce-${…}'": 'a Content-Security-Policy',
+  "if (typeof ${…} !== 'function') throw new TypeError(${…} + ' (got ' + typeof ${…} + ')');": 'JavaScript the bundler writes (its message is translated)',
 };
 
 function sourceFiles(): string[] {
@@ -81,7 +119,7 @@ function bypasses(file: string): Bypass[] {
     // `${n} ${n === 1 ? 'task' : 'tasks'}`: words chosen by a condition, each too short to look like prose on its own.
     if (ts.isConditionalExpression(node) && [node.whenTrue, node.whenFalse].every((branch) => ts.isStringLiteral(branch) && /^[a-z]{2,}( [a-z]+)*$/.test(branch.text))) {
       // Attribute values, alignments and setting values are code.
-      const CODE_WORDS = /^(true|false|start|end|middle|left|right|center|none|short|ascending|descending|threads|processes)$/;
+      const CODE_WORDS = /^(true|false|start|end|middle|left|right|center|none|short|ascending|descending|threads|processes|serial|parallel|better|worse|failed|completed|cjs|esm|schedstat|unavailable|crash|thrown)$/;
       const isCodeValue = [node.whenTrue, node.whenFalse].some((branch) => CODE_WORDS.test((branch as ts.StringLiteral).text));
       if (!isCodeValue && !(node.getText(source) in NOT_USER_FACING)) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
@@ -97,7 +135,7 @@ function bypasses(file: string): Bypass[] {
       const propertyName = destination(node, source);
       // Class names, ids, roles and test ids are code, whatever spaces they hold.
       const isCode = /^(className|class|id|role|type|scope|viewBox|d|points|transform|style|aria-labelledby|aria-describedby|aria-controls|key|storageKey)$|^data-/i.test(propertyName) || /Key$/.test(propertyName);
-      const isSource = /^\s*(\/\/|declare |export |import |def |class |[{}])/.test(text); // source code the extension writes or searches for
+      const isSource = /^\s*(\/\/|declare |export |import |def |class |<!DOCTYPE |<script |[{}])/.test(text); // source code the extension writes or searches for
       const isCompared = (ts.isBinaryExpression(node.parent) && /^(===|!==|==|!=)$/.test(node.parent.operatorToken.getText(source))) || ts.isCaseClause(node.parent);
       // A template with a word of its own between the values (`${n} workers`), not a class name or a CSS function.
       const templateWords = ts.isTemplateExpression(node) && /\s/.test(text.replace(/\$\{…\}/g, '')) && /(^|\s)(?!(ms|px|em|at)\b)[A-Za-z]{2,}([\s.,:;!?…)]|$)/.test(text.replace(/\$\{…\}/g, ' ')) // units and a stack frame's 'at' are not words;

@@ -58,7 +58,7 @@ function runLocator(command: string, scriptsDir: string, source: string, file: s
         answer = JSON.parse(stdout) as typeof answer;
       } catch {
         const detail = (stderr || error?.message || stdout).trim().split('\n').slice(-3).join(' ');
-        reject(missingInterpreterError(command, `could not parse the file with Python's ast (${detail || 'no output'}); is it Python ${MIN_PYTHON.join('.')} or later?`));
+        reject(missingInterpreterError(command, l10n.t("could not parse the file with Python's ast ({0}); is it Python {1} or later?", detail || l10n.t('no output'), MIN_PYTHON.join('.'))));
         return;
       }
       if (answer.syntaxError) {
