@@ -461,6 +461,7 @@ class ProcessesBackend:
         self.ignored = set()
         self.ready_pids = set()
         self.processes = {}
+        self.exit_codes = {}  # pid -> exit code of every worker seen dead (a reused pid is taken out when it says ready)
         self.pool = self.ctx.Pool(workers, initializer=_worker_init, initargs=(self.events, self.barrier, memory_limit_mb))
         threading.Thread(target=self._read_events, daemon=True).start()
         threading.Thread(target=self._watch_workers, daemon=True).start()
@@ -474,6 +475,7 @@ class ProcessesBackend:
             kind = event[0]
             if kind == 'ready':
                 with self.lock:
+                    self.exit_codes.pop(event[1], None)
                     self.ready_pids.add(event[1])
                     count = len(self.ready_pids)
                 _send({'type': 'workers', 'ready': count, 'pid': event[1]})
@@ -502,7 +504,6 @@ class ProcessesBackend:
         while True:
             time.sleep(0.05)
             with self.lock:
-                running = list(self.batch_pid.items())
                 pids = list(self.ready_pids)
             # Process objects are kept past the pool's own reaping, which removes them within milliseconds of an exit.
             for process in list(getattr(self.pool, '_pool', [])):
@@ -513,23 +514,30 @@ class ProcessesBackend:
                 code = _exit_code(pid, self.processes)
                 if code is not None:
                     dead.add(pid)
-                    for batch_id, batch_pid in running:
-                        if batch_pid == pid:
-                            with self.lock:
-                                self.batch_pid.pop(batch_id, None)
-                                gone = batch_id in self.ignored
-                                self.ignored.add(batch_id)
-                            if not gone:
-                                how = 'was killed by signal %d' % -code if isinstance(code, int) and code < 0 else 'exited with code %s' % code
-                                _send({'type': 'failed', 'id': batch_id, 'error': {
-                                    'code': 'out-of-memory' if code == -9 and _oom_likely() else 'worker-exit',
-                                    'name': 'WorkerExit',
-                                    'message': 'Worker process %d %s while running the task (did it call os._exit(), or run out of memory?); '
-                                               'the pool replaced the worker and the other tasks ran on.' % (pid, how)}})
-            if dead:
-                with self.lock:
+                    self.exit_codes[pid] = code
+            # Batches on any worker known to be dead, not only on those that died since the last look: a worker can announce
+            # its batch and exit between two looks, and its batch is then noted after its death was seen.
+            with self.lock:
+                if dead:
                     self.ready_pids -= dead
-                    count = len(self.ready_pids)
+                count = len(self.ready_pids)
+                running = [(batch_id, pid) for batch_id, pid in self.batch_pid.items() if pid in self.exit_codes]
+            for batch_id, pid in running:
+                code = self.exit_codes.get(pid)
+                if code is None:
+                    continue  # its pid came back as a new worker between the two looks
+                with self.lock:
+                    self.batch_pid.pop(batch_id, None)
+                    gone = batch_id in self.ignored
+                    self.ignored.add(batch_id)
+                if not gone:
+                    how = 'was killed by signal %d' % -code if isinstance(code, int) and code < 0 else 'exited with code %s' % code
+                    _send({'type': 'failed', 'id': batch_id, 'error': {
+                        'code': 'out-of-memory' if code == -9 and _oom_likely() else 'worker-exit',
+                        'name': 'WorkerExit',
+                        'message': 'Worker process %d %s while running the task (did it call os._exit(), or run out of memory?); '
+                                   'the pool replaced the worker and the other tasks ran on.' % (pid, how)}})
+            if dead:
                 _send({'type': 'workers', 'ready': count})
 
     def submit(self, batch_id, batch):
