@@ -4,12 +4,12 @@ import { types } from 'node:util';
 import * as l10n from '@vscode/l10n';
 
 const LEAF_TYPES: Array<abstract new (...args: never[]) => unknown> = [Date, RegExp, ArrayBuffer, Boolean, String, Number, BigInt as never, Error];
-/** Each with what it is called in a message (made when used: the l10n bundle is read after this module loads). */
-const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, () => string]> = [
-  [Promise, () => l10n.t('a Promise (await it inside the function)')],
-  [WeakMap, () => 'a WeakMap'],
-  [WeakSet, () => 'a WeakSet'],
-  [WeakRef, () => 'a WeakRef'],
+/** Each with the sentence naming it at a path (made when used: the l10n bundle is read after this module loads). */
+const REJECTED_TYPES: Array<[abstract new (...args: never[]) => unknown, (where: string) => string]> = [
+  [Promise, (where) => l10n.t('{0} is a Promise (await it inside the function)', where)],
+  [WeakMap, (where) => l10n.t('{0} is a WeakMap', where)],
+  [WeakSet, (where) => l10n.t('{0} is a WeakSet', where)],
+  [WeakRef, (where) => l10n.t('{0} is a WeakRef', where)],
 ];
 /** Prototypes of the plain containers: anything else (a class instance, a host object) gets a trial clone of its own. */
 const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, Array.prototype, Map.prototype, Set.prototype, null]);
@@ -58,17 +58,17 @@ export function findUncloneable(value: unknown, options: CloneCheckOptions = { s
   if (value === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol')) return undefined;
   let where = l10n.t('the result');
   try {
-    return walk(value, options, (at) => (where = at));
+    return walk(value, where, options, (at) => (where = at));
   } catch (thrown) {
     return l10n.t('examining {0} threw {1} (a getter or Proxy trap in the value?)', shortPath(where), describeThrownSafely(thrown));
   }
 }
 
-function walk(value: unknown, options: CloneCheckOptions, visiting: (where: string) => void): string | undefined {
+function walk(value: unknown, root: string, options: CloneCheckOptions, visiting: (where: string) => void): string | undefined {
   const seen = new Set<object>();
   /** A host object's failed trial clone: reported only when nothing more precise turns up inside it. */
   let hostObjectProblem: string | undefined;
-  const stack: Array<[unknown, string, number]> = [[value, l10n.t('the result'), 0]];
+  const stack: Array<[unknown, string, number]> = [[value, root, 0]];
   while (stack.length > 0) {
     const [current, where, depth] = stack.pop()!;
     visiting(where);
@@ -98,34 +98,38 @@ function walk(value: unknown, options: CloneCheckOptions, visiting: (where: stri
     }
     if (LEAF_TYPES.some((type) => object instanceof type)) continue;
     const rejected = REJECTED_TYPES.find(([type]) => object instanceof type);
-    if (rejected) return l10n.t('{0} is {1}', shortPath(where), rejected[1]());
+    if (rejected) return rejected[1](shortPath(where));
     const next = depth + 1;
     if (Array.isArray(object)) {
       for (let i = object.length - 1; i >= 0; i--) {
         const item: unknown = object[i];
         // Arrays of numbers and strings are the common large result: skip the push for primitives.
-        if (item !== null && (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol')) stack.push([item, `${where}[${i}]`, next]);
+        if (needsWalk(item)) stack.push([item, `${where}[${i}]`, next]);
       }
       continue;
     }
+    // Maps and Sets too: a primitive is never the problem, and its path is not worth making.
     if (object instanceof Map) {
       let i = 0;
       for (const [key, item] of object) {
-        stack.push([key, l10n.t('{0} key #{1}', where, i), next], [item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : l10n.t('key #{0}', i)})`, next]);
+        if (needsWalk(key)) stack.push([key, l10n.t('{0} key #{1}', where, i), next]);
+        if (needsWalk(item)) stack.push([item, `${where}.get(${typeof key === 'string' ? JSON.stringify(key) : l10n.t('key #{0}', i)})`, next]);
         i++;
       }
       continue;
     }
     if (object instanceof Set) {
       let i = 0;
-      for (const item of object) stack.push([item, l10n.t('{0} entry #{1}', where, i++), next]);
+      for (const item of object) {
+        if (needsWalk(item)) stack.push([item, l10n.t('{0} entry #{1}', where, i), next]);
+        i++;
+      }
       continue;
     }
     if (!PLAIN_PROTOTYPES.has(Object.getPrototypeOf(object))) {
       // A class instance clones as a plain object, but a host object (a socket, a stream, a KeyObject) does not: one trial
       // clone of it here names it, where a failed post would end the worker with nothing better than an exit code.
-      const problem = hostObjectProblem === undefined ? trialClone(object) : undefined;
-      if (problem) hostObjectProblem = l10n.t('{0} is {1}', shortPath(where), problem);
+      if (hostObjectProblem === undefined) hostObjectProblem = trialClone(object, shortPath(where));
     }
     for (const key of Object.keys(object)) {
       const at = `${where}${describeKey(key)}`;
@@ -137,14 +141,20 @@ function walk(value: unknown, options: CloneCheckOptions, visiting: (where: stri
   return hostObjectProblem;
 }
 
-function trialClone(object: object): string | undefined {
+/** Objects, functions and symbols: what the walk has to look at; any other value clones. */
+function needsWalk(value: unknown): boolean {
+  return value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol');
+}
+
+/** `where is a Socket object, which structured clone rejects (…)`, or undefined when the object clones. */
+function trialClone(object: object, where: string): string | undefined {
   try {
     structuredClone(object);
     return undefined;
   } catch (error) {
     const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
     return typeof name === 'string' && name
-      ? l10n.t('a {0} object, which structured clone rejects ({1})', name, describeThrownSafely(error))
-      : l10n.t('an object, which structured clone rejects ({0})', describeThrownSafely(error));
+      ? l10n.t('{0} is a {1} object, which structured clone rejects ({2})', where, name, describeThrownSafely(error))
+      : l10n.t('{0} is an object, which structured clone rejects ({1})', where, describeThrownSafely(error));
   }
 }
