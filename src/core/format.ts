@@ -86,7 +86,10 @@ export function summaryLine(report: RunReport): string {
   const parallelRan = report.phases.some((run) => run.phase === 'parallel') || report.tasks.some((task) => task.phase === 'parallel');
   parts.push(parallelRan ? l10n.t('parallel {0}', timeWithSpread(summary.parallelMs, summary.parallelSpread, unit)) : l10n.t('parallel run not started'));
   const backend = report.options.backend;
-  const onWorkers = backend === 'processes' ? l10n.t('on {0} processes', summary.workers) : l10n.t('on {0} workers', summary.workers);
+  const onWorkers =
+    backend === 'processes'
+      ? summary.workers === 1 ? l10n.t('on 1 process') : l10n.t('on {0} processes', summary.workers)
+      : summary.workers === 1 ? l10n.t('on 1 worker') : l10n.t('on {0} workers', summary.workers);
   if (summary.speedup !== undefined) {
     const speedup = summary.speedupEstimate
       ? formatSpeedupEstimate(summary.speedupEstimate)

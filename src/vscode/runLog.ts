@@ -26,8 +26,8 @@ export class RunLog implements vscode.Disposable {
       case 'phase-started': {
         const phase = phaseName(event.phase);
         const what = event.warmup ? vscode.l10n.t('warm-up {0} run', phase) : event.repeat > 0 ? vscode.l10n.t('{0} run (repeat {1})', phase, event.repeat + 1) : vscode.l10n.t('{0} run', phase);
-        const on = event.phase === 'serial' ? vscode.l10n.t('one after another') : vscode.l10n.t('on {0} workers', event.workers);
-        this.channel.info(vscode.l10n.t('{0}: {1} tasks {2}', what, event.totalTasks, on));
+        const on = event.phase === 'serial' ? vscode.l10n.t('one after another') : event.workers === 1 ? vscode.l10n.t('on 1 worker') : vscode.l10n.t('on {0} workers', event.workers);
+        this.channel.info(event.totalTasks === 1 ? vscode.l10n.t('{0}: 1 task {1}', what, on) : vscode.l10n.t('{0}: {1} tasks {2}', what, event.totalTasks, on));
         break;
       }
       case 'task-finished':

@@ -9,7 +9,7 @@ const NEGLIGIBLE_MS = 0.01;
 
 /** What each term is called and what it means, with W workers. */
 export const SEGMENT_INFO: Record<AccountSegmentKey, { label: string; meaning: (workers: number) => string; gain?: string }> = {
-  work: { label: l10n.t('Work'), meaning: (w) => l10n.t('the serial run’s task time ÷ {0} workers: the ideal', w) },
+  work: { label: l10n.t('Work'), meaning: (w) => l10n.t('the serial run’s task time ÷ {0}: the ideal', workersText(w)) },
   contention: {
     label: l10n.t('Contention'),
     meaning: () => l10n.t('extra CPU the same tasks used in parallel: shared locks, memory bandwidth, allocator, GC'),
@@ -31,7 +31,7 @@ export const SEGMENT_INFO: Record<AccountSegmentKey, { label: string; meaning: (
 /** What a term means in this account: below zero a gain; the unmatched time of a run with no serial run is all of it. */
 function meaningOf(segment: AccountSegment, account: RunAccount): string {
   if (segment.ms < 0) return gainMeaning(segment.key);
-  if (segment.key === 'unmatched' && account.serialRepeat < 0) return l10n.t('the tasks’ time ÷ {0} workers, with no serial run to compare it with', account.workers);
+  if (segment.key === 'unmatched' && account.serialRepeat < 0) return l10n.t('the tasks’ time ÷ {0}, with no serial run to compare it with', workersText(account.workers));
   return SEGMENT_INFO[segment.key].meaning(account.workers);
 }
 

@@ -67,6 +67,11 @@ export function formatCores(cores: number | undefined): string {
   return cores.toFixed(2) === '1.00' ? l10n.t('1.00 core') : l10n.t('{0} cores', cores.toFixed(2));
 }
 
+/** `1 core`, `2 cores`: a core count. */
+export function coresText(count: number): string {
+  return count === 1 ? l10n.t('1 core') : l10n.t('{0} cores', count);
+}
+
 /** `1 worker`, `3 workers` */
 export function workersText(count: number): string {
   return count === 1 ? l10n.t('1 worker') : l10n.t('{0} workers', count);

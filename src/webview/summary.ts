@@ -3,7 +3,7 @@ import * as l10n from '@vscode/l10n';
 import { backendNotes } from '../shared/runtime';
 import type { ExportFormat, FromWebviewMessage } from '../shared/protocol';
 import type { RunReport, RunWarning, SpeedupEstimate, Spread } from '../shared/report';
-import { baseName, formatCount, formatMs, formatPercent, formatSpeedup } from './format';
+import { baseName, formatCount, formatMs, formatPercent, formatSpeedup, workersText } from './format';
 import { button, el } from './dom';
 import type { RunModel } from './runModel';
 
@@ -196,7 +196,7 @@ export class SummaryView {
         rawValue: estimate.median,
         notes: [
           ...estimateNotes(estimate, report.options?.measureSeconds),
-          l10n.t('serial ÷ parallel with {0} workers', numbers.workers),
+          l10n.t('serial ÷ parallel with {0}', workersText(numbers.workers)),
           aboveCores
             ? { text: l10n.t('above the {0}these workers and cores allow: see the warning below', Number.isFinite(workersForCores) ? `${workersForCores}× ` : ''), className: 'note-warn', testId: 'speedup-above-cores' }
             : undefined,
@@ -215,7 +215,7 @@ export class SummaryView {
               : running
                 ? l10n.t('after both runs finish')
                 : l10n.t('no serial run')
-            : l10n.t('serial ÷ parallel with {0} workers', numbers.workers),
+            : l10n.t('serial ÷ parallel with {0}', workersText(numbers.workers)),
           ...spreadNotes(summary?.speedupSpread, formatSpeedup),
         ],
       });

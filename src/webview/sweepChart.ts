@@ -2,7 +2,7 @@
 import * as l10n from '@vscode/l10n';
 import type { SweepResult } from '../shared/report';
 import { el, svg } from './dom';
-import { formatMs, formatPercent, formatSpeedup, niceStep } from './format';
+import { coresText, formatMs, formatPercent, formatSpeedup, niceStep, workersText } from './format';
 
 const WIDTH = 520;
 const HEIGHT = 300;
@@ -66,7 +66,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       class: 'sweep-svg',
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: 'img',
-      'aria-label': l10n.t('Speedup by worker count: {0}; Amdahl fit with serial fraction {1}{2}', points.map((p) => l10n.t('{0} workers {1}', p.workers, formatSpeedup(p.speedup))).join(', '), formatPercent(fraction, 1), cores !== undefined ? l10n.t(', limited to {0} cores', cores) : ''),
+      'aria-label': l10n.t('Speedup by worker count: {0}; Amdahl fit with serial fraction {1}{2}', points.map((p) => `${workersText(p.workers)} ${formatSpeedup(p.speedup)}`).join(', '), formatPercent(fraction, 1), cores !== undefined ? l10n.t(', limited to {0}', coresText(cores)) : ''),
     },
     [
       ...grid,
@@ -78,7 +78,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
       svg('path', { class: 'sweep-measured', d: measuredPath }),
       ...points.map((p) =>
         svg('circle', { class: 'sweep-point', cx: x(p.workers), cy: y(p.speedup), r: 4, 'data-workers': p.workers, 'data-speedup': p.speedup }, [
-          svg('title', {}, [l10n.t('{0} workers: {1} ({2})', p.workers, formatSpeedup(p.speedup), formatMs(p.parallelMs))]),
+          svg('title', {}, [`${workersText(p.workers)}: ${formatSpeedup(p.speedup)} (${formatMs(p.parallelMs)})`]),
         ]),
       ),
       svg('text', { class: 'sweep-axis-label', x: MARGIN.left + plotWidth / 2, y: HEIGHT - 6, 'text-anchor': 'middle' }, [l10n.t('workers')]),
@@ -88,7 +88,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
 
   const legend = el('ul', { className: 'legend sweep-legend' }, [
     legendItem('legend-measured', l10n.t('measured')),
-    legendItem('legend-ideal', cores !== undefined ? l10n.t('ideal (y = x, up to {0} cores)', cores) : l10n.t('ideal (y = x)')),
+    legendItem('legend-ideal', cores !== undefined ? l10n.t('ideal (y = x, up to {0})', coresText(cores)) : l10n.t('ideal (y = x)')),
     legendItem('legend-amdahl', cores !== undefined ? l10n.t("Amdahl's law fit, with the core limit") : l10n.t("Amdahl's law fit")),
     ...(coreLine.length ? [legendItem('legend-cores', l10n.t('core count'))] : []),
   ]);

@@ -358,6 +358,10 @@ describe('text formatting', () => {
     delete noSerial.summary.serialMs;
     delete noSerial.summary.speedup;
     assert.match(summaryLine(noSerial), /^parallel \d+ ms on 5 workers$/);
+    noSerial.summary.workers = 1;
+    assert.match(summaryLine(noSerial), /^parallel \d+ ms on 1 worker$/, 'one worker is singular');
+    noSerial.options.backend = 'processes';
+    assert.match(summaryLine(noSerial), /^parallel \d+ ms on 1 process$/);
   });
 
   it('tables each task with PID, thread ID and times relative to the phase start', () => {

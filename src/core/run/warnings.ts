@@ -88,7 +88,12 @@ export function runWarnings(state: RunState, context: WarningContext, serialRuns
   const cores = os.availableParallelism();
   // A speedup above the core count proves the tasks mostly wait (timers, I/O), and then the extra workers did help.
   if (workers > cores && (speedup === undefined || speedup <= cores)) {
-    warn('workers-above-cores', l10n.t('{0} workers on a machine with {1} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.', workers, cores));
+    warn(
+      'workers-above-cores',
+      cores === 1
+        ? l10n.t('{0} workers on a machine with 1 core: workers beyond the core count share the CPU, so CPU-bound tasks gain nothing from them.', workers)
+        : l10n.t('{0} workers on a machine with {1} cores: workers beyond the core count share CPUs, so CPU-bound tasks gain nothing from them.', workers, cores),
+    );
   }
   if (inputs.length < options.workers) {
     warn(
@@ -318,12 +323,13 @@ export function measurementWarnings(report: RunReport, serialRuns: readonly Phas
           : l10n.t('Re-run on a quieter machine.');
     const used = worst.otherCpuCores!.toFixed(2);
     const during = phaseName(worst, pairs.length);
+    const competing = cores === 1 ? l10n.t('competing with the run for its 1 core') : l10n.t('competing with the run for {0} cores', cores);
     const busy =
       others === 0
-        ? l10n.t('Other programs used {0} cores during the {1}, competing with the run for {2} cores.', used, during, cores)
+        ? l10n.t('Other programs used {0} cores during the {1}, {2}.', used, during, competing)
         : others === 1
-          ? l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during 1 other phase), competing with the run for {3} cores.', used, during, BUSY_OTHER_CORES, cores)
-          : l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during {3} other phases), competing with the run for {4} cores.', used, during, BUSY_OTHER_CORES, others, cores);
+          ? l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during 1 other phase), {3}.', used, during, BUSY_OTHER_CORES, competing)
+          : l10n.t('Other programs used {0} cores during the {1} (and ≥ {2} cores during {3} other phases), {4}.', used, during, BUSY_OTHER_CORES, others, competing);
     warn('machine-busy', `${busy} ${fate}`, worst);
   }
 
