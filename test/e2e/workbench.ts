@@ -117,7 +117,8 @@ export async function answerInputBox(page: Page, text: string): Promise<string> 
   await box.waitFor({ state: 'visible', timeout: 10_000 });
   const prompt = (await widget.locator('.quick-input-message').textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
   await box.fill(text);
-  await page.keyboard.press('Enter');
+  // Enter in the box itself: a page that redraws under the box (the walkthrough ticking a step) can take the focus from it.
+  await box.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: 30_000 });
   return prompt;
 }
@@ -131,16 +132,25 @@ export async function answerSaveDialog(page: Page, target: string): Promise<void
   const box = widget.locator('.quick-input-box input');
   await box.waitFor({ state: 'visible', timeout: 10_000 });
   // The dialog fills in its default path shortly after it opens, which can overwrite a path typed too early: type it again
-  // until it has held for two looks in a row.
-  let steady = 0;
-  await until(`the save dialog to hold ${target}`, async () => {
-    if ((await box.inputValue()) === target) return ++steady >= 2;
-    steady = 0;
-    await box.fill(target);
-    return false;
-  }, 20_000, 400);
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  // until it has held for two looks in a row. On a loaded machine the default can still land after Enter, and the dialog
+  // then lists that folder instead of taking the file: type the path again, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    let steady = 0;
+    await until(`the save dialog to hold ${target}`, async () => {
+      if ((await box.inputValue()) === target) return ++steady >= 2;
+      steady = 0;
+      await box.fill(target);
+      return false;
+    }, 20_000, 400);
+    await box.press('Enter');
+    try {
+      await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.error(`[ui] the file dialog is still open after Enter (it holds ${JSON.stringify(await box.inputValue().catch(() => '?'))}): typing ${target} again`);
+    }
+  }
 }
 
 /** The editor's line element (a `.view-line`) that contains `text`; scrolls there first with Ctrl+G so it is rendered. */
