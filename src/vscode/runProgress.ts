@@ -91,7 +91,9 @@ export class RunStatusItem implements vscode.Disposable {
       ? vscode.l10n.t('{0} speedup', speedupText(estimate))
       : report.summary.speedup !== undefined
         ? vscode.l10n.t('{0} speedup (1 pair)', formatSpeedup(report.summary.speedup))
-        : vscode.l10n.t('{0} tasks done', report.summary.tasks);
+        : report.summary.tasks === 1
+          ? vscode.l10n.t('1 task done')
+          : vscode.l10n.t('{0} tasks done', report.summary.tasks);
     this.item.text = `${failed ? '$(warning)' : '$(pulse)'} ${report.target.name}: ${speedup}`;
     this.item.tooltip = vscode.l10n.t('{0}\nClick to show the panel.', summary);
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -296,7 +296,9 @@ export class Timeline {
 
   private describe(): string {
     const count = this.lanes.reduce((sum, lane) => sum + lane.tasks.length, 0);
-    return l10n.t('Timeline: {0} tasks on {1} lanes over {2}. Arrow keys move between tasks; the task table below lists the same data.', count, this.lanes.length, formatMs(this.totalMs));
+    const tasks = count === 1 ? l10n.t('1 task') : l10n.t('{0} tasks', count);
+    const lanes = this.lanes.length === 1 ? l10n.t('1 lane') : l10n.t('{0} lanes', this.lanes.length);
+    return l10n.t('Timeline: {0} on {1} over {2}. Arrow keys move between tasks; the task table below lists the same data.', tasks, lanes, formatMs(this.totalMs));
   }
 
   private width(): number {
