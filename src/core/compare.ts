@@ -7,7 +7,8 @@ import type {
   RunComparison,
 } from '../shared/comparison';
 import type { AccountSegmentKey, HostInfo, PhaseRun, RunReport } from '../shared/report';
-import { formatChange, formatP, formatSide, lowerFirst, verdictText } from '../shared/comparisonFormat';
+import { formatChange, formatP, formatSide, formatValue, lowerFirst, verdictText } from '../shared/comparisonFormat';
+import { SEGMENT_ORDER } from './account';
 import { BUSY_OTHER_CORES } from './run/summary';
 import { mean, median } from './stats';
 
@@ -209,9 +210,6 @@ function segmentSamples(report: RunReport): Map<AccountSegmentKey, number[]> {
   return samples;
 }
 
-/** The account's terms in the order compared. */
-const SEGMENT_KEYS: AccountSegmentKey[] = ['work', 'contention', 'cpu-wait', 'blocked', 'slowdown', 'unmatched', 'startup', 'dispatch', 'imbalance'];
-
 /** A term's label in the comparison (made when used: the l10n bundle is read after this module loads). */
 function segmentLabel(key: AccountSegmentKey): string {
   switch (key) {
@@ -394,7 +392,7 @@ export function compareReports(baseline: RunReport, current: RunReport): RunComp
   }
   const baseSegments = segmentSamples(baseline);
   const currentSegments = segmentSamples(current);
-  for (const key of SEGMENT_KEYS) {
+  for (const key of SEGMENT_ORDER) {
     // A term that is 0 in every pair of both runs (slowdown when CPU figures split it) has nothing to compare.
     if ([...(baseSegments.get(key) ?? []), ...(currentSegments.get(key) ?? [])].every((ms) => ms === 0)) continue;
     metrics.push(
@@ -446,7 +444,7 @@ export function overallVerdict(metrics: readonly MetricComparison[]): RunCompari
 function busyText(load: NonNullable<RunComparison['otherCpuCores']>, cores: number): string | undefined {
   const { baseline, current } = load;
   if (!((baseline ?? 0) >= BUSY_MACHINE_CORES || (current ?? 0) >= BUSY_MACHINE_CORES)) return undefined;
-  const cores2 = (value: number | undefined) => (value === undefined ? l10n.t('unknown') : l10n.t('{0} cores', value.toFixed(2)));
+  const cores2 = (value: number | undefined) => (value === undefined ? l10n.t('unknown') : formatValue(value, 'cores'));
   return l10n.t(
     'The machine was busy: other programs used {0} during the baseline and {1} during this run (of {2}), which slows wall times whatever the code does; the per-task CPU time is not slowed by it.',
     cores2(baseline),

@@ -55,7 +55,7 @@ export function renderSweepChart(sweep: SweepResult): HTMLElement {
   if (cores !== undefined && cores >= 1 && cores <= maxWorkers) {
     coreLine.push(
       svg('line', { class: 'sweep-cores', x1: x(cores), x2: x(cores), y1: MARGIN.top, y2: MARGIN.top + plotHeight, 'data-testid': 'sweep-cores', 'data-cores': cores }),
-      svg('text', { class: 'sweep-cores-label', x: x(cores) + (cores === maxWorkers ? -4 : 4), y: MARGIN.top + 10, 'text-anchor': cores === maxWorkers ? 'end' : 'start' }, [cores === 1 ? l10n.t('1 core') : l10n.t('{0} cores', cores)]),
+      svg('text', { class: 'sweep-cores-label', x: x(cores) + (cores === maxWorkers ? -4 : 4), y: MARGIN.top + 10, 'text-anchor': cores === maxWorkers ? 'end' : 'start' }, [coresText(cores)]),
     );
   }
   const measuredPath = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.workers).toFixed(1)},${y(p.speedup).toFixed(1)}`).join('');
