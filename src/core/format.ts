@@ -306,11 +306,11 @@ function accountLabel(key: RunAccount['segments'][number]['key']): string {
 export function accountLines(account: RunAccount, pairs?: number): string[] {
   const P = account.parallelMs;
   const shown = account.segments.filter((segment) => Math.abs(segment.ms) >= 0.0005);
-  const rows = shown.map((segment) => [
-    accountLabel(segment.key),
-    formatDuration(Math.abs(segment.ms)).replace(/^/, segment.ms < 0 ? '−' : ''),
-    P > 0 ? `${((segment.ms / P) * 100).toFixed(1)} %` : '—',
-  ]);
+  // A gain (a negative term) carries the same minus sign in both columns.
+  const rows = shown.map((segment) => {
+    const sign = segment.ms < 0 ? '−' : '';
+    return [accountLabel(segment.key), sign + formatDuration(Math.abs(segment.ms)), P > 0 ? `${sign}${Math.abs((segment.ms / P) * 100).toFixed(1)} %` : '—'];
+  });
   const total = account.segments.reduce((sum, segment) => sum + segment.ms, 0);
   const onWorkers = account.workers === 1 ? l10n.t('{0} on 1 worker', formatDuration(P)) : l10n.t('{0} on {1} workers', formatDuration(P), account.workers);
   const lines = [

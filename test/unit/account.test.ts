@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accountFor, accountOfPhase } from '../../src/core/account';
+import { accountLines } from '../../src/core/format';
 import type { AccountSegmentKey, PhaseRun, RunAccount, TaskRecord, TaskStatus } from '../../src/shared/report';
 
 interface TaskShape {
@@ -157,6 +158,9 @@ describe('the account of a parallel phase', () => {
     const account = accountFor({ parallel: phase('parallel', 0, 2, 160), parallelTasks, serial, serialTasks, cores: 2 });
     assertAddsUp(account);
     assert.ok(ms(account, 'contention') < 0 && ms(account, 'blocked') < 0);
+    // The printed block gives a gain one minus sign, the same in its time and its share.
+    const contention = accountLines(account).find((line) => line.includes('contention (extra CPU)'));
+    assert.match(contention ?? '', /\s−\d[\d.]* m?s\s+−\d+\.\d %$/);
   });
 
   it('accountOfPhase pairs a parallel phase with the serial phase of the same repeat, and a sweep’s with the one serial run', () => {
